@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Driver for the multikernel patch series: compose Linux 6.12 + our
+# patches and files under build/, build, boot under QEMU, test, export.
+# Every target installs the Debian packages it needs first.
+
+H := harness
+
+.PHONY: all deps tree kernel initramfs run test check series series-check clean help
+
+all: kernel
+
+help:
+	@echo "make run           build, boot the patched kernel under QEMU, show the multikernel state"
+	@echo "make test          build and run every test; ends with 'N passed, N failed'"
+	@echo "make kernel        compose build/linux and build build/obj/arch/x86/boot/bzImage"
+	@echo "make initramfs     build build/initramfs.cpio.gz (busybox + kselftests)"
+	@echo "make tree          only compose build/linux (base + patches/ + our files)"
+	@echo "make check         checkpatch --strict, W=1, sparse and kernel-doc on our code"
+	@echo "make series        export the patch series with a cover letter into build/series/"
+	@echo "make series-check  git am the series onto a pristine base and build every patch"
+	@echo "make clean         remove build/ (keeps the ccache)"
+
+deps:
+	@$(H)/deps.sh
+
+tree: deps
+	@$(H)/compose.sh
+
+kernel: deps
+	@$(H)/build-kernel.sh
+
+initramfs: kernel
+	@$(H)/initramfs.sh
+
+run: initramfs
+	@$(H)/run.sh
+
+test:
+	@$(H)/test.sh
+
+check: kernel
+	@$(H)/check.sh
+
+series: tree
+	@$(H)/series.sh export
+
+series-check: tree
+	@$(H)/series.sh check
+
+clean:
+	rm -rf build

@@ -1,0 +1,48 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Usage: harness/build-kernel.sh [extra make args]
+# Configure (x86_64_defconfig + kvm_guest.config + harness/multikernel.config)
+# and build build/obj/arch/x86/boot/bzImage plus the installed uapi headers.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+"$TOP/harness/compose.sh"
+mkdir -p "$OBJ"
+
+export CCACHE_BASEDIR=$TOP
+export CCACHE_NOHASHDIR=1
+KMAKE=(make -s -C "$TREE" O="$OBJ" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc")
+
+# The fragment's symbols must hold in .config; configure from scratch when
+# they do not (first build, fragment changed, or a Kconfig change dropped one).
+config_holds() {
+	local line sym
+	while read -r line; do
+		case "$line" in
+		CONFIG_*=*)
+			grep -qx "$line" "$OBJ/.config" || { echo "$line"; return 1; } ;;
+		"# CONFIG_"*" is not set")
+			sym=${line#\# }; sym=${sym%% *}
+			grep -q "^$sym=" "$OBJ/.config" && { echo "$line"; return 1; } ;;
+		esac
+	done < "$TOP/harness/multikernel.config"
+	return 0
+}
+
+if [ -f "$OBJ/.config" ]; then
+	"${KMAKE[@]}" olddefconfig >/dev/null
+fi
+if [ ! -f "$OBJ/.config" ] || ! config_holds >/dev/null; then
+	log "configuring: x86_64_defconfig + kvm_guest.config + multikernel.config"
+	"${KMAKE[@]}" x86_64_defconfig kvm_guest.config >/dev/null
+	"$TREE/scripts/kconfig/merge_config.sh" -m -O "$OBJ" "$OBJ/.config" \
+		"$TOP/harness/multikernel.config" >/dev/null
+	"${KMAKE[@]}" olddefconfig >/dev/null
+	if ! sym=$(config_holds); then
+		die "config fragment did not apply: $sym"
+	fi
+fi
+
+log "building bzImage (Linux $(make -s -C "$TREE" kernelversion))"
+"${KMAKE[@]}" bzImage headers_install "$@"
+log "built $OBJ/arch/x86/boot/bzImage"

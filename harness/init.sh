@@ -1,0 +1,56 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+# /init of the guest initramfs. The kernel command line chooses the job:
+#   MK_RUN=selftests  run the installed kselftests, TAP on ttyS1
+#   MK_RUN=demo       show the multikernel state (what make run shows)
+#   MK_RUN=shell      an interactive shell on the console
+# Unknown VAR=value words of the command line reach us as environment.
+# Ends with "MK-INIT: done" on ttyS1 and powers the machine off.
+
+/bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin
+/bin/busybox --install -s
+mkdir -p /proc /sys /dev /tmp /run
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+
+out=/dev/ttyS1
+[ -c "$out" ] || out=/dev/console
+stty -F "$out" raw -echo 2>/dev/null
+
+demo() {
+	echo "== multikernel state on $(uname -r), $(nproc) CPUs online =="
+	echo "cmdline: $(cat /proc/cmdline)"
+	if [ -d /sys/kernel/multikernel ]; then
+		for f in /sys/kernel/multikernel/*; do
+			[ -f "$f" ] && echo "$f: $(cat "$f")"
+		done
+	else
+		echo "/sys/kernel/multikernel: missing (kernel without CONFIG_MULTIKERNEL?)"
+	fi
+	echo "/proc/iomem:"
+	grep -i multikernel /proc/iomem || echo "  (no Multikernel pool)"
+	dmesg | grep 'multikernel:' || true
+}
+
+case "$MK_RUN" in
+selftests)
+	cd /usr/lib/kselftests && ./run_kselftest.sh > "$out" 2>&1
+	;;
+demo)
+	demo 2>&1 | tee "$out"
+	;;
+shell)
+	setsid cttyhack sh
+	;;
+*)
+	echo "MK-INIT: unknown MK_RUN='$MK_RUN'" > "$out"
+	;;
+esac
+
+echo "MK-INIT: done" > "$out"
+sync
+poweroff -f

@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Usage: harness/initramfs.sh
+# Build build/initramfs.cpio.gz: busybox-static, harness/init.sh as /init,
+# and the multikernel kselftests installed by kselftest's own install rule.
+# Needs the composed tree and installed uapi headers (harness/build-kernel.sh).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ -f "$OBJ/usr/include/linux/multikernel.h" ] || die "no installed uapi headers: run make kernel"
+BUSYBOX=/bin/busybox
+[ -x "$BUSYBOX" ] || die "$BUSYBOX missing: install busybox-static"
+
+KST=$BUILD/kselftest
+rm -rf "$KST"
+log "building kselftests (static)"
+make -s -C "$TREE/tools/testing/selftests" TARGETS=multikernel \
+	O="$BUILD/kselftest-obj" KHDR_INCLUDES="-isystem $OBJ/usr/include" \
+	LDFLAGS=-static INSTALL_PATH="$KST" install >/dev/null
+
+gen=$BUILD/gen_init_cpio
+if [ ! -x "$gen" ] || [ "$TREE/usr/gen_init_cpio.c" -nt "$gen" ]; then
+	gcc -O2 -o "$gen" "$TREE/usr/gen_init_cpio.c"
+fi
+
+list=$BUILD/initramfs.list
+{
+	for d in /bin /sbin /usr /usr/bin /usr/sbin /usr/lib /proc /sys /dev /tmp /run /root; do
+		echo "dir $d 0755 0 0"
+	done
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	echo "file /bin/busybox $BUSYBOX 0755 0 0"
+	echo "file /init $TOP/harness/init.sh 0755 0 0"
+	echo "dir /usr/lib/kselftests 0755 0 0"
+	(cd "$KST" && find . -mindepth 1 | sort) | while read -r p; do
+		p=${p#./}
+		if [ -d "$KST/$p" ]; then
+			echo "dir /usr/lib/kselftests/$p 0755 0 0"
+		else
+			echo "file /usr/lib/kselftests/$p $KST/$p $(stat -c %a "$KST/$p") 0 0"
+		fi
+	done
+} > "$list"
+
+"$gen" "$list" | gzip -1 > "$BUILD/initramfs.cpio.gz.tmp"
+mv "$BUILD/initramfs.cpio.gz.tmp" "$BUILD/initramfs.cpio.gz"
+log "built $BUILD/initramfs.cpio.gz"

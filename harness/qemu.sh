@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Usage: harness/qemu.sh NAME TIMEOUT "KERNEL ARGS"
+# Boot build/obj's bzImage with build/initramfs.cpio.gz in a 4-CPU, 2 GiB
+# QEMU guest. Serial ports go to build/runs/NAME/ttyS{0,1,2}.log (ttyS0:
+# console, ttyS1: test output, ttyS2: spare for instance debugging).
+# Exits 0 when the guest's init reported "MK-INIT: done" and QEMU ended by
+# itself within TIMEOUT seconds; otherwise prints the tail of every log and
+# exits non-zero (124 on timeout).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 3 ] || die "usage: $0 NAME TIMEOUT \"KERNEL ARGS\""
+name=$1 timeout=$2 args=$3
+kernel=$OBJ/arch/x86/boot/bzImage
+initrd=$BUILD/initramfs.cpio.gz
+[ -f "$kernel" ] || die "$kernel missing: run make kernel"
+[ -f "$initrd" ] || die "$initrd missing: run make initramfs"
+
+run=$BUILD/runs/$name
+rm -rf "$run"
+mkdir -p "$run"
+
+accel=$("$TOP/harness/accel.sh")
+
+qemu-system-x86_64 -accel "$accel" -cpu max -smp 4 -m 2G \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 $args" \
+	-display none -vga none -no-reboot -nodefaults \
+	-serial "file:$run/ttyS0.log" -serial "file:$run/ttyS1.log" \
+	-serial "file:$run/ttyS2.log" \
+	-pidfile "$run/qemu.pid" > "$run/qemu.out" 2>&1 &
+qpid=$!
+
+# Stop only the QEMU we started, whatever happens to this script.
+trap 'kill "$qpid" 2>/dev/null || true' EXIT INT TERM
+
+status=0
+waited=0
+while kill -0 "$qpid" 2>/dev/null; do
+	if [ "$waited" -ge "$timeout" ]; then
+		echo "qemu[$name]: timed out after ${timeout}s" >&2
+		kill "$qpid" 2>/dev/null || true
+		sleep 1
+		kill -9 "$qpid" 2>/dev/null || true
+		status=124
+		break
+	fi
+	sleep 1
+	waited=$((waited + 1))
+done
+if [ "$status" -eq 0 ]; then
+	wait "$qpid" || status=$?
+fi
+trap - EXIT INT TERM
+echo "$waited" > "$run/seconds"
+
+if [ "$status" -eq 0 ] && ! grep -q '^MK-INIT: done' "$run/ttyS1.log"; then
+	echo "qemu[$name]: guest did not finish its job (no MK-INIT: done)" >&2
+	status=1
+fi
+if [ "$status" -ne 0 ]; then
+	for f in "$run"/qemu.out "$run"/ttyS*.log; do
+		[ -s "$f" ] || continue
+		echo "---- tail of $f ----" >&2
+		tail -n 40 "$f" >&2
+	done
+fi
+exit "$status"

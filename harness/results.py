@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Usage: harness/results.py KERNEL_TREE RESULT...
+
+Count test results and print one closing line "N passed, N failed" (with
+", N skipped" when any). Each RESULT is KIND:LABEL:FILE where KIND is
+  kunit      a console log holding KUnit KTAP (parsed with the kernel's own
+             tools/testing/kunit/kunit_parser.py),
+  kselftest  the TAP that kselftest's run_kselftest.sh printed,
+  tap        plain TAP written by the harness (boots, checkpatch, ...).
+Every failed test is named on its own line. Exit status 1 on any failure
+or when nothing was counted at all.
+"""
+import os
+import re
+import sys
+
+passed = failed = skipped = 0
+failures = []
+
+
+def count(status, name):
+    global passed, failed, skipped
+    if status == 'ok':
+        passed += 1
+    elif status == 'skip':
+        skipped += 1
+    else:
+        failed += 1
+        failures.append(name)
+
+
+def kunit(label, path, tree):
+    sys.path.insert(0, os.path.join(tree, 'tools/testing/kunit'))
+    import kunit_parser  # pylint: disable=import-outside-toplevel
+    with open(path, errors='replace') as f:
+        test = kunit_parser.parse_run_tests(f.readlines())
+
+    def walk(t, prefix):
+        name = f'{prefix}.{t.name}' if prefix else t.name
+        if t.subtests:
+            for sub in t.subtests:
+                walk(sub, name)
+            if t.counts.errors and not t.counts.failed and not t.counts.crashed:
+                count('fail', f'{name} (KTAP errors)')
+            return
+        if t.status == kunit_parser.TestStatus.SUCCESS:
+            count('ok', name)
+        elif t.status == kunit_parser.TestStatus.SKIPPED:
+            count('skip', name)
+        else:
+            count('fail', f'{name} ({t.status.name})')
+
+    if test.status in (kunit_parser.TestStatus.FAILURE_TO_PARSE_TESTS,
+                       kunit_parser.TestStatus.NO_TESTS) or not test.subtests:
+        count('fail', f'{label}: no KUnit results in {path}')
+        return
+    for sub in test.subtests:
+        walk(sub, label)
+
+
+RESULT = re.compile(r'^(ok|not ok) \d+ (.*?)(?:\s+#\s*(SKIP|TODO|TIMEOUT)\b.*)?$')
+
+
+def parse_line(line):
+    m = RESULT.match(line.strip())
+    if not m:
+        return None
+    ok, name, directive = m.groups()
+    if directive == 'SKIP':
+        return 'skip', name
+    if ok == 'ok' and directive != 'TIMEOUT':
+        return 'ok', name
+    return 'fail', name + (' (timeout)' if directive == 'TIMEOUT' else '')
+
+
+def kselftest(label, path):
+    inner = []
+    seen = 0
+    with open(path, errors='replace') as f:
+        for raw in f:
+            line = raw.rstrip('\n')
+            if line.startswith('# '):
+                r = parse_line(line[2:])
+                if r:
+                    inner.append(r)
+                continue
+            r = parse_line(line)
+            if not r:
+                continue
+            seen += 1
+            prog = r[1].split(': ')[-1]
+            for status, name in inner:
+                count(status, f'{label}: {prog}: {name}')
+            if r[0] == 'fail' and not any(s == 'fail' for s, _ in inner):
+                count('fail', f'{label}: {prog} (exited with failure)')
+            elif not inner:
+                count(r[0], f'{label}: {prog}')
+            inner = []
+    if not seen:
+        count('fail', f'{label}: no kselftest results in {path}')
+
+
+def tap(label, path):
+    seen = 0
+    with open(path, errors='replace') as f:
+        for line in f:
+            r = parse_line(line)
+            if r:
+                seen += 1
+                count(r[0], f'{label}: {r[1]}')
+    if not seen:
+        count('fail', f'{label}: no results in {path}')
+
+
+def main():
+    if len(sys.argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    tree = sys.argv[1]
+    for spec in sys.argv[2:]:
+        kind, label, path = spec.split(':', 2)
+        if not os.path.exists(path):
+            count('fail', f'{label}: {path} missing')
+        elif kind == 'kunit':
+            kunit(label, path, tree)
+        elif kind == 'kselftest':
+            kselftest(label, path)
+        elif kind == 'tap':
+            tap(label, path)
+        else:
+            print(f'results.py: unknown kind {kind}', file=sys.stderr)
+            return 2
+    for name in failures:
+        print(f'FAILED: {name}')
+    line = f'{passed} passed, {failed} failed'
+    if skipped:
+        line += f', {skipped} skipped'
+    print(line)
+    return 1 if failed or passed + skipped == 0 else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

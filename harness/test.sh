@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Usage: harness/test.sh
+# The whole test run behind `make test`: install what is missing, build the
+# test kernel and initramfs, boot it (KUnit + kselftests), boot it again with
+# bad multikernel= values, run checkpatch and the W=1 build of our code, and
+# end with one line "N passed, N failed[, N skipped]". Non-zero exit on any
+# failure, boot failure or timeout.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+R=$BUILD/results
+rm -rf "$R"
+mkdir -p "$R"
+
+fatal() {
+	echo "FAILED: $*"
+	echo "0 passed, 1 failed"
+	exit 1
+}
+
+"$TOP/harness/deps.sh" || fatal "installing packages"
+"$TOP/harness/build-kernel.sh" || fatal "kernel build"
+"$TOP/harness/initramfs.sh" || fatal "initramfs build"
+
+# Each boot: name, timeout in seconds, kernel arguments.
+BOOTS=(
+	"main|600|multikernel=256M MK_RUN=selftests"
+	"bad-value|300|multikernel=lots MK_RUN=selftests MK_EXPECT=nopool kunit.enable=0"
+	"crash-overlap|300|crashkernel=64M@512M multikernel=64M@512M MK_RUN=selftests MK_EXPECT=nopool kunit.enable=0"
+)
+specs=()
+n=0
+for b in "${BOOTS[@]}"; do
+	IFS='|' read -r name timeout args <<< "$b"
+	n=$((n + 1))
+	log "boot $name: $args"
+	if "$TOP/harness/qemu.sh" "$name" "$timeout" "$args"; then
+		echo "ok $n $name" >> "$R/boots.tap"
+	else
+		echo "not ok $n $name" >> "$R/boots.tap"
+	fi
+	specs+=("kselftest:$name:$BUILD/runs/$name/ttyS1.log")
+done
+
+log "checkpatch --strict"
+"$TOP/harness/checkpatch.sh" "$R/checkpatch.tap" || true
+
+log "W=1 build of kernel/multikernel/"
+if make -s -C "$TREE" O="$OBJ" CC="ccache gcc" W=1 kernel/multikernel/ \
+		> "$R/w1.log" 2>&1 && ! grep -q 'warning:' "$R/w1.log"; then
+	echo "ok 1 W=1 kernel/multikernel/" > "$R/build.tap"
+else
+	cat "$R/w1.log" >&2
+	echo "not ok 1 W=1 kernel/multikernel/" > "$R/build.tap"
+fi
+
+python3 "$TOP/harness/results.py" "$TREE" \
+	"kunit:kunit:$BUILD/runs/main/ttyS0.log" \
+	"${specs[@]}" \
+	"tap:boot:$R/boots.tap" \
+	"tap:checkpatch:$R/checkpatch.tap" \
+	"tap:build:$R/build.tap" | tee "$R/summary.txt"

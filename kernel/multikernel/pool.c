@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The multikernel memory pool.
+ *
+ * multikernel=<size>[@<addr>] reserves one contiguous physical region at
+ * boot, the way crashkernel= does. Instances get their memory carved from
+ * it; it is shown in /proc/iomem as "Multikernel pool". A bad value is
+ * reported with one boot-log line and nothing is reserved.
+ */
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <kunit/visibility.h>
+#include <linux/bitmap.h>
+#include <linux/crash_reserve.h>
+#include <linux/init.h>
+#include <linux/ioport.h>
+#include <linux/memblock.h>
+#include <linux/multikernel.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "internal.h"
+
+struct mk_pool mk_host_pool;
+
+static bool mk_pool_given __initdata;
+static char *mk_pool_arg __initdata;
+
+static struct resource mk_pool_res = {
+	.name	= "Multikernel pool",
+	.flags	= IORESOURCE_BUSY | IORESOURCE_MEM,
+	.desc	= IORES_DESC_NONE,
+};
+
+static int __init mk_pool_setup(char *arg)
+{
+	mk_pool_given = true;
+	mk_pool_arg = arg;
+	return 0;
+}
+early_param("multikernel", mk_pool_setup);
+
+/* Why a fixed pool address cannot be used, or NULL when it can. */
+static const char * __init mk_pool_fixed_conflict(const struct mk_pool_req *req)
+{
+#ifdef CONFIG_CRASH_RESERVE
+	if (mk_ranges_overlap(req->base, req->size, crashk_res.start,
+			      resource_size(&crashk_res)) ||
+	    mk_ranges_overlap(req->base, req->size, crashk_low_res.start,
+			      resource_size(&crashk_low_res)))
+		return "overlaps the crashkernel= reservation";
+#endif
+	if (!memblock_is_region_memory(req->base, req->size))
+		return "range is not all RAM";
+	if (memblock_is_region_reserved(req->base, req->size))
+		return "range overlaps memory already in use";
+	return NULL;
+}
+
+/**
+ * multikernel_reserve_pool() - reserve the pool named by multikernel=
+ *
+ * Called by setup_arch() once memblock knows the RAM and after the
+ * crashkernel= reservation, so the two can be kept apart. Without an
+ * address the pool goes below 4 GiB when it fits there (instances then
+ * need no bounce buffers), anywhere otherwise.
+ *
+ * Context: Early boot, memblock active, single-threaded.
+ */
+void __init multikernel_reserve_pool(void)
+{
+	const char *arg = mk_pool_arg ? mk_pool_arg : "";
+	struct mk_pool_req req;
+	const char *why = NULL;
+	phys_addr_t addr;
+
+	if (!mk_pool_given)
+		return;
+
+	if (mk_pool_parse(mk_pool_arg, memblock_phys_mem_size(), &req, &why))
+		goto fail;
+
+	if (req.fixed) {
+		why = mk_pool_fixed_conflict(&req);
+		if (why)
+			goto fail;
+		addr = memblock_phys_alloc_range(req.size, MULTIKERNEL_POOL_ALIGN,
+						 req.base, req.base + req.size);
+	} else {
+		addr = memblock_phys_alloc_range(req.size, MULTIKERNEL_POOL_ALIGN,
+						 SZ_16M, SZ_4G);
+		if (!addr)
+			addr = memblock_phys_alloc_range(req.size,
+							 MULTIKERNEL_POOL_ALIGN, SZ_4G,
+							 MEMBLOCK_ALLOC_ACCESSIBLE);
+	}
+	if (!addr) {
+		why = "no free range of that size";
+		goto fail;
+	}
+
+	mk_pool_res.start = addr;
+	mk_pool_res.end = addr + req.size - 1;
+	pr_info("reserved %llu MiB at [mem %#018llx-%#018llx] for the instance pool\n",
+		req.size >> 20, (u64)mk_pool_res.start, (u64)mk_pool_res.end);
+	return;
+
+fail:
+	pr_err("ignoring multikernel=%s: %s; no pool reserved\n", arg, why);
+}
+
+/* Publish the boot reservation in /proc/iomem and hand it to the allocator. */
+static int __init mk_pool_publish(void)
+{
+	u64 size = resource_size(&mk_pool_res);
+	int ret;
+
+	if (!mk_pool_res.end)
+		return 0;
+
+	insert_resource(&iomem_resource, &mk_pool_res);
+	ret = mk_pool_init(&mk_host_pool, mk_pool_res.start, size);
+	if (ret)
+		pr_err("cannot track the %llu MiB pool (%d); it stays unused\n",
+		       size >> 20, ret);
+	return 0;
+}
+early_initcall(mk_pool_publish);
+
+/**
+ * mk_pool_init() - set up an allocator over a physical range
+ * @pool:	the pool to initialise
+ * @base:	physical start, a multiple of MULTIKERNEL_POOL_ALIGN
+ * @size:	bytes, a non-zero multiple of MULTIKERNEL_POOL_ALIGN
+ *
+ * The memory itself is not touched: the allocator keeps a bitmap of
+ * MULTIKERNEL_POOL_ALIGN granules in kernel memory, so this also works on
+ * ranges that are not mapped.
+ *
+ * Context: Process context, may sleep.
+ * Return: 0 on success, -EINVAL for a misaligned or empty range, -ENOMEM.
+ */
+int mk_pool_init(struct mk_pool *pool, phys_addr_t base, u64 size)
+{
+	unsigned long granules = size / MULTIKERNEL_POOL_ALIGN;
+
+	if (!size || !IS_ALIGNED(base, MULTIKERNEL_POOL_ALIGN) ||
+	    !IS_ALIGNED(size, MULTIKERNEL_POOL_ALIGN) || base + size < base)
+		return -EINVAL;
+
+	pool->map = bitmap_zalloc(granules, GFP_KERNEL);
+	if (!pool->map)
+		return -ENOMEM;
+	spin_lock_init(&pool->lock);
+	pool->granules = granules;
+	pool->nr_free = granules;
+	pool->base = base;
+	pool->size = size;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_pool_init);
+
+/**
+ * mk_pool_destroy() - tear down an allocator set up by mk_pool_init()
+ * @pool:	the pool; what was carved from it is forgotten
+ *
+ * Context: Process context.
+ */
+void mk_pool_destroy(struct mk_pool *pool)
+{
+	bitmap_free(pool->map);
+	pool->map = NULL;
+	pool->granules = 0;
+	pool->nr_free = 0;
+	pool->base = 0;
+	pool->size = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_pool_destroy);
+
+/**
+ * mk_pool_carve() - take a contiguous range out of the pool
+ * @pool:	the pool
+ * @size:	bytes, a non-zero multiple of MULTIKERNEL_POOL_ALIGN
+ * @addr:	set to the physical start of the range on success
+ *
+ * First fit from the low end. The range is not zeroed here: whoever maps
+ * it for an instance clears it.
+ *
+ * Context: Any context.
+ * Return: 0 on success, -EINVAL for a bad size, -ENOSPC when no free
+ * range of @size exists (including when there is no pool at all).
+ */
+int mk_pool_carve(struct mk_pool *pool, u64 size, phys_addr_t *addr)
+{
+	unsigned long n, idx;
+
+	if (!size || !IS_ALIGNED(size, MULTIKERNEL_POOL_ALIGN))
+		return -EINVAL;
+	if (!pool->map || size > pool->size)
+		return -ENOSPC;
+
+	n = size / MULTIKERNEL_POOL_ALIGN;
+	spin_lock(&pool->lock);
+	idx = bitmap_find_next_zero_area(pool->map, pool->granules, 0, n, 0);
+	if (idx >= pool->granules) {
+		spin_unlock(&pool->lock);
+		return -ENOSPC;
+	}
+	bitmap_set(pool->map, idx, n);
+	pool->nr_free -= n;
+	spin_unlock(&pool->lock);
+
+	*addr = pool->base + (u64)idx * MULTIKERNEL_POOL_ALIGN;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_pool_carve);
+
+/**
+ * mk_pool_return() - give a carved range back to the pool
+ * @pool:	the pool it was carved from
+ * @addr:	physical start returned by mk_pool_carve()
+ * @size:	the size passed to mk_pool_carve()
+ *
+ * Context: Any context.
+ * Return: 0 on success, -EINVAL when the range is not inside the pool,
+ * not aligned, or not wholly carved out (nothing is freed then).
+ */
+int mk_pool_return(struct mk_pool *pool, phys_addr_t addr, u64 size)
+{
+	unsigned long n, idx;
+
+	if (!pool->map || !size || !IS_ALIGNED(addr | size, MULTIKERNEL_POOL_ALIGN) ||
+	    addr < pool->base || size > pool->size ||
+	    addr - pool->base > pool->size - size)
+		return -EINVAL;
+
+	idx = (addr - pool->base) / MULTIKERNEL_POOL_ALIGN;
+	n = size / MULTIKERNEL_POOL_ALIGN;
+	spin_lock(&pool->lock);
+	if (find_next_zero_bit(pool->map, idx + n, idx) < idx + n) {
+		spin_unlock(&pool->lock);
+		return -EINVAL;
+	}
+	bitmap_clear(pool->map, idx, n);
+	pool->nr_free += n;
+	spin_unlock(&pool->lock);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_pool_return);
+
+/**
+ * mk_pool_free_bytes() - bytes of the pool not carved out
+ * @pool:	the pool
+ *
+ * Context: Any context.
+ * Return: free bytes; 0 when there is no pool.
+ */
+u64 mk_pool_free_bytes(const struct mk_pool *pool)
+{
+	return (u64)READ_ONCE(pool->nr_free) * MULTIKERNEL_POOL_ALIGN;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_pool_free_bytes);

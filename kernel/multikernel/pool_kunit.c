@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for the multikernel= parser and the pool allocator.
+ */
+#include <kunit/test.h>
+#include <linux/multikernel.h>
+#include <linux/sizes.h>
+
+#include "internal.h"
+
+#define RAM_2G	SZ_2G
+
+struct mk_parse_case {
+	const char *desc;
+	const char *arg;
+	int err;
+	u64 size;
+	u64 base;
+	bool fixed;
+};
+
+static const struct mk_parse_case mk_parse_cases[] = {
+	{ "size only", "64M", 0, SZ_64M, 0, false },
+	{ "size in bytes", "4194304", 0, SZ_4M, 0, false },
+	{ "size and address", "128M@0x10000000", 0, SZ_128M, 0x10000000, true },
+	{ "address with suffix", "256M@1G", 0, SZ_256M, SZ_1G, true },
+	{ "address zero", "2M@0", 0, SZ_2M, 0, true },
+	{ "no value", NULL, -EINVAL },
+	{ "empty value", "", -EINVAL },
+	{ "garbage", "lots", -EINVAL },
+	{ "negative", "-64M", -EINVAL },
+	{ "unknown suffix", "64MB", -EINVAL },
+	{ "trailing text", "64M,foo", -EINVAL },
+	{ "no address after @", "64M@", -EINVAL },
+	{ "garbage address", "64M@here", -EINVAL },
+	{ "garbage after address", "64M@16Mx", -EINVAL },
+	{ "zero", "0", -EINVAL },
+	{ "zero with address", "0@16M", -EINVAL },
+	{ "size not 2M multiple", "3M", -EINVAL },
+	{ "size of one page", "4K", -EINVAL },
+	{ "address not 2M aligned", "64M@0x100000", -EINVAL },
+	{ "address off by a page", "64M@0x10001000", -EINVAL },
+	{ "wraps around", "64M@0xfffffffffe000000", -EINVAL },
+	{ "larger than RAM", "4G", -E2BIG },
+	{ "equal to RAM", "2G", -E2BIG },
+	{ "larger than RAM, fixed", "3G@1G", -E2BIG },
+};
+
+static void mk_parse_case_desc(const struct mk_parse_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(mk_parse, mk_parse_cases, mk_parse_case_desc);
+
+static void mk_pool_parse_test(struct kunit *test)
+{
+	const struct mk_parse_case *c = test->param_value;
+	struct mk_pool_req req = { };
+	const char *why = NULL;
+	int ret;
+
+	ret = mk_pool_parse(c->arg, RAM_2G, &req, &why);
+	KUNIT_EXPECT_EQ(test, ret, c->err);
+	if (c->err) {
+		/* Every refusal must say why in the boot log. */
+		KUNIT_EXPECT_NOT_NULL(test, why);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, req.size, c->size);
+	KUNIT_EXPECT_EQ(test, req.base, c->base);
+	KUNIT_EXPECT_EQ(test, req.fixed, c->fixed);
+}
+
+struct mk_overlap_case {
+	const char *desc;
+	u64 a, alen, b, blen;
+	bool overlap;
+};
+
+static const struct mk_overlap_case mk_overlap_cases[] = {
+	{ "disjoint", 0, SZ_16M, SZ_32M, SZ_16M, false },
+	{ "adjacent below", 0, SZ_16M, SZ_16M, SZ_16M, false },
+	{ "adjacent above", SZ_16M, SZ_16M, 0, SZ_16M, false },
+	{ "last byte shared", 0, SZ_16M + 1, SZ_16M, SZ_16M, true },
+	{ "contained", SZ_16M, SZ_2M, 0, SZ_64M, true },
+	{ "containing", 0, SZ_64M, SZ_16M, SZ_2M, true },
+	{ "identical", SZ_16M, SZ_16M, SZ_16M, SZ_16M, true },
+	{ "empty first", SZ_16M, 0, 0, SZ_64M, false },
+	{ "empty second", 0, SZ_64M, SZ_16M, 0, false },
+	{ "up to the top", U64_MAX - SZ_2M + 1, SZ_2M, U64_MAX, 1, true },
+};
+
+static void mk_overlap_case_desc(const struct mk_overlap_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(mk_overlap, mk_overlap_cases, mk_overlap_case_desc);
+
+static void mk_ranges_overlap_test(struct kunit *test)
+{
+	const struct mk_overlap_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, mk_ranges_overlap(c->a, c->alen, c->b, c->blen),
+			c->overlap);
+	/* Overlap is symmetric. */
+	KUNIT_EXPECT_EQ(test, mk_ranges_overlap(c->b, c->blen, c->a, c->alen),
+			c->overlap);
+}
+
+static struct kunit_suite mk_pool_param_suite = {
+	.name = "multikernel_pool_param",
+	.test_cases = (struct kunit_case[]) {
+		KUNIT_CASE_PARAM(mk_pool_parse_test, mk_parse_gen_params),
+		KUNIT_CASE_PARAM(mk_ranges_overlap_test, mk_overlap_gen_params),
+		{}
+	},
+};
+
+/*
+ * The allocator never touches the memory it hands out, so the tests use
+ * an address range that need not exist.
+ */
+#define TEST_BASE	(16ULL << 30)
+#define TEST_SIZE	SZ_16M
+
+static int mk_pool_test_init(struct kunit *test)
+{
+	struct mk_pool *pool;
+
+	pool = kunit_kzalloc(test, sizeof(*pool), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	KUNIT_ASSERT_EQ(test, mk_pool_init(pool, TEST_BASE, TEST_SIZE), 0);
+	test->priv = pool;
+	return 0;
+}
+
+static void mk_pool_test_exit(struct kunit *test)
+{
+	mk_pool_destroy(test->priv);
+}
+
+static void mk_pool_carve_return_test(struct kunit *test)
+{
+	struct mk_pool *pool = test->priv;
+	phys_addr_t a, b;
+
+	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(pool), TEST_SIZE);
+	KUNIT_ASSERT_EQ(test, mk_pool_carve(pool, SZ_4M, &a), 0);
+	KUNIT_EXPECT_EQ(test, a, TEST_BASE);
+	KUNIT_ASSERT_EQ(test, mk_pool_carve(pool, SZ_8M, &b), 0);
+	KUNIT_EXPECT_EQ(test, b, TEST_BASE + SZ_4M);
+	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(pool), SZ_4M);
+
+	KUNIT_EXPECT_EQ(test, mk_pool_return(pool, a, SZ_4M), 0);
+	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(pool), SZ_8M);
+	/* First fit reuses the hole at the bottom. */
+	KUNIT_ASSERT_EQ(test, mk_pool_carve(pool, SZ_2M, &a), 0);
+	KUNIT_EXPECT_EQ(test, a, TEST_BASE);
+
+	KUNIT_EXPECT_EQ(test, mk_pool_return(pool, a, SZ_2M), 0);
+	KUNIT_EXPECT_EQ(test, mk_pool_return(pool, b, SZ_8M), 0);
+	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(pool), TEST_SIZE);
+}
+
+static void mk_pool_exhaust_test(struct kunit *test)
+{
+	struct mk_pool *pool = test->priv;
+	phys_addr_t a, b, c;
+
+	KUNIT_ASSERT_EQ(test, mk_pool_carve(pool, TEST_SIZE, &a), 0);
+	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(pool), 0);
+	KUNIT_EXPECT_EQ(test, mk_pool_carve(pool, SZ_2M, &b), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, mk_pool_return(pool, a, TEST_SIZE), 0);
+
+	KUNIT_EXPECT_EQ(test, mk_pool_carve(pool, TEST_SIZE + SZ_2M, &a), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(pool), TEST_SIZE);
+
+	/* 8M free in two 4M holes is not 8M contiguous. */
+	KUNIT_ASSERT_EQ(test, mk_pool_carve(pool, SZ_4M, &a), 0);
+	KUNIT_ASSERT_EQ(test, mk_pool_carve(pool, SZ_8M, &b), 0);
+	KUNIT_ASSERT_EQ(test, mk_pool_carve(pool, SZ_4M, &c), 0);
+	KUNIT_EXPECT_EQ(test, mk_pool_return(pool, a, SZ_4M), 0);
+	KUNIT_EXPECT_EQ(test, mk_pool_return(pool, c, SZ_4M), 0);
+	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(pool), SZ_8M);
+	KUNIT_EXPECT_EQ(test, mk_pool_carve(pool, SZ_8M, &a), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, mk_pool_return(pool, b, SZ_8M), 0);
+	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(pool), TEST_SIZE);
+}
+
+static void mk_pool_bad_input_test(struct kunit *test)
+{
+	struct mk_pool *pool = test->priv;
+	phys_addr_t a;
+
+	KUNIT_EXPECT_EQ(test, mk_pool_carve(pool, 0, &a), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_pool_carve(pool, SZ_1M, &a), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_pool_carve(pool, SZ_2M + SZ_4K, &a), -EINVAL);
+
+	KUNIT_ASSERT_EQ(test, mk_pool_carve(pool, SZ_4M, &a), 0);
+	/* Not carved, outside, misaligned, partly outside: all refused. */
+	KUNIT_EXPECT_EQ(test, mk_pool_return(pool, a + SZ_4M, SZ_2M), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_pool_return(pool, TEST_BASE - SZ_2M, SZ_2M), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_pool_return(pool, TEST_BASE + TEST_SIZE, SZ_2M), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_pool_return(pool, a + SZ_4K, SZ_2M), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_pool_return(pool, a, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_pool_return(pool, a, SZ_8M), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_pool_return(pool, TEST_BASE + SZ_8M, SZ_16M), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(pool), TEST_SIZE - SZ_4M);
+
+	KUNIT_EXPECT_EQ(test, mk_pool_return(pool, a, SZ_4M), 0);
+	/* A second return of the same range is refused, not double counted. */
+	KUNIT_EXPECT_EQ(test, mk_pool_return(pool, a, SZ_4M), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(pool), TEST_SIZE);
+}
+
+static void mk_pool_init_test(struct kunit *test)
+{
+	struct mk_pool pool = { };
+	phys_addr_t a;
+
+	KUNIT_EXPECT_EQ(test, mk_pool_init(&pool, TEST_BASE, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_pool_init(&pool, TEST_BASE + SZ_1M, SZ_4M), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_pool_init(&pool, TEST_BASE, SZ_4M + SZ_4K), -EINVAL);
+
+	/* No pool at all: nothing free, nothing to carve. */
+	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(&pool), 0);
+	KUNIT_EXPECT_EQ(test, mk_pool_carve(&pool, SZ_2M, &a), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, mk_pool_return(&pool, TEST_BASE, SZ_2M), -EINVAL);
+}
+
+static struct kunit_suite mk_pool_suite = {
+	.name = "multikernel_pool",
+	.init = mk_pool_test_init,
+	.exit = mk_pool_test_exit,
+	.test_cases = (struct kunit_case[]) {
+		KUNIT_CASE(mk_pool_carve_return_test),
+		KUNIT_CASE(mk_pool_exhaust_test),
+		KUNIT_CASE(mk_pool_bad_input_test),
+		KUNIT_CASE(mk_pool_init_test),
+		{}
+	},
+};
+
+kunit_test_suites(&mk_pool_param_suite, &mk_pool_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the multikernel pool");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
