@@ -31,6 +31,8 @@ list=$BUILD/initramfs.list
 	echo "nod /dev/console 0600 0 0 c 5 1"
 	echo "file /bin/busybox $BUSYBOX 0755 0 0"
 	echo "file /init $TOP/harness/init.sh 0755 0 0"
+	# kselftest's runner calls timeout --foreground, which busybox lacks.
+	echo "file /usr/bin/timeout $TOP/harness/timeout.sh 0755 0 0"
 	echo "dir /usr/lib/kselftests 0755 0 0"
 	(cd "$KST" && find . -mindepth 1 | sort) | while read -r p; do
 		p=${p#./}
