@@ -1,7 +1,9 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
 # /init of the guest initramfs. The kernel command line chooses the job:
-#   MK_RUN=selftests  run the installed kselftests, TAP on ttyS1
+#   MK_RUN=selftests  run the installed kselftests, TAP on ttyS1; with
+#                     MK_TESTS=collection:prog,... only those programs (of
+#                     one collection, TEST_GEN_PROGS_EXTENDED ones too)
 #   MK_RUN=demo       show the multikernel state (what make run shows)
 #   MK_RUN=shell      an interactive shell on the console
 # Unknown VAR=value words of the command line reach us as environment.
@@ -40,9 +42,25 @@ demo() {
 	dmesg | grep 'multikernel:' || true
 }
 
+selftests() {
+	cd /usr/lib/kselftests || return
+	if [ -z "$MK_TESTS" ]; then
+		./run_kselftest.sh
+		return
+	fi
+	# Run the named programs through kselftest's own runner functions.
+	BASE_DIR=$PWD
+	. ./kselftest/runner.sh
+	progs=""
+	for t in $(echo "$MK_TESTS" | tr ',' ' '); do
+		progs="$progs ./${t#*:}"
+	done
+	cd "${MK_TESTS%%:*}" && run_many $progs
+}
+
 case "$MK_RUN" in
 selftests)
-	cd /usr/lib/kselftests && ./run_kselftest.sh > "$out" 2>&1
+	selftests > "$out" 2>&1
 	;;
 demo)
 	demo 2>&1 | tee "$out"

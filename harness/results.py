@@ -59,7 +59,7 @@ def kunit(label, path, tree):
         walk(sub, label)
 
 
-RESULT = re.compile(r'^(ok|not ok) \d+ (.*?)(?:\s+#\s*(SKIP|TODO|TIMEOUT)\b.*)?$')
+RESULT = re.compile(r'^(ok|not ok) \d+ ([^#]*?)\s*(?:#\s*(\w+)?.*)?$')
 
 
 def parse_line(line):

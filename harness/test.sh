@@ -23,11 +23,15 @@ fatal() {
 "$TOP/harness/build-kernel.sh" || fatal "kernel build"
 "$TOP/harness/initramfs.sh" || fatal "initramfs build"
 
-# Each boot: name, timeout in seconds, kernel arguments.
+# Each boot: name, timeout in seconds, kernel arguments. Boots with a bad
+# multikernel= value skip KUnit (the main boot ran it) and run only the
+# test that checks nothing was reserved.
+BAD_POOL="MK_RUN=selftests MK_TESTS=multikernel:pool_bad_param_test kunit.enable=0"
 BOOTS=(
 	"main|600|multikernel=256M MK_RUN=selftests"
-	"bad-value|300|multikernel=lots MK_RUN=selftests MK_EXPECT=nopool kunit.enable=0"
-	"crash-overlap|300|crashkernel=64M@512M multikernel=64M@512M MK_RUN=selftests MK_EXPECT=nopool kunit.enable=0"
+	"bad-value|300|multikernel=lots $BAD_POOL"
+	"in-use|300|nokaslr multikernel=64M@16M MK_EXPECT_WHY=already $BAD_POOL"
+	"crash-overlap|300|nokaslr crashkernel=64M@1G multikernel=64M@1G MK_EXPECT_WHY=crashkernel $BAD_POOL"
 )
 specs=()
 n=0
