@@ -14,10 +14,12 @@
 #ifdef CONFIG_MULTIKERNEL
 
 void __init multikernel_reserve_pool(void);
+bool multikernel_owns_cpus(void);
 
 #else /* !CONFIG_MULTIKERNEL */
 
 static inline void multikernel_reserve_pool(void) { }
+static inline bool multikernel_owns_cpus(void) { return false; }
 
 #endif /* CONFIG_MULTIKERNEL */
 

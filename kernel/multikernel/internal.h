@@ -6,8 +6,16 @@
 #ifndef _KERNEL_MULTIKERNEL_INTERNAL_H
 #define _KERNEL_MULTIKERNEL_INTERNAL_H
 
+#include <linux/cpumask.h>
+#include <linux/kobject.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/multikernel.h>
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 
 /**
  * struct mk_pool_req - a parsed multikernel= boot parameter
@@ -52,5 +60,217 @@ u64 mk_pool_free_bytes(const struct mk_pool *pool);
 
 /* The pool reserved at boot with multikernel=; empty when none was. */
 extern struct mk_pool mk_host_pool;
+
+/*
+ * Instances.
+ *
+ * Locking, outermost first:
+ *
+ *   mk_lock (core.c)		the instance list, ids, names, CPU claims
+ *   mk_instance.lock		one instance's state, image and CPUs
+ *   CPU hotplug locks		taken inside remove_cpu()/add_cpu()
+ *   mk_instance.report_lock	the pending report (spinlock, any context)
+ *   mk_host_pool.lock		the pool bitmap (spinlock)
+ *
+ * mk_lock may be taken with no instance lock held only; an instance lock
+ * is never held across kobject_del() of that instance (sysfs show()
+ * methods may take it) nor while waiting for the instance to stop.
+ */
+
+/**
+ * enum mk_state - lifecycle state of an instance
+ * @MK_EMPTY:	created; CPUs taken, memory carved and cleared
+ * @MK_LOADED:	a kernel image is placed in the instance's memory
+ * @MK_STARTING: the first CPU was started, the instance kernel boots
+ * @MK_RUNNING:	the instance reported that it booted
+ * @MK_STOPPING: a stop is in progress
+ * @MK_STOPPED:	the instance's CPUs were reset and given back to the host
+ * @MK_CRASHED:	the instance panicked or a stop failed; see crash_reason
+ *
+ * Values equal those of &enum multikernel_state in the user ABI. The
+ * allowed transitions are listed in one place, mk_state_transition_ok().
+ */
+enum mk_state {
+	MK_EMPTY, MK_LOADED, MK_STARTING, MK_RUNNING, MK_STOPPING, MK_STOPPED,
+	MK_CRASHED,
+	MK_NR_STATES
+};
+
+/**
+ * enum mk_op - what userspace asks of an instance, for mk_state_op_check()
+ * @MK_OP_LOAD:		load a kernel image
+ * @MK_OP_START:	start the loaded image
+ * @MK_OP_STOP:		stop, gracefully or by force
+ * @MK_OP_DESTROY:	destroy the instance
+ */
+enum mk_op { MK_OP_LOAD, MK_OP_START, MK_OP_STOP, MK_OP_DESTROY };
+
+struct mk_image;	/* opaque to the core, defined by the loader */
+
+#define MK_REASON_LEN	MULTIKERNEL_REASON_LEN
+
+/**
+ * struct mk_instance - one instance kernel and what it owns
+ * @kref:	references: the instance list, the sysfs kobject, a queued
+ *		report and every lookup in progress
+ * @lock:	protects everything below that is not marked otherwise
+ * @id:		small integer, unique while the instance exists (constant)
+ * @name:	[a-z0-9_-]{1,32} (constant)
+ * @state:	lifecycle state; written under @lock with mk_instance_set_state(),
+ *		read locklessly with READ_ONCE() by sysfs and waiters
+ * @cpus:	host logical CPU numbers the instance owns (constant)
+ * @mem_base:	physical start of its memory, carved from mk_host_pool (constant)
+ * @mem_size:	bytes of its memory (constant)
+ * @image:	loaded kernel image, NULL until loaded
+ * @crash_reason: why it crashed, NUL-terminated; empty unless @state is
+ *		%MK_CRASHED
+ * @node:	entry in the instance list (mk_lock)
+ * @published:	visible to lookups; false while create is still working (mk_lock)
+ * @dead:	destroy has begun; every operation now fails with ENOENT
+ * @cpus_taken:	@cpus are offline in the host and held for the instance
+ * @started_ns:	CLOCK_BOOTTIME of the last start
+ * @state_wq:	woken on every state change
+ * @kobj:	/sys/kernel/multikernel/instances/<name>/; holds a reference
+ * @state_kn:	sysfs node of the state file, for sysfs_notify_dirent()
+ * @report_lock: protects @report_pending, @report_state, @report_reason
+ * @report_pending: a report from the instance waits for @report_work
+ * @report_state: state reported by the arch code
+ * @report_reason: reason given with the report
+ * @report_work: applies a report in process context
+ * @arch:	arch/spawn private state
+ *
+ * Created by MULTIKERNEL_CREATE, freed when the last reference goes.
+ */
+struct mk_instance {
+	struct kref kref;
+	struct mutex lock;
+	int id;
+	char name[MULTIKERNEL_NAME_MAX + 1];
+	enum mk_state state;
+	cpumask_var_t cpus;
+	phys_addr_t mem_base;
+	u64 mem_size;
+	struct mk_image *image;
+	char crash_reason[MK_REASON_LEN];
+
+	/* --- lifecycle-private state --- */
+	struct list_head node;
+	bool published;
+	bool dead;
+	bool cpus_taken;
+	u64 started_ns;
+	wait_queue_head_t state_wq;
+	struct kobject kobj;
+	struct kernfs_node *state_kn;
+	spinlock_t report_lock;	/* protects report_* */
+	bool report_pending;
+	enum mk_state report_state;
+	char report_reason[MK_REASON_LEN];
+	struct work_struct report_work;
+
+	/* --- spawn/arch-private state (the spawn code may add fields here) --- */
+	void *arch;
+};
+
+/* core.c: state machine (pure) */
+bool mk_state_transition_ok(enum mk_state from, enum mk_state to);
+int mk_state_op_check(enum mk_op op, enum mk_state state);
+const char *mk_state_name(enum mk_state state);
+bool mk_state_cpus_in_use(enum mk_state state);
+
+/* core.c: names (pure) */
+int mk_name_check(const char *name, size_t len);
+
+/* core.c: instances */
+
+/**
+ * struct mk_create_args - what MULTIKERNEL_CREATE asks for, validated
+ * @name:	a name that passed mk_name_check()
+ * @cpus:	CPUs to own, from mk_cpulist_parse() or a user bitmap
+ * @mem_size:	bytes, a non-zero multiple of MULTIKERNEL_POOL_ALIGN
+ */
+struct mk_create_args {
+	const char *name;
+	const struct cpumask *cpus;
+	u64 mem_size;
+};
+
+struct mk_instance *mk_instance_create(const struct mk_create_args *args);
+struct mk_instance *mk_instance_get(const char *name);
+void mk_instance_put(struct mk_instance *inst);
+int mk_instance_destroy(struct mk_instance *inst);
+int mk_instance_load(struct mk_instance *inst, int kernel_fd, int initrd_fd,
+		     const char *cmdline, unsigned long cmdline_len);
+int mk_instance_start(struct mk_instance *inst);
+int mk_instance_stop(struct mk_instance *inst, bool force,
+		     unsigned int timeout_ms);
+int mk_instance_list(char (*names)[MULTIKERNEL_NAME_LEN], unsigned int room,
+		     unsigned int *count);
+bool mk_instances_busy(void);
+
+void mk_instance_report(struct mk_instance *inst, enum mk_state new_state,
+			const char *reason);
+
+/* cpus.c */
+int mk_cpulist_parse(const char *buf, size_t len, unsigned long *bits,
+		     unsigned int nbits);
+int mk_cpus_check(const struct cpumask *want, const struct cpumask *claimed);
+int mk_cpus_take(struct mk_instance *inst);
+void mk_cpus_give_back(struct mk_instance *inst);
+int mk_cpus_init(void);
+
+/* pm.c, dev.c */
+int mk_pm_init(void);
+int mk_dev_init(void);
+
+/* mem.c */
+int mk_mem_alloc(struct mk_instance *inst, u64 size);
+void mk_mem_clear(struct mk_instance *inst);
+void mk_mem_free(struct mk_instance *inst);
+
+/* sysfs.c */
+int mk_sysfs_instance_add(struct mk_instance *inst);
+void mk_sysfs_instance_del(struct mk_instance *inst);
+void mk_sysfs_notify_state(struct mk_instance *inst);
+
+/*
+ * Implemented by the loader and the arch code (kernel/multikernel/loader.c,
+ * arch/x86/kernel/multikernel/); arch_none.c has fallbacks until they land.
+ */
+
+/*
+ * Load through kexec_file: verify, place segments inside
+ * [mem_base, mem_base + mem_size). Called with inst->lock held, state
+ * EMPTY/LOADED/STOPPED. -ENOEXEC not a kernel image, -EFBIG image/initrd
+ * does not fit, -EOPNOTSUPP kernel without multikernel support, -EPROTO
+ * handoff ABI version not spoken, plus signature/lockdown errors exactly as
+ * kexec_file_load returns them. Replaces any previous image.
+ */
+int mk_load_image(struct mk_instance *inst, int kernel_fd, int initrd_fd,
+		  const char *cmdline, unsigned long cmdline_len);
+void mk_free_image(struct mk_instance *inst);
+
+/*
+ * CPUs already removed from the host (remove_cpu()) by the core, memory
+ * zeroed except the loaded segments. Build boot_params/e820/handoff,
+ * INIT/SIPI the first instance CPU. Returns 0 once the CPU was sent SIPI;
+ * the instance later reports boot progress with mk_instance_report().
+ */
+int mk_arch_start(struct mk_instance *inst);
+
+/*
+ * INIT every instance CPU and wait (bounded) until they are in
+ * wait-for-SIPI; must work when the instance spins with interrupts off.
+ * -ETIMEDOUT if a CPU does not respond (SMM/VMX root). The core calls it
+ * before every add_cpu() of an instance CPU that ran instance code, also
+ * after a graceful stop.
+ */
+int mk_arch_force_stop(struct mk_instance *inst);
+
+/*
+ * Ask the instance to shut down; the core waits for MK_STOPPED with a
+ * timeout, then falls back to mk_arch_force_stop().
+ */
+int mk_arch_request_shutdown(struct mk_instance *inst);
 
 #endif /* _KERNEL_MULTIKERNEL_INTERNAL_H */

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * CPUs of multikernel instances.
+ *
+ * Userspace names an instance's CPUs by the host's logical numbers, as a
+ * list ("2-3", "2,3") or a bitmap. The host takes them offline with
+ * remove_cpu() and brings them back with add_cpu(), the way
+ * drivers/virt/nitro_enclaves does. While an instance holds a CPU, a
+ * CPU-hotplug prepare callback refuses to bring it online, so writing 1 to
+ * /sys/devices/system/cpu/cpuN/online fails with EBUSY.
+ */
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <kunit/visibility.h>
+#include <linux/bitmap.h>
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/cpumask.h>
+#include <linux/ctype.h>
+#include <linux/init.h>
+#include <linux/lockdep.h>
+#include <linux/multikernel.h>
+#include <linux/sched/smt.h>
+
+#include "internal.h"
+
+/*
+ * CPUs offline in the host because an instance holds them. Bits change
+ * with atomic bit operations under the owning instance's lock and are read
+ * locklessly by the hotplug callback and multikernel_owns_cpus(); a bit is
+ * set before remove_cpu() and cleared before add_cpu(), so the hotplug
+ * locks taken inside those order it against the callback.
+ */
+static struct cpumask mk_taken_cpus;
+
+/* Parse a decimal CPU number at *p; advance *p past it. */
+static int mk_cpulist_number(const char **p, const char *end, unsigned int nbits,
+			     unsigned int *cpu)
+{
+	const char *s = *p;
+	u64 val = 0;
+
+	if (s == end || !isdigit(*s))
+		return -EINVAL;
+	while (s < end && isdigit(*s)) {
+		val = val * 10 + (*s - '0');
+		/* Stop early so that a long string cannot overflow val. */
+		if (val >= nbits)
+			return -ERANGE;
+		s++;
+	}
+	*p = s;
+	*cpu = val;
+	return 0;
+}
+
+/**
+ * mk_cpulist_parse() - parse a CPU list such as "2-3" or "1,3,5-7"
+ * @buf:	the text, not necessarily NUL-terminated
+ * @len:	bytes at @buf
+ * @bits:	bitmap of @nbits bits; cleared, then the listed CPUs are set
+ * @nbits:	CPU numbers must be below this
+ *
+ * The grammar is item[,item]... where an item is a decimal CPU number or
+ * a range first-last with first <= last. No blanks, signs, empty items or
+ * trailing separators are accepted.
+ *
+ * Context: Any context; pure.
+ * Return: 0 on success, -EINVAL for an empty or malformed list, -ERANGE
+ * for a CPU number of @nbits or more; @bits is left empty on failure.
+ */
+int mk_cpulist_parse(const char *buf, size_t len, unsigned long *bits,
+		     unsigned int nbits)
+{
+	const char *p = buf, *end = buf + len;
+	unsigned int first, last;
+	int ret;
+
+	bitmap_zero(bits, nbits);
+	if (!len)
+		return -EINVAL;
+
+	for (;;) {
+		ret = mk_cpulist_number(&p, end, nbits, &first);
+		if (ret)
+			goto clear;
+		last = first;
+		if (p < end && *p == '-') {
+			p++;
+			ret = mk_cpulist_number(&p, end, nbits, &last);
+			if (ret)
+				goto clear;
+			ret = -EINVAL;
+			if (last < first)
+				goto clear;
+		}
+		bitmap_set(bits, first, last - first + 1);
+		if (p == end)
+			return 0;
+		ret = -EINVAL;
+		if (*p != ',')
+			goto clear;
+		p++;
+	}
+
+clear:
+	bitmap_zero(bits, nbits);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_cpulist_parse);
+
+/**
+ * mk_cpus_check() - whether a set of CPUs may be given to a new instance
+ * @want:	the CPUs asked for
+ * @claimed:	CPUs that belong to existing instances
+ *
+ * Context: Process context, under mk_lock (which protects @claimed).
+ * Return: 0 when they may; -EINVAL for an empty set, CPU 0 (the host
+ * always keeps its boot CPU) or a CPU that is not present; -EBUSY for a
+ * CPU of another instance or a set that contains every CPU the host has
+ * online.
+ */
+int mk_cpus_check(const struct cpumask *want, const struct cpumask *claimed)
+{
+	if (cpumask_empty(want))
+		return -EINVAL;
+	if (cpumask_test_cpu(0, want)) {
+		pr_info_ratelimited("CPU 0 stays with the host\n");
+		return -EINVAL;
+	}
+	if (!cpumask_subset(want, cpu_present_mask)) {
+		pr_info_ratelimited("CPUs %*pbl are not present\n",
+				    cpumask_pr_args(want));
+		return -EINVAL;
+	}
+	if (cpumask_intersects(want, claimed)) {
+		pr_info_ratelimited("CPUs %*pbl: some belong to another instance\n",
+				    cpumask_pr_args(want));
+		return -EBUSY;
+	}
+	if (cpumask_subset(cpu_online_mask, want)) {
+		pr_info_ratelimited("CPUs %*pbl: the host needs an online CPU\n",
+				    cpumask_pr_args(want));
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/**
+ * mk_cpus_take() - take an instance's CPUs offline in the host
+ * @inst:	the instance
+ *
+ * Marks the CPUs as held, so that nothing else brings them online, then
+ * offlines each with remove_cpu(). CPUs that were already offline are
+ * kept as they are. On failure the CPUs this call offlined are brought
+ * back and nothing stays held.
+ *
+ * Context: Process context, @inst->lock held; sleeps in CPU hotplug.
+ * Return: 0 on success or when the CPUs are already held, -ENOMEM, or the
+ * error of remove_cpu() (-EBUSY for the host's last CPU).
+ */
+int mk_cpus_take(struct mk_instance *inst)
+{
+	cpumask_var_t done;
+	unsigned int cpu;
+	int ret = 0;
+
+	lockdep_assert_held(&inst->lock);
+	if (inst->cpus_taken)
+		return 0;
+	if (!zalloc_cpumask_var(&done, GFP_KERNEL))
+		return -ENOMEM;
+
+	for_each_cpu(cpu, inst->cpus)
+		cpumask_set_cpu(cpu, &mk_taken_cpus);
+
+	for_each_cpu(cpu, inst->cpus) {
+		ret = remove_cpu(cpu);
+		if (ret < 0) {
+			pr_warn_ratelimited("instance %s: cannot take CPU %u offline: %d\n",
+					    inst->name, cpu, ret);
+			goto online_cpus;
+		}
+		/* remove_cpu() returns 1 for a CPU that was offline already. */
+		if (!ret)
+			cpumask_set_cpu(cpu, done);
+	}
+	inst->cpus_taken = true;
+	free_cpumask_var(done);
+	/* Broadcast IPI shorthands must now stay off; see multikernel_owns_cpus(). */
+	arch_smt_update();
+	return 0;
+
+online_cpus:
+	for_each_cpu(cpu, inst->cpus) {
+		cpumask_clear_cpu(cpu, &mk_taken_cpus);
+		if (cpumask_test_cpu(cpu, done) && add_cpu(cpu) < 0)
+			pr_err("instance %s: CPU %u did not come back online\n",
+			       inst->name, cpu);
+	}
+	free_cpumask_var(done);
+	arch_smt_update();
+	return ret;
+}
+
+/**
+ * mk_cpus_give_back() - bring an instance's CPUs back online in the host
+ * @inst:	the instance; its CPUs must not run instance code any more
+ *
+ * A CPU that does not come back is logged and stays offline, owned by no
+ * one, so the host can try again through sysfs.
+ *
+ * Context: Process context, @inst->lock held; sleeps in CPU hotplug.
+ */
+void mk_cpus_give_back(struct mk_instance *inst)
+{
+	unsigned int cpu;
+	int ret;
+
+	lockdep_assert_held(&inst->lock);
+	if (!inst->cpus_taken)
+		return;
+
+	for_each_cpu(cpu, inst->cpus) {
+		cpumask_clear_cpu(cpu, &mk_taken_cpus);
+		ret = add_cpu(cpu);
+		if (ret < 0)
+			pr_err("instance %s: CPU %u did not come back online: %d\n",
+			       inst->name, cpu, ret);
+	}
+	inst->cpus_taken = false;
+	arch_smt_update();
+}
+
+/**
+ * multikernel_owns_cpus() - whether instances hold CPUs of this kernel
+ *
+ * Architecture code asks before using broadcast IPI shorthands, which
+ * would reach the CPUs of instances too.
+ *
+ * Context: Any context.
+ * Return: true while some CPU is offline in the host for an instance.
+ */
+bool multikernel_owns_cpus(void)
+{
+	return !cpumask_empty(&mk_taken_cpus);
+}
+
+/* CPUHP prepare callback: refuse to bring up a CPU an instance holds. */
+static int mk_cpu_prepare(unsigned int cpu)
+{
+	if (cpumask_test_cpu(cpu, &mk_taken_cpus)) {
+		pr_info_ratelimited("CPU %u belongs to a multikernel instance, not onlining it\n",
+				    cpu);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/**
+ * mk_cpus_init() - install the CPU-hotplug veto
+ *
+ * Context: Process context, boot.
+ * Return: 0 or the error of cpuhp_setup_state_nocalls().
+ */
+int __init mk_cpus_init(void)
+{
+	int ret;
+
+	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "multikernel:veto",
+					mk_cpu_prepare, NULL);
+	return ret < 0 ? ret : 0;
+}
