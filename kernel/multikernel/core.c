@@ -41,7 +41,6 @@ static_assert((int)MK_RUNNING == (int)MULTIKERNEL_STATE_RUNNING);
 static_assert((int)MK_STOPPING == (int)MULTIKERNEL_STATE_STOPPING);
 static_assert((int)MK_STOPPED == (int)MULTIKERNEL_STATE_STOPPED);
 static_assert((int)MK_CRASHED == (int)MULTIKERNEL_STATE_CRASHED);
-static_assert(MK_NR_STATES <= BITS_PER_TYPE(u8));
 
 /* Protects mk_instances, mk_ids, mk_claimed_cpus and every ->node/->published. */
 static DEFINE_MUTEX(mk_lock);
@@ -69,6 +68,8 @@ static const u8 mk_transitions[MK_NR_STATES] = {
 	[MK_STOPPED]	= BIT(MK_STARTING) | BIT(MK_LOADED) | BIT(MK_EMPTY),
 	[MK_CRASHED]	= BIT(MK_STOPPING),
 };
+
+static_assert(sizeof(mk_transitions[0]) * BITS_PER_BYTE >= MK_NR_STATES);
 
 /**
  * mk_state_transition_ok() - whether an instance may move between two states
@@ -448,9 +449,15 @@ struct mk_instance *mk_instance_create(const struct mk_create_args *args)
 		ret = -EEXIST;
 		goto unlock;
 	}
-	ret = mk_cpus_check(inst->cpus, &mk_claimed_cpus);
-	if (ret)
+	ret = mk_cpus_check(inst->cpus, &mk_claimed_cpus, cpu_present_mask,
+			    cpu_online_mask);
+	if (ret) {
+		pr_info_ratelimited("cannot give CPUs %*pbl to instance %s: %s\n",
+				    cpumask_pr_args(inst->cpus), inst->name,
+				    ret == -EBUSY ? "another instance or the host needs them" :
+				    "CPU 0 or a CPU that is not present");
 		goto unlock;
+	}
 	ret = ida_alloc(&mk_ids, GFP_KERNEL);
 	if (ret < 0)
 		goto unlock;
@@ -717,7 +724,7 @@ unlock:
 
 /**
  * mk_instance_list() - names of the instances in order of creation
- * @names:	room for @room names
+ * @names:	room for @room names of MULTIKERNEL_NAME_LEN bytes each
  * @room:	number of entries at @names
  * @count:	set to the number of instances
  *
@@ -725,8 +732,7 @@ unlock:
  * Return: 0, or -EMSGSIZE when there are more than @room instances (the
  * first @room are filled in).
  */
-int mk_instance_list(char (*names)[MULTIKERNEL_NAME_LEN], unsigned int room,
-		     unsigned int *count)
+int mk_instance_list(char *names, unsigned int room, unsigned int *count)
 {
 	struct mk_instance *inst;
 	unsigned int n = 0;
@@ -736,7 +742,8 @@ int mk_instance_list(char (*names)[MULTIKERNEL_NAME_LEN], unsigned int room,
 		if (!inst->published || READ_ONCE(inst->dead))
 			continue;
 		if (n < room)
-			strscpy_pad(names[n], inst->name, MULTIKERNEL_NAME_LEN);
+			strscpy_pad(names + n * MULTIKERNEL_NAME_LEN, inst->name,
+				    MULTIKERNEL_NAME_LEN);
 		n++;
 	}
 	mutex_unlock(&mk_lock);

@@ -113,38 +113,26 @@ EXPORT_SYMBOL_IF_KUNIT(mk_cpulist_parse);
  * mk_cpus_check() - whether a set of CPUs may be given to a new instance
  * @want:	the CPUs asked for
  * @claimed:	CPUs that belong to existing instances
+ * @present:	CPUs present in the machine (cpu_present_mask)
+ * @online:	CPUs online in the host (cpu_online_mask)
  *
- * Context: Process context, under mk_lock (which protects @claimed).
+ * Context: Any context; pure. The caller holds mk_lock for @claimed.
  * Return: 0 when they may; -EINVAL for an empty set, CPU 0 (the host
  * always keeps its boot CPU) or a CPU that is not present; -EBUSY for a
  * CPU of another instance or a set that contains every CPU the host has
  * online.
  */
-int mk_cpus_check(const struct cpumask *want, const struct cpumask *claimed)
+int mk_cpus_check(const struct cpumask *want, const struct cpumask *claimed,
+		  const struct cpumask *present, const struct cpumask *online)
 {
-	if (cpumask_empty(want))
+	if (cpumask_empty(want) || cpumask_test_cpu(0, want) ||
+	    !cpumask_subset(want, present))
 		return -EINVAL;
-	if (cpumask_test_cpu(0, want)) {
-		pr_info_ratelimited("CPU 0 stays with the host\n");
-		return -EINVAL;
-	}
-	if (!cpumask_subset(want, cpu_present_mask)) {
-		pr_info_ratelimited("CPUs %*pbl are not present\n",
-				    cpumask_pr_args(want));
-		return -EINVAL;
-	}
-	if (cpumask_intersects(want, claimed)) {
-		pr_info_ratelimited("CPUs %*pbl: some belong to another instance\n",
-				    cpumask_pr_args(want));
+	if (cpumask_intersects(want, claimed) || cpumask_subset(online, want))
 		return -EBUSY;
-	}
-	if (cpumask_subset(cpu_online_mask, want)) {
-		pr_info_ratelimited("CPUs %*pbl: the host needs an online CPU\n",
-				    cpumask_pr_args(want));
-		return -EBUSY;
-	}
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(mk_cpus_check);
 
 /**
  * mk_cpus_take() - take an instance's CPUs offline in the host

@@ -352,7 +352,7 @@ static int mk_ioctl_status(struct mk_ucmd *ucmd)
 static int mk_ioctl_list(struct mk_ucmd *ucmd)
 {
 	struct multikernel_list *cmd = ucmd->cmd;
-	char (*names)[MULTIKERNEL_NAME_LEN] = NULL;
+	char *names = NULL;
 	unsigned int room, count;
 	int ret, ret2;
 
@@ -404,8 +404,9 @@ struct mk_ioctl_op {
 	int (*execute)(struct mk_ucmd *ucmd);
 };
 
+/* In the order of the MULTIKERNEL_CMD_* numbers; mk_fops_ioctl() checks. */
 #define MK_IOCTL_OP(_ioctl, _fn, _struct, _last)			\
-	[_IOC_NR(_ioctl) - MULTIKERNEL_CMD_BASE] = {			\
+	{								\
 		.size = sizeof(_struct) +				\
 			BUILD_BUG_ON_ZERO(sizeof(union mk_ucmd_buffer) <\
 					  sizeof(_struct)),		\

@@ -143,7 +143,7 @@ struct mk_image;	/* opaque to the core, defined by the loader */
  */
 struct mk_instance {
 	struct kref kref;
-	struct mutex lock;
+	struct mutex lock;	/* protects what the member list says */
 	int id;
 	char name[MULTIKERNEL_NAME_MAX + 1];
 	enum mk_state state;
@@ -204,8 +204,7 @@ int mk_instance_load(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 int mk_instance_start(struct mk_instance *inst);
 int mk_instance_stop(struct mk_instance *inst, bool force,
 		     unsigned int timeout_ms);
-int mk_instance_list(char (*names)[MULTIKERNEL_NAME_LEN], unsigned int room,
-		     unsigned int *count);
+int mk_instance_list(char *names, unsigned int room, unsigned int *count);
 bool mk_instances_busy(void);
 
 void mk_instance_report(struct mk_instance *inst, enum mk_state new_state,
@@ -214,7 +213,8 @@ void mk_instance_report(struct mk_instance *inst, enum mk_state new_state,
 /* cpus.c */
 int mk_cpulist_parse(const char *buf, size_t len, unsigned long *bits,
 		     unsigned int nbits);
-int mk_cpus_check(const struct cpumask *want, const struct cpumask *claimed);
+int mk_cpus_check(const struct cpumask *want, const struct cpumask *claimed,
+		  const struct cpumask *present, const struct cpumask *online);
 int mk_cpus_take(struct mk_instance *inst);
 void mk_cpus_give_back(struct mk_instance *inst);
 int mk_cpus_init(void);

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests for the pure parts of the instance lifecycle: the state
- * machine, instance names and CPU lists.
+ * KUnit tests for the instance lifecycle: the state machine, instance
+ * names, CPU lists and CPU checks (all pure), and the clearing of
+ * instance memory carved from the boot-time pool.
  */
 #include <kunit/test.h>
 #include <linux/bitmap.h>
+#include <linux/io.h>
 #include <linux/kernel.h>
+#include <linux/sizes.h>
 #include <linux/string.h>
 
 #include "internal.h"
@@ -299,7 +302,146 @@ static struct kunit_suite mk_cpulist_suite = {
 	},
 };
 
-kunit_test_suites(&mk_state_suite, &mk_name_suite, &mk_cpulist_suite);
+struct mk_cpus_case {
+	const char *desc;
+	unsigned long want, claimed, present, online;
+	int err;
+};
+
+static const struct mk_cpus_case mk_cpus_cases[] = {
+	{ "one free CPU", 0x04, 0x00, 0x0f, 0x0f, 0 },
+	{ "two free CPUs", 0x0c, 0x02, 0x0f, 0x0f, 0 },
+	{ "an offline CPU", 0x08, 0x00, 0x0f, 0x07, 0 },
+	{ "all but CPU 0", 0x0e, 0x00, 0x0f, 0x0f, 0 },
+	{ "empty", 0x00, 0x00, 0x0f, 0x0f, -EINVAL },
+	{ "CPU 0", 0x01, 0x00, 0x0f, 0x0f, -EINVAL },
+	{ "CPU 0 among others", 0x03, 0x00, 0x0f, 0x0f, -EINVAL },
+	{ "not present", 0x10, 0x00, 0x0f, 0x0f, -EINVAL },
+	{ "one of two not present", 0x18, 0x00, 0x0f, 0x0f, -EINVAL },
+	{ "claimed", 0x04, 0x04, 0x0f, 0x0f, -EBUSY },
+	{ "one of two claimed", 0x0c, 0x08, 0x0f, 0x0f, -EBUSY },
+	{ "the last online CPU", 0x04, 0x00, 0x0f, 0x04, -EBUSY },
+	{ "every online CPU", 0x0c, 0x00, 0x0f, 0x0c, -EBUSY },
+};
+
+static void mk_cpus_case_desc(const struct mk_cpus_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(mk_cpus, mk_cpus_cases, mk_cpus_case_desc);
+
+static void mk_cpus_check_test(struct kunit *test)
+{
+	const struct mk_cpus_case *c = test->param_value;
+	struct cpumask *m;
+
+	/* want, claimed, present, online; only the low bits matter. */
+	m = kunit_kcalloc(test, 4, sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	bitmap_from_arr32(cpumask_bits(&m[0]), (u32 []){ c->want }, 32);
+	bitmap_from_arr32(cpumask_bits(&m[1]), (u32 []){ c->claimed }, 32);
+	bitmap_from_arr32(cpumask_bits(&m[2]), (u32 []){ c->present }, 32);
+	bitmap_from_arr32(cpumask_bits(&m[3]), (u32 []){ c->online }, 32);
+	KUNIT_EXPECT_EQ(test, mk_cpus_check(&m[0], &m[1], &m[2], &m[3]), c->err);
+}
+
+static struct kunit_suite mk_cpus_suite = {
+	.name = "multikernel_cpus",
+	.test_cases = (struct kunit_case[]) {
+		KUNIT_CASE_PARAM(mk_cpus_check_test, mk_cpus_gen_params),
+		{}
+	},
+};
+
+/*
+ * Instance memory comes from the real pool, so these run only on a kernel
+ * booted with multikernel=; they carve the lowest free range and give it
+ * back.
+ */
+static bool mk_mem_is(struct kunit *test, struct mk_instance *inst, u8 val)
+{
+	u64 off;
+	u8 *p;
+	bool same = true;
+
+	for (off = 0; off < inst->mem_size && same; off += SZ_2M) {
+		p = memremap(inst->mem_base + off, SZ_2M, MEMREMAP_WB);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		same = !memchr_inv(p, val, SZ_2M);
+		memunmap(p);
+	}
+	return same;
+}
+
+static void mk_mem_fill(struct kunit *test, struct mk_instance *inst, u8 val)
+{
+	u64 off;
+	u8 *p;
+
+	for (off = 0; off < inst->mem_size; off += SZ_2M) {
+		p = memremap(inst->mem_base + off, SZ_2M, MEMREMAP_WB);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		memset(p, val, SZ_2M);
+		memunmap(p);
+	}
+}
+
+static void mk_mem_cleared_test(struct kunit *test)
+{
+	struct mk_instance *inst;
+	u64 before = mk_pool_free_bytes(&mk_host_pool);
+	phys_addr_t base;
+
+	if (before < SZ_4M)
+		kunit_skip(test, "no pool with 4 MiB free (boot with multikernel=)");
+	inst = kunit_kzalloc(test, sizeof(*inst), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, inst);
+	strscpy(inst->name, "kunit", sizeof(inst->name));
+
+	KUNIT_ASSERT_EQ(test, mk_mem_alloc(inst, SZ_4M), 0);
+	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(&mk_host_pool), before - SZ_4M);
+	base = inst->mem_base;
+
+	/* Cleared when carved. */
+	mk_mem_fill(test, inst, 0xa5);
+	mk_mem_clear(inst);
+	KUNIT_EXPECT_TRUE(test, mk_mem_is(test, inst, 0));
+
+	/* Cleared when returned: first fit hands out the same range again. */
+	mk_mem_fill(test, inst, 0x5a);
+	mk_mem_free(inst);
+	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(&mk_host_pool), before);
+	KUNIT_ASSERT_EQ(test, mk_mem_alloc(inst, SZ_4M), 0);
+	KUNIT_EXPECT_EQ(test, inst->mem_base, base);
+	KUNIT_EXPECT_TRUE(test, mk_mem_is(test, inst, 0));
+	mk_mem_free(inst);
+	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(&mk_host_pool), before);
+}
+
+static void mk_mem_nospace_test(struct kunit *test)
+{
+	struct mk_instance *inst;
+	u64 before = mk_pool_free_bytes(&mk_host_pool);
+
+	inst = kunit_kzalloc(test, sizeof(*inst), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, inst);
+	KUNIT_EXPECT_EQ(test, mk_mem_alloc(inst, before + SZ_2M), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, mk_mem_alloc(inst, SZ_1M), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(&mk_host_pool), before);
+}
+
+static struct kunit_suite mk_mem_suite = {
+	.name = "multikernel_mem",
+	.test_cases = (struct kunit_case[]) {
+		KUNIT_CASE(mk_mem_cleared_test),
+		KUNIT_CASE(mk_mem_nospace_test),
+		{}
+	},
+};
+
+kunit_test_suites(&mk_state_suite, &mk_name_suite, &mk_cpulist_suite,
+		  &mk_cpus_suite, &mk_mem_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the multikernel instance lifecycle");
 MODULE_LICENSE("GPL");

@@ -8,6 +8,7 @@
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
+#include <kunit/visibility.h>
 #include <linux/io.h>
 #include <linux/minmax.h>
 #include <linux/sched.h>
@@ -42,6 +43,7 @@ int mk_mem_alloc(struct mk_instance *inst, u64 size)
 	inst->mem_size = size;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(mk_mem_alloc);
 
 /**
  * mk_mem_clear() - clear all of an instance's memory
@@ -72,6 +74,7 @@ void mk_mem_clear(struct mk_instance *inst)
 		cond_resched();
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(mk_mem_clear);
 
 /**
  * mk_mem_free() - clear an instance's memory and return it to the pool
@@ -88,3 +91,4 @@ void mk_mem_free(struct mk_instance *inst)
 		pr_err("instance %s: pool refused its memory back\n", inst->name);
 	inst->mem_size = 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(mk_mem_free);

@@ -23,6 +23,7 @@
 #include "internal.h"
 
 struct mk_pool mk_host_pool;
+EXPORT_SYMBOL_IF_KUNIT(mk_host_pool);
 
 static bool mk_pool_given __initdata;
 static char *mk_pool_arg __initdata;

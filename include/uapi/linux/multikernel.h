@@ -148,6 +148,7 @@ struct multikernel_create {
 	__u32 cpus_len;
 	__u32 out_id;
 };
+
 #define MULTIKERNEL_CREATE	_IO(MULTIKERNEL_TYPE, MULTIKERNEL_CMD_CREATE)
 
 /**
@@ -165,6 +166,7 @@ struct multikernel_destroy {
 	__u32 flags;
 	__u8 name[MULTIKERNEL_NAME_LEN];
 };
+
 #define MULTIKERNEL_DESTROY	_IO(MULTIKERNEL_TYPE, MULTIKERNEL_CMD_DESTROY)
 
 /**
@@ -206,6 +208,7 @@ struct multikernel_load {
 	__u32 cmdline_len;
 	__u32 __reserved;
 };
+
 #define MULTIKERNEL_LOAD	_IO(MULTIKERNEL_TYPE, MULTIKERNEL_CMD_LOAD)
 
 /**
@@ -226,6 +229,7 @@ struct multikernel_start {
 	__u32 flags;
 	__u8 name[MULTIKERNEL_NAME_LEN];
 };
+
 #define MULTIKERNEL_START	_IO(MULTIKERNEL_TYPE, MULTIKERNEL_CMD_START)
 
 /**
@@ -268,6 +272,7 @@ struct multikernel_stop {
 	__u32 timeout_ms;
 	__u32 __reserved;
 };
+
 #define MULTIKERNEL_STOP	_IO(MULTIKERNEL_TYPE, MULTIKERNEL_CMD_STOP)
 
 /**
@@ -324,6 +329,7 @@ struct multikernel_status {
 	__u32 __reserved;
 	__u8 out_crash_reason[MULTIKERNEL_REASON_LEN];
 };
+
 #define MULTIKERNEL_STATUS	_IO(MULTIKERNEL_TYPE, MULTIKERNEL_CMD_STATUS)
 
 /**
@@ -347,6 +353,7 @@ struct multikernel_list {
 	__u32 __reserved;
 	__u64 names_uptr;
 };
+
 #define MULTIKERNEL_LIST	_IO(MULTIKERNEL_TYPE, MULTIKERNEL_CMD_LIST)
 
 #endif /* _UAPI_LINUX_MULTIKERNEL_H */
