@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Usage: harness/initramfs.sh
 # Build build/initramfs.cpio.gz: busybox-static, harness/init.sh as /init,
-# and the multikernel kselftests installed by kselftest's own install rule.
+# mkctl as /bin/mkctl, and the multikernel kselftests installed by
+# kselftest's own install rule.
 # Needs the composed tree and installed uapi headers (harness/build-kernel.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -18,6 +19,11 @@ make -s -C "$TREE/tools/testing/selftests" TARGETS=multikernel \
 	O="$BUILD/kselftest-obj" KHDR_INCLUDES="-isystem $OBJ/usr/include" \
 	LDFLAGS=-static INSTALL_PATH="$KST" install >/dev/null
 
+log "building mkctl (static)"
+mkdir -p "$BUILD/mkctl"
+make -s -C "$TREE/tools/multikernel" O="$BUILD/mkctl/" \
+	KHDR_INCLUDES="-isystem $OBJ/usr/include" LDFLAGS=-static >/dev/null
+
 gen=$BUILD/gen_init_cpio
 if [ ! -x "$gen" ] || [ "$TREE/usr/gen_init_cpio.c" -nt "$gen" ]; then
 	gcc -O2 -o "$gen" "$TREE/usr/gen_init_cpio.c"
@@ -31,6 +37,7 @@ list=$BUILD/initramfs.list
 	echo "nod /dev/console 0600 0 0 c 5 1"
 	echo "file /bin/busybox $BUSYBOX 0755 0 0"
 	echo "file /init $TOP/harness/init.sh 0755 0 0"
+	echo "file /bin/mkctl $BUILD/mkctl/mkctl 0755 0 0"
 	# kselftest's runner calls timeout --foreground, which busybox lacks.
 	echo "file /usr/bin/timeout $TOP/harness/timeout.sh 0755 0 0"
 	echo "dir /usr/lib/kselftests 0755 0 0"

@@ -80,3 +80,19 @@ int __weak mk_arch_request_shutdown(struct mk_instance *inst)
 {
 	return -EOPNOTSUPP;
 }
+
+/**
+ * mk_console_read() - fallback: no instance ever wrote a console
+ * @inst:	the instance
+ * @buf:	unused
+ * @len:	unused
+ * @pos:	unused
+ *
+ * Context: Process context, @inst->lock held.
+ * Return: 0, nothing new.
+ */
+ssize_t __weak mk_console_read(struct mk_instance *inst, char *buf, size_t len,
+			       u64 *pos)
+{
+	return 0;
+}

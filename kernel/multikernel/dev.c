@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * /dev/multikernel: the ioctl interface that creates, loads, starts, stops
- * and destroys instances.
+ * and destroys instances, and opens their consoles.
  *
  * Every command takes a structure that starts with its size (see
  * include/uapi/linux/multikernel.h for the layouts and the errno
@@ -15,6 +15,8 @@
 
 #include <linux/bitops.h>
 #include <linux/capability.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
 #include <linux/cpumask.h>
 #include <linux/fs.h>
 #include <linux/init.h>
@@ -380,6 +382,43 @@ static int mk_ioctl_list(struct mk_ucmd *ucmd)
 	return ret2 ? ret2 : ret;
 }
 
+static int mk_ioctl_console(struct mk_ucmd *ucmd)
+{
+	struct multikernel_console *cmd = ucmd->cmd;
+	struct mk_instance *inst;
+	struct file *file;
+	int fd, ret;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EINVAL;
+	ret = mk_ucmd_instance(cmd->name, &inst);
+	if (ret)
+		return ret;
+	file = mk_console_open(inst);
+	mk_instance_put(inst);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		ret = fd;
+		goto put_file;
+	}
+	cmd->out_fd = fd;
+	ret = mk_ucmd_respond(ucmd, sizeof(*cmd));
+	if (ret)
+		goto put_fd;
+	/* Only now that userspace knows the number does the file appear. */
+	fd_install(fd, file);
+	return 0;
+
+put_fd:
+	put_unused_fd(fd);
+put_file:
+	fput(file);
+	return ret;
+}
+
 union mk_ucmd_buffer {
 	struct multikernel_create create;
 	struct multikernel_destroy destroy;
@@ -388,6 +427,7 @@ union mk_ucmd_buffer {
 	struct multikernel_stop stop;
 	struct multikernel_status status;
 	struct multikernel_list list;
+	struct multikernel_console console;
 };
 
 /**
@@ -430,6 +470,8 @@ static const struct mk_ioctl_op mk_ioctl_ops[] = {
 		    struct multikernel_status, out_crash_reason),
 	MK_IOCTL_OP(MULTIKERNEL_LIST, mk_ioctl_list,
 		    struct multikernel_list, names_uptr),
+	MK_IOCTL_OP(MULTIKERNEL_CONSOLE, mk_ioctl_console,
+		    struct multikernel_console, __reserved),
 };
 
 static long mk_fops_ioctl(struct file *filp, unsigned int cmd,

@@ -7,6 +7,7 @@
 #define _KERNEL_MULTIKERNEL_INTERNAL_H
 
 #include <linux/cpumask.h>
+#include <linux/fs.h>
 #include <linux/kobject.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -219,6 +220,9 @@ int mk_cpus_take(struct mk_instance *inst);
 void mk_cpus_give_back(struct mk_instance *inst);
 int mk_cpus_init(void);
 
+/* console.c */
+struct file *mk_console_open(struct mk_instance *inst);
+
 /* pm.c, dev.c */
 int mk_pm_init(void);
 int mk_dev_init(void);
@@ -272,5 +276,15 @@ int mk_arch_force_stop(struct mk_instance *inst);
  * timeout, then falls back to mk_arch_force_stop().
  */
 int mk_arch_request_shutdown(struct mk_instance *inst);
+
+/*
+ * Copy console bytes from position *pos on (bytes ever written before the
+ * first one wanted) into @buf; *pos moves past what was copied, and jumps
+ * ahead when older bytes were overwritten. Called with inst->lock held and
+ * the instance's memory assigned. Returns bytes copied, 0 when there is
+ * nothing new, or a negative errno.
+ */
+ssize_t mk_console_read(struct mk_instance *inst, char *buf, size_t len,
+			u64 *pos);
 
 #endif /* _KERNEL_MULTIKERNEL_INTERNAL_H */

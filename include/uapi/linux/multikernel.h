@@ -82,6 +82,7 @@ enum {
 	MULTIKERNEL_CMD_STOP,
 	MULTIKERNEL_CMD_STATUS,
 	MULTIKERNEL_CMD_LIST,
+	MULTIKERNEL_CMD_CONSOLE,
 };
 
 /**
@@ -355,5 +356,30 @@ struct multikernel_list {
 };
 
 #define MULTIKERNEL_LIST	_IO(MULTIKERNEL_TYPE, MULTIKERNEL_CMD_LIST)
+
+/**
+ * struct multikernel_console - ioctl(MULTIKERNEL_CONSOLE)
+ * @size:	sizeof(struct multikernel_console)
+ * @flags:	must be 0
+ * @name:	the instance
+ * @out_fd:	a new read-only, close-on-exec file descriptor
+ * @__reserved:	must be 0
+ *
+ * Open the instance's console log: the kernel log and console output the
+ * instance kernel wrote into the log ring it shares with the host, from
+ * its first printk on. read() returns the oldest bytes still in the ring
+ * first, then newer ones, and 0 when there is nothing new yet; it keeps
+ * working across stop and start. After the instance is destroyed, read()
+ * fails with ENODEV.
+ */
+struct multikernel_console {
+	__u32 size;
+	__u32 flags;
+	__u8 name[MULTIKERNEL_NAME_LEN];
+	__u32 out_fd;
+	__u32 __reserved;
+};
+
+#define MULTIKERNEL_CONSOLE	_IO(MULTIKERNEL_TYPE, MULTIKERNEL_CMD_CONSOLE)
 
 #endif /* _UAPI_LINUX_MULTIKERNEL_H */

@@ -1064,6 +1064,63 @@ TEST_F(mk, list_unknown_flag_is_einval)
 	EXPECT_EQ(EINVAL, errno);
 }
 
+/* ---- console ---- */
+
+static int mk_console(int fd, const char *name, __u32 flags, __u32 reserved)
+{
+	struct multikernel_console c = { .size = sizeof(c), .flags = flags,
+					 .__reserved = reserved };
+
+	set_name(c.name, name);
+	return ioctl(fd, MULTIKERNEL_CONSOLE, &c) ? -errno : (int)c.out_fd;
+}
+
+TEST_F(mk, console_unknown_instance_is_enoent)
+{
+	EXPECT_EQ(-ENOENT, mk_console(self->fd, "mkst0", 0, 0));
+}
+
+TEST_F(mk, console_unknown_flag_is_einval)
+{
+	ASSERT_EQ(0, mk_create(self->fd, "mkst0", "2", TEST_MEM, NULL));
+	EXPECT_EQ(-EINVAL, mk_console(self->fd, "mkst0", 1, 0));
+}
+
+TEST_F(mk, console_reserved_is_einval)
+{
+	ASSERT_EQ(0, mk_create(self->fd, "mkst0", "2", TEST_MEM, NULL));
+	EXPECT_EQ(-EINVAL, mk_console(self->fd, "mkst0", 0, 1));
+}
+
+TEST_F(mk, console_is_empty_before_start)
+{
+	char buf[64];
+	int cfd;
+
+	ASSERT_EQ(0, mk_create(self->fd, "mkst0", "2", TEST_MEM, NULL));
+	cfd = mk_console(self->fd, "mkst0", 0, 0);
+	ASSERT_LE(0, cfd);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(cfd, F_GETFD));
+	EXPECT_EQ(O_RDONLY, fcntl(cfd, F_GETFL) & O_ACCMODE);
+	EXPECT_EQ(0, read(cfd, buf, sizeof(buf)));
+	EXPECT_EQ(-1, write(cfd, "x", 1));
+	close(cfd);
+}
+
+TEST_F(mk, console_read_after_destroy_is_enodev)
+{
+	char buf[64];
+	int cfd;
+
+	ASSERT_EQ(0, mk_create(self->fd, "mkst0", "2", TEST_MEM, NULL));
+	cfd = mk_console(self->fd, "mkst0", 0, 0);
+	ASSERT_LE(0, cfd);
+	ASSERT_EQ(0, mk_destroy(self->fd, "mkst0"));
+	EXPECT_EQ(-1, read(cfd, buf, sizeof(buf)));
+	EXPECT_EQ(ENODEV, errno);
+	close(cfd);
+}
+
 /* ---- sysfs ---- */
 
 TEST_F(mk, sysfs_files)
