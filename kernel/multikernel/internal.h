@@ -87,6 +87,7 @@ extern struct mk_pool mk_host_pool;
  * @MK_STOPPING: a stop is in progress
  * @MK_STOPPED:	the instance's CPUs were reset and given back to the host
  * @MK_CRASHED:	the instance panicked or a stop failed; see crash_reason
+ * @MK_NR_STATES: number of states, not a state
  *
  * Values equal those of &enum multikernel_state in the user ABI. The
  * allowed transitions are listed in one place, mk_state_transition_ok().
