@@ -187,6 +187,54 @@ int mk_name_check(const char *name, size_t len)
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_name_check);
 
+/* Set only by the lifecycle KUnit suite; see struct mk_arch_ops. */
+const struct mk_arch_ops *mk_test_arch;
+EXPORT_SYMBOL_IF_KUNIT(mk_test_arch);
+
+static bool mk_testing(void)
+{
+	return IS_ENABLED(CONFIG_MULTIKERNEL_KUNIT_TEST) && READ_ONCE(mk_test_arch);
+}
+
+static int mk_call_load_image(struct mk_instance *inst, int kernel_fd,
+			      int initrd_fd, const char *cmdline,
+			      unsigned long cmdline_len)
+{
+	if (mk_testing())
+		return mk_test_arch->load_image(inst, kernel_fd, initrd_fd,
+						cmdline, cmdline_len);
+	return mk_load_image(inst, kernel_fd, initrd_fd, cmdline, cmdline_len);
+}
+
+static void mk_call_free_image(struct mk_instance *inst)
+{
+	if (mk_testing())
+		mk_test_arch->free_image(inst);
+	else
+		mk_free_image(inst);
+}
+
+static int mk_call_arch_start(struct mk_instance *inst)
+{
+	if (mk_testing())
+		return mk_test_arch->start(inst);
+	return mk_arch_start(inst);
+}
+
+static int mk_call_force_stop(struct mk_instance *inst)
+{
+	if (mk_testing())
+		return mk_test_arch->force_stop(inst);
+	return mk_arch_force_stop(inst);
+}
+
+static int mk_call_request_shutdown(struct mk_instance *inst)
+{
+	if (mk_testing())
+		return mk_test_arch->request_shutdown(inst);
+	return mk_arch_request_shutdown(inst);
+}
+
 static void mk_instance_release(struct kref *kref)
 {
 	struct mk_instance *inst = container_of(kref, struct mk_instance, kref);
@@ -205,6 +253,7 @@ void mk_instance_put(struct mk_instance *inst)
 {
 	kref_put(&inst->kref, mk_instance_release);
 }
+EXPORT_SYMBOL_IF_KUNIT(mk_instance_put);
 
 /* Move @inst to @to; every change of state goes through here. */
 static void mk_instance_set_state(struct mk_instance *inst, enum mk_state to)
@@ -250,7 +299,7 @@ static int mk_instance_finish_stop(struct mk_instance *inst)
 	if (inst->state != MK_STOPPING)
 		mk_instance_set_state(inst, MK_STOPPING);
 
-	ret = mk_arch_force_stop(inst);
+	ret = mk_call_force_stop(inst);
 	if (ret) {
 		char why[MK_REASON_LEN];
 
@@ -350,9 +399,11 @@ void mk_instance_report(struct mk_instance *inst, enum mk_state new_state,
 
 	kref_get(&inst->kref);
 	/* Already queued: that run applies this report and owns a reference. */
-	if (!queue_work(system_wq, &inst->report_work))
+	/* Unbound: applying a report may bring CPUs online. */
+	if (!queue_work(system_unbound_wq, &inst->report_work))
 		kref_put(&inst->kref, mk_instance_release);
 }
+EXPORT_SYMBOL_IF_KUNIT(mk_instance_report);
 
 /* Find an instance by name, published or not. */
 static struct mk_instance *mk_find_locked(const char *name)
@@ -507,6 +558,7 @@ unlock:
 	mk_instance_put(inst);
 	return ERR_PTR(ret);
 }
+EXPORT_SYMBOL_IF_KUNIT(mk_instance_create);
 
 /**
  * mk_instance_destroy() - destroy an instance that does not run
@@ -532,9 +584,10 @@ int mk_instance_destroy(struct mk_instance *inst)
 	ret = mk_state_op_check(MK_OP_DESTROY, inst->state);
 	if (ret)
 		goto unlock;
-	inst->dead = true;
+	/* Paired with the READ_ONCE() in mk_instance_list(). */
+	WRITE_ONCE(inst->dead, true);
 	if (inst->image)
-		mk_free_image(inst);
+		mk_call_free_image(inst);
 	mk_cpus_give_back(inst);
 	mutex_unlock(&inst->lock);
 
@@ -553,6 +606,7 @@ unlock:
 	mutex_unlock(&inst->lock);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(mk_instance_destroy);
 
 /**
  * mk_instance_load() - load a kernel image into an instance
@@ -580,7 +634,7 @@ int mk_instance_load(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 	if (ret)
 		goto unlock;
 
-	ret = mk_load_image(inst, kernel_fd, initrd_fd, cmdline, cmdline_len);
+	ret = mk_call_load_image(inst, kernel_fd, initrd_fd, cmdline, cmdline_len);
 	if (!ret)
 		mk_instance_set_state(inst, MK_LOADED);
 	else if (!inst->image && inst->state != MK_EMPTY)
@@ -590,6 +644,7 @@ unlock:
 	mutex_unlock(&inst->lock);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(mk_instance_load);
 
 /**
  * mk_instance_start() - start the loaded kernel of an instance
@@ -629,7 +684,7 @@ int mk_instance_start(struct mk_instance *inst)
 	}
 	prev = inst->state;
 	mk_instance_set_state(inst, MK_STARTING);
-	ret = mk_arch_start(inst);
+	ret = mk_call_arch_start(inst);
 	if (ret) {
 		pr_err_ratelimited("instance %s: start failed: %d\n", inst->name, ret);
 		mk_instance_set_state(inst, prev);
@@ -643,6 +698,7 @@ unlock:
 	mutex_unlock(&inst->lock);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(mk_instance_start);
 
 static bool mk_instance_left_stopping(struct mk_instance *inst)
 {
@@ -686,7 +742,7 @@ int mk_instance_stop(struct mk_instance *inst, bool force,
 
 	if (inst->state != MK_STOPPING) {
 		mk_instance_set_state(inst, MK_STOPPING);
-		ret = mk_arch_request_shutdown(inst);
+		ret = mk_call_request_shutdown(inst);
 		if (ret) {
 			pr_info_ratelimited("instance %s: cannot ask for a shutdown (%d), resetting it\n",
 					    inst->name, ret);
@@ -721,6 +777,7 @@ unlock:
 	mutex_unlock(&inst->lock);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(mk_instance_stop);
 
 /**
  * mk_instance_list() - names of the instances in order of creation
@@ -773,6 +830,7 @@ bool mk_instances_busy(void)
 	mutex_unlock(&mk_lock);
 	return busy;
 }
+EXPORT_SYMBOL_IF_KUNIT(mk_instances_busy);
 
 static int __init mk_init(void)
 {

@@ -288,4 +288,28 @@ int mk_arch_request_shutdown(struct mk_instance *inst);
 ssize_t mk_console_read(struct mk_instance *inst, char *buf, size_t len,
 			u64 *pos);
 
+/**
+ * struct mk_arch_ops - stand-ins for the loader and arch entry points
+ * @load_image:		for mk_load_image()
+ * @free_image:		for mk_free_image()
+ * @start:		for mk_arch_start()
+ * @force_stop:		for mk_arch_force_stop()
+ * @request_shutdown:	for mk_arch_request_shutdown()
+ *
+ * Only the lifecycle KUnit suite sets mk_test_arch, to drive the core
+ * through states that need a running instance kernel; the report work
+ * item calls these too, which KUnit static stubs do not reach. Kernels
+ * without CONFIG_MULTIKERNEL_KUNIT_TEST always call the real functions.
+ */
+struct mk_arch_ops {
+	int (*load_image)(struct mk_instance *inst, int kernel_fd, int initrd_fd,
+			  const char *cmdline, unsigned long cmdline_len);
+	void (*free_image)(struct mk_instance *inst);
+	int (*start)(struct mk_instance *inst);
+	int (*force_stop)(struct mk_instance *inst);
+	int (*request_shutdown)(struct mk_instance *inst);
+};
+
+extern const struct mk_arch_ops *mk_test_arch;
+
 #endif /* _KERNEL_MULTIKERNEL_INTERNAL_H */

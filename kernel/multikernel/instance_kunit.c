@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for whole instance lifecycles: the real core, CPU hotplug
+ * and pool, with the loader and arch code stood in for (mk_test_arch), so
+ * that start, reports from the instance, graceful and forced stop, crash
+ * and respawn run before an instance kernel can. Needs a kernel booted
+ * with multikernel= and a second online CPU; skips otherwise.
+ */
+#include <kunit/test.h>
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+
+#include "internal.h"
+
+/**
+ * struct mk_lc - one test's instance and how the stand-ins behave
+ * @inst:		the instance under test
+ * @cpu:		its CPU
+ * @pool_free:		pool bytes free before the test
+ * @load_ret:		what load returns; the image is dropped on failure
+ * @start_ret:		what start returns
+ * @force_ret:		what force_stop returns
+ * @shutdown_ret:	what request_shutdown returns
+ * @shutdown_reports:	request_shutdown reports the instance stopped
+ * @nr_start:		calls of start
+ * @nr_force:		calls of force_stop
+ * @nr_shutdown:	calls of request_shutdown
+ */
+struct mk_lc {
+	struct mk_instance *inst;
+	unsigned int cpu;
+	u64 pool_free;
+	int load_ret;
+	int start_ret;
+	int force_ret;
+	int shutdown_ret;
+	bool shutdown_reports;
+	int nr_start;
+	int nr_force;
+	int nr_shutdown;
+};
+
+/* The stand-ins run in the test thread and in the report worker. */
+static struct mk_lc *mk_lc_cur;
+static char mk_fake_image;
+
+static int mk_lc_load_image(struct mk_instance *inst, int kernel_fd,
+			    int initrd_fd, const char *cmdline,
+			    unsigned long cmdline_len)
+{
+	if (mk_lc_cur->load_ret) {
+		inst->image = NULL;
+		return mk_lc_cur->load_ret;
+	}
+	inst->image = (struct mk_image *)&mk_fake_image;
+	return 0;
+}
+
+static void mk_lc_free_image(struct mk_instance *inst)
+{
+	inst->image = NULL;
+}
+
+static int mk_lc_start(struct mk_instance *inst)
+{
+	mk_lc_cur->nr_start++;
+	return mk_lc_cur->start_ret;
+}
+
+static int mk_lc_force_stop(struct mk_instance *inst)
+{
+	mk_lc_cur->nr_force++;
+	return mk_lc_cur->force_ret;
+}
+
+static int mk_lc_request_shutdown(struct mk_instance *inst)
+{
+	mk_lc_cur->nr_shutdown++;
+	if (mk_lc_cur->shutdown_reports)
+		mk_instance_report(inst, MK_STOPPED, NULL);
+	return mk_lc_cur->shutdown_ret;
+}
+
+static const struct mk_arch_ops mk_lc_ops = {
+	.load_image = mk_lc_load_image,
+	.free_image = mk_lc_free_image,
+	.start = mk_lc_start,
+	.force_stop = mk_lc_force_stop,
+	.request_shutdown = mk_lc_request_shutdown,
+};
+
+static int mk_lc_init(struct kunit *test)
+{
+	struct mk_create_args args = { .name = "kunit-lc", .mem_size = SZ_4M };
+	struct cpumask *cpus;
+	struct mk_lc *lc;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs a second online CPU");
+	if (mk_pool_free_bytes(&mk_host_pool) < SZ_4M)
+		kunit_skip(test, "no pool with 4 MiB free (boot with multikernel=)");
+
+	lc = kunit_kzalloc(test, sizeof(*lc), GFP_KERNEL);
+	cpus = kunit_kzalloc(test, cpumask_size(), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, lc);
+	KUNIT_ASSERT_NOT_NULL(test, cpus);
+	lc->cpu = cpumask_last(cpu_online_mask);
+	lc->pool_free = mk_pool_free_bytes(&mk_host_pool);
+	cpumask_set_cpu(lc->cpu, cpus);
+	args.cpus = cpus;
+
+	mk_lc_cur = lc;
+	WRITE_ONCE(mk_test_arch, &mk_lc_ops);
+	test->priv = lc;
+
+	lc->inst = mk_instance_create(&args);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(lc->inst), "create: %ld",
+			       PTR_ERR(lc->inst));
+	KUNIT_ASSERT_FALSE(test, cpu_online(lc->cpu));
+	return 0;
+}
+
+static void mk_lc_exit(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+
+	if (lc && !IS_ERR_OR_NULL(lc->inst)) {
+		lc->force_ret = 0;
+		mk_instance_stop(lc->inst, true, 0);
+		KUNIT_EXPECT_EQ(test, mk_instance_destroy(lc->inst), 0);
+		mk_instance_put(lc->inst);
+		/* Nothing leaked: pool and CPU are as before. */
+		KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(&mk_host_pool), lc->pool_free);
+		KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
+	}
+	WRITE_ONCE(mk_test_arch, NULL);
+	mk_lc_cur = NULL;
+}
+
+/* Load and start; the instance is then starting on its CPU. */
+static void mk_lc_run(struct kunit *test, struct mk_lc *lc)
+{
+	KUNIT_ASSERT_EQ(test, mk_instance_load(lc->inst, 0, -1, NULL, 0), 0);
+	KUNIT_ASSERT_EQ(test, lc->inst->state, MK_LOADED);
+	KUNIT_ASSERT_EQ(test, mk_instance_start(lc->inst), 0);
+	KUNIT_ASSERT_EQ(test, lc->inst->state, MK_STARTING);
+	KUNIT_ASSERT_FALSE(test, cpu_online(lc->cpu));
+}
+
+static void mk_lc_report(struct mk_lc *lc, enum mk_state state, const char *why)
+{
+	mk_instance_report(lc->inst, state, why);
+	flush_work(&lc->inst->report_work);
+}
+
+static void mk_lc_graceful_stop_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+
+	mk_lc_run(test, lc);
+	mk_lc_report(lc, MK_RUNNING, NULL);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_RUNNING);
+
+	lc->shutdown_reports = true;
+	KUNIT_EXPECT_EQ(test, mk_instance_stop(lc->inst, false, 10000), 0);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
+	KUNIT_EXPECT_EQ(test, lc->nr_shutdown, 1);
+	/* The CPU is reset before it comes back, also after a graceful stop. */
+	KUNIT_EXPECT_EQ(test, lc->nr_force, 1);
+	KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
+	KUNIT_EXPECT_FALSE(test, lc->inst->cpus_taken);
+}
+
+static void mk_lc_respawn_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+
+	mk_lc_run(test, lc);
+	KUNIT_ASSERT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
+	KUNIT_ASSERT_TRUE(test, cpu_online(lc->cpu));
+
+	/* Start again from the same image: the CPU is taken again. */
+	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), 0);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STARTING);
+	KUNIT_EXPECT_FALSE(test, cpu_online(lc->cpu));
+	KUNIT_EXPECT_EQ(test, lc->nr_start, 2);
+}
+
+static void mk_lc_graceful_timeout_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+
+	mk_lc_run(test, lc);
+	mk_lc_report(lc, MK_RUNNING, NULL);
+	/* Asked, but never answers: reset after the timeout. */
+	KUNIT_EXPECT_EQ(test, mk_instance_stop(lc->inst, false, 50), 0);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
+	KUNIT_EXPECT_EQ(test, lc->nr_shutdown, 1);
+	KUNIT_EXPECT_EQ(test, lc->nr_force, 1);
+	KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
+}
+
+static void mk_lc_cannot_ask_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+
+	mk_lc_run(test, lc);
+	lc->shutdown_ret = -EOPNOTSUPP;
+	KUNIT_EXPECT_EQ(test, mk_instance_stop(lc->inst, false, 10000), 0);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
+	KUNIT_EXPECT_EQ(test, lc->nr_force, 1);
+}
+
+static void mk_lc_force_stop_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+
+	mk_lc_run(test, lc);
+	mk_lc_report(lc, MK_RUNNING, NULL);
+	KUNIT_EXPECT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
+	KUNIT_EXPECT_EQ(test, lc->nr_shutdown, 0);
+	KUNIT_EXPECT_EQ(test, lc->nr_force, 1);
+	KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
+}
+
+static void mk_lc_crash_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+
+	mk_lc_run(test, lc);
+	mk_lc_report(lc, MK_RUNNING, NULL);
+	mk_lc_report(lc, MK_CRASHED, "Kernel panic - not syncing: test");
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_CRASHED);
+	KUNIT_EXPECT_STREQ(test, lc->inst->crash_reason,
+			   "Kernel panic - not syncing: test");
+	/* The CPU stays parked with the instance until a stop. */
+	KUNIT_EXPECT_TRUE(test, lc->inst->cpus_taken);
+	KUNIT_EXPECT_FALSE(test, cpu_online(lc->cpu));
+	KUNIT_EXPECT_EQ(test, mk_instance_destroy(lc->inst), -EBUSY);
+	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), -EBUSY);
+	KUNIT_EXPECT_EQ(test, mk_instance_load(lc->inst, 0, -1, NULL, 0), -EBUSY);
+
+	/* A crashed instance is not asked, it is reset. */
+	KUNIT_EXPECT_EQ(test, mk_instance_stop(lc->inst, false, 10000), 0);
+	KUNIT_EXPECT_EQ(test, lc->nr_shutdown, 0);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
+	KUNIT_EXPECT_STREQ(test, lc->inst->crash_reason, "");
+	KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
+
+	/* And it can run again. */
+	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), 0);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STARTING);
+}
+
+static void mk_lc_crash_kept_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+
+	mk_lc_run(test, lc);
+	/* A later report neither hides the crash nor its reason. */
+	mk_instance_report(lc->inst, MK_CRASHED, "first");
+	mk_instance_report(lc->inst, MK_RUNNING, NULL);
+	flush_work(&lc->inst->report_work);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_CRASHED);
+	KUNIT_EXPECT_STREQ(test, lc->inst->crash_reason, "first");
+}
+
+static void mk_lc_power_off_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+
+	mk_lc_run(test, lc);
+	mk_lc_report(lc, MK_RUNNING, NULL);
+	/* The instance powered itself off: the host takes its CPU back. */
+	mk_lc_report(lc, MK_STOPPED, NULL);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
+	KUNIT_EXPECT_EQ(test, lc->nr_force, 1);
+	KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
+}
+
+static void mk_lc_reset_fails_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+
+	mk_lc_run(test, lc);
+	lc->force_ret = -ETIMEDOUT;
+	KUNIT_EXPECT_EQ(test, mk_instance_stop(lc->inst, true, 0), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_CRASHED);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(lc->inst->crash_reason, "INIT"));
+	/* A CPU that did not respond is not given back to the host. */
+	KUNIT_EXPECT_TRUE(test, lc->inst->cpus_taken);
+	KUNIT_EXPECT_FALSE(test, cpu_online(lc->cpu));
+
+	lc->force_ret = 0;
+	KUNIT_EXPECT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
+	KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
+}
+
+static void mk_lc_start_fails_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+
+	KUNIT_ASSERT_EQ(test, mk_instance_load(lc->inst, 0, -1, NULL, 0), 0);
+	lc->start_ret = -EIO;
+	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), -EIO);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_LOADED);
+	/* Held since create, so still held. */
+	KUNIT_EXPECT_TRUE(test, lc->inst->cpus_taken);
+	KUNIT_EXPECT_FALSE(test, cpu_online(lc->cpu));
+}
+
+static void mk_lc_restart_fails_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+
+	mk_lc_run(test, lc);
+	KUNIT_ASSERT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
+	lc->start_ret = -EIO;
+	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), -EIO);
+	/* Back to stopped, and the CPU the start took is back too. */
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
+	KUNIT_EXPECT_FALSE(test, lc->inst->cpus_taken);
+	KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
+}
+
+static void mk_lc_wrong_state_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+
+	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_instance_stop(lc->inst, true, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, lc->nr_start, 0);
+
+	/* Reports that make no sense in the state are ignored. */
+	mk_lc_report(lc, MK_RUNNING, NULL);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_EMPTY);
+	KUNIT_ASSERT_EQ(test, mk_instance_load(lc->inst, 0, -1, NULL, 0), 0);
+	mk_lc_report(lc, MK_STOPPED, NULL);
+	mk_lc_report(lc, MK_CRASHED, "bogus");
+	mk_lc_report(lc, MK_LOADED, NULL);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_LOADED);
+	KUNIT_EXPECT_EQ(test, lc->nr_force, 0);
+	KUNIT_EXPECT_TRUE(test, lc->inst->cpus_taken);
+}
+
+static void mk_lc_failed_reload_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+
+	KUNIT_ASSERT_EQ(test, mk_instance_load(lc->inst, 0, -1, NULL, 0), 0);
+	lc->load_ret = -ENOEXEC;
+	KUNIT_EXPECT_EQ(test, mk_instance_load(lc->inst, 0, -1, NULL, 0), -ENOEXEC);
+	KUNIT_EXPECT_NULL(test, lc->inst->image);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_EMPTY);
+}
+
+static void mk_lc_destroy_running_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+
+	mk_lc_run(test, lc);
+	mk_lc_report(lc, MK_RUNNING, NULL);
+	KUNIT_EXPECT_EQ(test, mk_instance_destroy(lc->inst), -EBUSY);
+	KUNIT_EXPECT_TRUE(test, mk_instances_busy());
+	KUNIT_EXPECT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
+	KUNIT_EXPECT_FALSE(test, mk_instances_busy());
+}
+
+static struct kunit_suite mk_lifecycle_suite = {
+	.name = "multikernel_lifecycle",
+	.init = mk_lc_init,
+	.exit = mk_lc_exit,
+	.test_cases = (struct kunit_case[]) {
+		KUNIT_CASE(mk_lc_graceful_stop_test),
+		KUNIT_CASE(mk_lc_respawn_test),
+		KUNIT_CASE(mk_lc_graceful_timeout_test),
+		KUNIT_CASE(mk_lc_cannot_ask_test),
+		KUNIT_CASE(mk_lc_force_stop_test),
+		KUNIT_CASE(mk_lc_crash_test),
+		KUNIT_CASE(mk_lc_crash_kept_test),
+		KUNIT_CASE(mk_lc_power_off_test),
+		KUNIT_CASE(mk_lc_reset_fails_test),
+		KUNIT_CASE(mk_lc_start_fails_test),
+		KUNIT_CASE(mk_lc_restart_fails_test),
+		KUNIT_CASE(mk_lc_wrong_state_test),
+		KUNIT_CASE(mk_lc_failed_reload_test),
+		KUNIT_CASE(mk_lc_destroy_running_test),
+		{}
+	},
+};
+
+kunit_test_suite(mk_lifecycle_suite);
+
+MODULE_DESCRIPTION("KUnit tests for multikernel instance lifecycles");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
