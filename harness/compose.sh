@@ -31,7 +31,9 @@ stamp=$( (cat "$TOP/patches/series"; for p in $(series_patches); do
 if [ "$(cat "$TREE/.mk-patch-stamp" 2>/dev/null)" != "$stamp" ]; then
 	log "applying patches/ to a fresh copy of the base"
 	rm -rf "$TREE.new"
-	cp -al "$BASE" "$TREE.new"
+	# A real copy, not hard links: people edit build/linux in place (see
+	# README), and an edit through a link would silently change the base.
+	cp -a "$BASE" "$TREE.new"
 	: > "$TREE.new/.mk-patched-files"
 	for p in $(series_patches); do
 		[ -f "$TOP/patches/$p" ] || die "patches/series names missing $p"

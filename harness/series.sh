@@ -18,7 +18,7 @@ git_base() {
 		rm -rf "$GITBASE"
 		cp -a "$BASE" "$GITBASE"
 		git -C "$GITBASE" init -q -b base
-		git -C "$GITBASE" add -A
+		git -C "$GITBASE" add -A -f .
 		git -C "$GITBASE" -c user.name=base -c user.email=base@localhost \
 			commit -q -m "Linux $(make -s -C "$BASE" kernelversion) (Debian linux-source-6.12)"
 		touch "$GITBASE/.git/mk-ready"
@@ -31,6 +31,12 @@ fresh_clone() {
 	git clone -q --shared "$GITBASE" "$1"
 	git -C "$1" config user.name "${AUTHOR% <*}"
 	git -C "$1" config user.email "$(echo "$AUTHOR" | sed 's/.*<\(.*\)>/\1/')"
+	git -C "$1" checkout -q -b series
+}
+
+# The pristine base commit.
+base_commit() {
+	git -C "$GITBASE" rev-parse base
 }
 
 do_export() {
@@ -50,7 +56,7 @@ do_export() {
 				cp -a "$TOP/$p" "$work/$p"
 			done
 			# shellcheck disable=SC2086
-			git -C "$work" add -- $rest
+			git -C "$work" add -f -- $rest
 			git -C "$work" commit -q -s -F "$TOP/patches/$arg"
 			;;
 		patch)
@@ -69,7 +75,7 @@ do_export() {
 
 	rm -rf "$SERIES"
 	git -C "$work" format-patch -q --cover-letter --thread=shallow \
-		-o "$SERIES" base..HEAD
+		-o "$SERIES" "$(base_commit)..HEAD"
 	cover=$(ls "$SERIES"/0000-cover-letter.patch)
 	python3 - "$cover" "$TOP/patches/cover-letter.txt" <<'PY'
 import sys
@@ -89,10 +95,10 @@ do_check() {
 	fresh_clone "$work"
 	git -C "$work" am -q $(ls "$SERIES"/*.patch | grep -v 0000-cover-letter) ||
 		die "the series does not apply with git am"
-	total=$(git -C "$work" rev-list --count base..HEAD)
+	total=$(git -C "$work" rev-list --count "$(base_commit)..HEAD")
 	mkdir -p "$obj"
 	export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1
-	for c in $(git -C "$work" rev-list --reverse base..HEAD); do
+	for c in $(git -C "$work" rev-list --reverse "$(base_commit)..HEAD"); do
 		i=$((i + 1))
 		git -C "$work" checkout -q "$c"
 		log "[$i/$total] building: $(git -C "$work" log -1 --format=%s)"
