@@ -9,6 +9,7 @@
 #include <kunit/test.h>
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
+#include <linux/multikernel.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -136,6 +137,7 @@ static void mk_lc_exit(struct kunit *test)
 		/* Nothing leaked: pool and CPU are as before. */
 		KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(&mk_host_pool), lc->pool_free);
 		KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
+		KUNIT_EXPECT_FALSE(test, multikernel_owns_cpus());
 	}
 	WRITE_ONCE(mk_test_arch, NULL);
 	mk_lc_cur = NULL;
@@ -360,6 +362,21 @@ static void mk_lc_failed_reload_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_EMPTY);
 }
 
+/* What x86 asks before it uses broadcast IPI shorthands. */
+static void mk_lc_owns_cpus_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+
+	KUNIT_EXPECT_TRUE(test, multikernel_owns_cpus());
+	mk_lc_run(test, lc);
+	KUNIT_EXPECT_TRUE(test, multikernel_owns_cpus());
+	KUNIT_ASSERT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
+	/* The only instance gave its CPU back. */
+	KUNIT_EXPECT_FALSE(test, multikernel_owns_cpus());
+	KUNIT_ASSERT_EQ(test, mk_instance_start(lc->inst), 0);
+	KUNIT_EXPECT_TRUE(test, multikernel_owns_cpus());
+}
+
 static void mk_lc_destroy_running_test(struct kunit *test)
 {
 	struct mk_lc *lc = test->priv;
@@ -391,6 +408,7 @@ static struct kunit_suite mk_lifecycle_suite = {
 		KUNIT_CASE(mk_lc_wrong_state_test),
 		KUNIT_CASE(mk_lc_failed_reload_test),
 		KUNIT_CASE(mk_lc_destroy_running_test),
+		KUNIT_CASE(mk_lc_owns_cpus_test),
 		{}
 	},
 };
