@@ -142,6 +142,11 @@ static ssize_t mk_dbg_write(struct file *f, const char __user *ubuf,
 		if (!ret)
 			mk_dbg.state = MK_LOADED;
 	} else if (!strcmp(op, "start")) {
+		unsigned int cpu;
+
+		for_each_cpu(cpu, mk_dbg.cpus)
+			if (cpu_online(cpu))
+				remove_cpu(cpu);
 		mk_dbg.crash_reason[0] = '\0';
 		mk_dbg.state = MK_STARTING;
 		ret = mk_arch_start(&mk_dbg);

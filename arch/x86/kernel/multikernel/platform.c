@@ -162,6 +162,16 @@ static void mk_power_off(void)
 	mk_park(MULTIKERNEL_STATUS_POWER_OFF);
 }
 
+/*
+ * Power-off handler: without one, reboot(2) turns a power off into a halt.
+ * machine_ops.power_off parks before it would run; keep it for callers of
+ * do_kernel_power_off().
+ */
+static int mk_sys_off(struct sys_off_data *data)
+{
+	mk_park(MULTIKERNEL_STATUS_POWER_OFF);
+}
+
 static int mk_panic_notify(struct notifier_block *nb, unsigned long event,
 			   void *msg)
 {
@@ -364,6 +374,8 @@ static int __init mk_report_running(void)
 {
 	if (!mk_instance)
 		return 0;
+	register_sys_off_handler(SYS_OFF_MODE_POWER_OFF, SYS_OFF_PRIO_PLATFORM,
+				 mk_sys_off, NULL);
 	mk_set_status(MULTIKERNEL_STATUS_RUNNING);
 	timer_setup(&mk_request_timer, mk_request_poll, 0);
 	mod_timer(&mk_request_timer, jiffies + MK_REQUEST_POLL);
