@@ -29,6 +29,7 @@ static struct mk_instance mk_dbgs[MK_DBG_NR] = {
 	{ .id = 1, .name = "dbg0" },
 	{ .id = 2, .name = "dbg1" },
 };
+
 static bool mk_dbg_created[MK_DBG_NR];
 static DEFINE_SPINLOCK(mk_dbg_report_lock);
 
@@ -65,6 +66,7 @@ static void mk_dbg_stopped_fn(struct work_struct *w)
 		mutex_unlock(&inst->lock);
 	}
 }
+
 static DECLARE_WORK(mk_dbg_stopped_work, mk_dbg_stopped_fn);
 
 void mk_instance_report(struct mk_instance *inst, enum mk_state new_state,

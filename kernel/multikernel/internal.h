@@ -96,7 +96,7 @@ struct mk_image;
  */
 struct mk_instance {
 	struct kref kref;
-	struct mutex lock;
+	struct mutex lock;	/* protects everything below */
 	int id;
 	char name[MULTIKERNEL_NAME_MAX + 1];
 	enum mk_state state;

@@ -72,9 +72,11 @@ EXPORT_SYMBOL_IF_KUNIT(mk_logring_write);
 size_t mk_logring_read(const struct multikernel_shared *sh, const u8 *ring,
 		       u32 size, u64 *pos, char *buf, size_t len)
 {
-	u64 head = smp_load_acquire(&sh->console_head);
-	u64 start = *pos, lost;
+	u64 start = *pos, head, lost;
 	size_t n, off, chunk, done = 0;
+
+	/* Pairs with smp_store_release() in mk_logring_write(): head, then bytes. */
+	head = smp_load_acquire(&sh->console_head);
 
 	if (start > head || head - start > size)
 		start = head > size ? head - size : 0;

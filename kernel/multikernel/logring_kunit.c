@@ -130,6 +130,7 @@ static struct kunit_suite mk_logring_suite = {
 	.name = "multikernel_logring",
 	.test_cases = mk_logring_cases,
 };
+
 kunit_test_suite(mk_logring_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the multikernel console log ring");

@@ -34,19 +34,29 @@ static u32 mk_con_size;
 static struct tty_driver *mk_tty_driver;
 static struct tty_port mk_tty_port;
 
+static void mk_con_put(const char *s, size_t n)
+{
+	if (mk_con_ring)
+		mk_logring_write(mk_shared, mk_con_ring, mk_con_size, s, n);
+}
+
 static void mk_con_emit(const char *s, size_t n)
 {
 	unsigned long flags;
-	bool locked = true;
 
-	if (oops_in_progress)
-		locked = raw_spin_trylock_irqsave(&mk_con_lock, flags);
-	else
-		raw_spin_lock_irqsave(&mk_con_lock, flags);
-	if (mk_con_ring)
-		mk_logring_write(mk_shared, mk_con_ring, mk_con_size, s, n);
-	if (locked)
-		raw_spin_unlock_irqrestore(&mk_con_lock, flags);
+	if (oops_in_progress) {
+		/* The holder may be the CPU that died: write regardless. */
+		if (raw_spin_trylock_irqsave(&mk_con_lock, flags)) {
+			mk_con_put(s, n);
+			raw_spin_unlock_irqrestore(&mk_con_lock, flags);
+		} else {
+			mk_con_put(s, n);
+		}
+		return;
+	}
+	raw_spin_lock_irqsave(&mk_con_lock, flags);
+	mk_con_put(s, n);
+	raw_spin_unlock_irqrestore(&mk_con_lock, flags);
 }
 
 static void mk_con_write(struct console *con, const char *s, unsigned int n)

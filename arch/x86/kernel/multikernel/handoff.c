@@ -264,7 +264,8 @@ static bool mk_name_ok(const u8 *name, size_t max)
 
 /**
  * mk_handoff_check() - validate a handoff and copy it out
- * @data:	the handoff as found in setup_data
+ * @data:	the handoff as found in setup_data; the first
+ *		min(@len, sizeof(*@out)) bytes are read
  * @len:	the setup_data's length
  * @out:	filled with the handoff; members the host did not send are 0
  * @why:	set to what is wrong on error

@@ -24,14 +24,45 @@ struct mk_layout_case {
 	void (*bend)(struct mk_x86_layout *l);
 };
 
-static void bend_low_high(struct mk_x86_layout *l) { l->low_base = 0x98000; }
-static void bend_low_empty(struct mk_x86_layout *l) { l->low_size = 0; }
-static void bend_low_unaligned(struct mk_x86_layout *l) { l->low_base += 8; }
-static void bend_ram_low(struct mk_x86_layout *l) { l->ram_base = 0x80000; }
-static void bend_ram_unaligned(struct mk_x86_layout *l) { l->ram_size += 1; }
-static void bend_overlap(struct mk_x86_layout *l) { l->shared_base -= SZ_4K; }
-static void bend_wrap(struct mk_x86_layout *l) { l->ram_size = -SZ_4K; }
-static void bend_no_shared(struct mk_x86_layout *l) { l->shared_size = 0; }
+static void bend_low_high(struct mk_x86_layout *l)
+{
+	l->low_base = 0x98000;
+}
+
+static void bend_low_empty(struct mk_x86_layout *l)
+{
+	l->low_size = 0;
+}
+
+static void bend_low_unaligned(struct mk_x86_layout *l)
+{
+	l->low_base += 8;
+}
+
+static void bend_ram_low(struct mk_x86_layout *l)
+{
+	l->ram_base = 0x80000;
+}
+
+static void bend_ram_unaligned(struct mk_x86_layout *l)
+{
+	l->ram_size += 1;
+}
+
+static void bend_overlap(struct mk_x86_layout *l)
+{
+	l->shared_base -= SZ_4K;
+}
+
+static void bend_wrap(struct mk_x86_layout *l)
+{
+	l->ram_size = -SZ_4K;
+}
+
+static void bend_no_shared(struct mk_x86_layout *l)
+{
+	l->shared_size = 0;
+}
 
 static const struct mk_layout_case mk_layout_cases[] = {
 	{ "low window reaches the ISA hole", bend_low_high },
@@ -48,6 +79,7 @@ static void mk_layout_case_desc(const struct mk_layout_case *c, char *desc)
 {
 	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(mk_layout, mk_layout_cases, mk_layout_case_desc);
 
 static void mk_layout_bad(struct kunit *test)
@@ -265,27 +297,80 @@ struct mk_handoff_case {
 	int err;
 };
 
-static void hb_magic(struct multikernel_handoff *h) { h->magic++; }
-static void hb_version(struct multikernel_handoff *h) { h->version = 2; }
-static void hb_small(struct multikernel_handoff *h) { h->size = 64; }
-static void hb_big(struct multikernel_handoff *h) { h->size = sizeof(*h) + 1; }
-static void hb_flags(struct multikernel_handoff *h) { h->flags = 1; }
-static void hb_name_empty(struct multikernel_handoff *h) { h->name[0] = 0; }
-static void hb_name_char(struct multikernel_handoff *h) { h->name[1] = 'A'; }
+static void hb_magic(struct multikernel_handoff *h)
+{
+	h->magic++;
+}
+
+static void hb_version(struct multikernel_handoff *h)
+{
+	h->version = 2;
+}
+
+static void hb_small(struct multikernel_handoff *h)
+{
+	h->size = 64;
+}
+
+static void hb_big(struct multikernel_handoff *h)
+{
+	h->size = sizeof(*h) + 1;
+}
+
+static void hb_flags(struct multikernel_handoff *h)
+{
+	h->flags = 1;
+}
+
+static void hb_name_empty(struct multikernel_handoff *h)
+{
+	h->name[0] = 0;
+}
+
+static void hb_name_char(struct multikernel_handoff *h)
+{
+	h->name[1] = 'A';
+}
+
 static void hb_name_unterminated(struct multikernel_handoff *h)
 {
 	memset(h->name, 'a', sizeof(h->name));
 }
-static void hb_no_cpus(struct multikernel_handoff *h) { h->nr_cpus = 0; }
+
+static void hb_no_cpus(struct multikernel_handoff *h)
+{
+	h->nr_cpus = 0;
+}
+
 static void hb_many_cpus(struct multikernel_handoff *h)
 {
 	h->nr_cpus = MULTIKERNEL_MAX_CPUS + 1;
 }
-static void hb_dup_cpu(struct multikernel_handoff *h) { h->apic_ids[1] = 2; }
-static void hb_bsp(struct multikernel_handoff *h) { h->apic_ids[1] = 0; }
-static void hb_tsc(struct multikernel_handoff *h) { h->tsc_khz = 0; }
-static void hb_shared_unaligned(struct multikernel_handoff *h) { h->shared_phys++; }
-static void hb_shared_small(struct multikernel_handoff *h) { h->shared_size = 0; }
+
+static void hb_dup_cpu(struct multikernel_handoff *h)
+{
+	h->apic_ids[1] = 2;
+}
+
+static void hb_bsp(struct multikernel_handoff *h)
+{
+	h->apic_ids[1] = 0;
+}
+
+static void hb_tsc(struct multikernel_handoff *h)
+{
+	h->tsc_khz = 0;
+}
+
+static void hb_shared_unaligned(struct multikernel_handoff *h)
+{
+	h->shared_phys++;
+}
+
+static void hb_shared_small(struct multikernel_handoff *h)
+{
+	h->shared_size = 0;
+}
 
 static const struct mk_handoff_case mk_handoff_cases[] = {
 	{ "bad magic", hb_magic, -EINVAL },
@@ -309,6 +394,7 @@ static void mk_handoff_case_desc(const struct mk_handoff_case *c, char *desc)
 {
 	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(mk_handoff, mk_handoff_cases, mk_handoff_case_desc);
 
 static void mk_handoff_bad(struct kunit *test)
@@ -505,6 +591,7 @@ static struct kunit_suite mk_handoff_suite = {
 	.name = "multikernel_x86_handoff",
 	.test_cases = mk_handoff_test_cases,
 };
+
 kunit_test_suite(mk_handoff_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the x86 multikernel handoff");

@@ -14,7 +14,6 @@
 #include <linux/printk.h>
 #include <linux/string.h>
 #include <asm/bootparam.h>
-#include <asm/kexec.h>
 #include <asm/multikernel.h>
 
 #include "image.h"

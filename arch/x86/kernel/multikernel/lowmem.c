@@ -14,11 +14,11 @@
 
 #include <linux/bitmap.h>
 #include <linux/init.h>
+#include <linux/io.h>
 #include <linux/memblock.h>
 #include <linux/mutex.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
-#include <asm/io.h>
 #include <asm/multikernel.h>
 #include <asm/realmode.h>
 
@@ -68,8 +68,9 @@ void __init mk_x86_reserve_low(void)
 
 	mk_park_phys = memblock_phys_alloc_range(PAGE_SIZE, PAGE_SIZE, 0, SZ_1M);
 	while (mk_park_phys && mk_low_count < MK_LOW_WINDOWS_MAX) {
+		/* above what an instance keeps off-limits by default (reservelow=) */
 		addr = memblock_phys_alloc_range(MK_LOW_WINDOW_SIZE, PAGE_SIZE,
-						 0, 0xa0000);
+						 SZ_64K, 0xa0000);
 		if (!addr)
 			break;
 		mk_low_base[mk_low_count++] = addr;

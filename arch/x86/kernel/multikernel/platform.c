@@ -15,6 +15,7 @@
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
+#include <linux/acpi.h>
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/kernel.h>
@@ -22,10 +23,10 @@
 #include <linux/panic_notifier.h>
 #include <linux/reboot.h>
 #include <linux/serial_8250.h>
+#include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/timer.h>
 #include <linux/workqueue.h>
-#include <asm/acpi.h>
 #include <asm/apic.h>
 #include <asm/cpu.h>
 #include <asm/early_ioremap.h>
@@ -36,7 +37,6 @@
 #include <asm/pci_x86.h>
 #include <asm/reboot.h>
 #include <asm/setup.h>
-#include <asm/smp.h>
 #include <asm/x86_init.h>
 
 #include "mk_x86.h"
@@ -54,7 +54,7 @@ struct multikernel_shared *mk_shared;
 
 static bool mk_instance __ro_after_init;
 static bool mk_found __initdata;
-static const char *mk_bad __initdata;
+static const char *mk_bad;
 
 /**
  * mk_x86_is_instance() - does this kernel run as a multikernel instance?
@@ -105,8 +105,7 @@ static void __init mk_find_handoff(void)
 		mk_bad = "cannot map it";
 		return;
 	}
-	ret = mk_handoff_check(p, hdr.len < len ? hdr.len : len, &mk_handoff,
-			       &mk_bad);
+	ret = mk_handoff_check(p, hdr.len, &mk_handoff, &mk_bad);
 	early_memunmap(p, len);
 	if (!ret)
 		mk_bad = NULL;
@@ -356,6 +355,7 @@ static void mk_shutdown_fn(struct work_struct *work)
 	pr_info("the host asked for a shutdown\n");
 	orderly_poweroff(true);
 }
+
 static DECLARE_WORK(mk_shutdown_work, mk_shutdown_fn);
 
 static void mk_request_poll(struct timer_list *t)

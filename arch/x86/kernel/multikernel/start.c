@@ -26,7 +26,9 @@
 #include <linux/io.h>
 #include <linux/jiffies.h>
 #include <linux/random.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
@@ -36,7 +38,6 @@
 #include <asm/multikernel.h>
 #include <asm/processor-flags.h>
 #include <asm/setup.h>
-#include <asm/smp.h>
 #include <asm/tsc.h>
 
 #include "image.h"
@@ -82,36 +83,48 @@ static u32 mk_apicid(unsigned int cpu)
 	return per_cpu(x86_cpu_to_apicid, cpu);
 }
 
-/* INIT, then STARTUP into the page at @start; see wakeup_secondary_cpu_via_init() */
+/* Write the ICR and wait until the local APIC sent the IPI. */
+static u32 mk_icr_send(u32 low, u32 apicid)
+{
+	unsigned long flags;
+	u32 busy;
+
+	local_irq_save(flags);
+	apic_icr_write(low, apicid);
+	busy = safe_apic_wait_icr_idle();
+	local_irq_restore(flags);
+	return busy;
+}
+
+/*
+ * INIT, then STARTUP into the page at @start: the sequence of
+ * wakeup_secondary_cpu_via_init(), for a CPU the host does not own.
+ * Stays on one CPU, whose APIC error register it reads.
+ */
 static int mk_send_init_sipi(u32 apicid, phys_addr_t start, unsigned int nr_sipi)
 {
 	int maxlvt = lapic_get_maxlvt();
-	u32 send = 0, accept = 0;
-	unsigned long flags;
+	u32 send, accept = 0;
 	unsigned int i;
 
-	local_irq_save(flags);
+	migrate_disable();
 	if (maxlvt > 3)
 		apic_write(APIC_ESR, 0);
 	apic_read(APIC_ESR);
-	apic_icr_write(APIC_INT_LEVELTRIG | APIC_INT_ASSERT | APIC_DM_INIT, apicid);
-	send = safe_apic_wait_icr_idle();
-	apic_icr_write(APIC_INT_LEVELTRIG | APIC_DM_INIT, apicid);
-	send |= safe_apic_wait_icr_idle();
+	send = mk_icr_send(APIC_INT_LEVELTRIG | APIC_INT_ASSERT | APIC_DM_INIT, apicid);
+	send |= mk_icr_send(APIC_INT_LEVELTRIG | APIC_DM_INIT, apicid);
 
 	for (i = 0; i < nr_sipi && !send && !accept; i++) {
 		if (maxlvt > 3)
 			apic_write(APIC_ESR, 0);
 		apic_read(APIC_ESR);
-		apic_icr_write(APIC_DM_STARTUP | (start >> PAGE_SHIFT), apicid);
-		udelay(10);
-		send = safe_apic_wait_icr_idle();
-		udelay(10);
+		send = mk_icr_send(APIC_DM_STARTUP | (start >> PAGE_SHIFT), apicid);
+		usleep_range(20, 40);
 		if (maxlvt > 3)
 			apic_write(APIC_ESR, 0);
 		accept = apic_read(APIC_ESR) & 0xef;
 	}
-	local_irq_restore(flags);
+	migrate_enable();
 	return send || accept ? -EIO : 0;
 }
 
