@@ -13,6 +13,7 @@
 #   harness/spawn-smoke.sh lockup 200 "MKJOB=hardlockup MKWAIT=15 MKRESPAWN=1"
 #   harness/spawn-smoke.sh stop 150 "MKJOB=wait MKWAIT=8"  # graceful stop
 #   harness/spawn-smoke.sh two 240 "MKSCEN=two"            # two instances
+#   harness/spawn-smoke.sh loaderr 120 "MKSCEN=loaderr"    # refused loads
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

@@ -1,7 +1,7 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
 # TEMPORARY (spawn branch): /init of the host initramfs of harness/spawn-smoke.sh.
-# Drives the debugfs trigger kernel/multikernel/debug_spawn.c; MKSCEN=one|two,
+# Drives the debugfs trigger kernel/multikernel/debug_spawn.c; MKSCEN=one|two|loaderr,
 # MKJOB=off|panic|spin|hardlockup|wait, MKCPUS=, MKWAIT=, MKRESPAWN=1, MKARGS=.
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
@@ -9,6 +9,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug
+mkdir -p /tmp
 T=/sys/kernel/debug/multikernel-spawn
 say() { echo "HOST: $*"; }
 create() { echo "$2 ${3:-128}" > $T/$1/create || say "$1: create failed"; }
@@ -60,6 +61,32 @@ two)
 	say "graceful stop of dbg0"; echo shutdown > $T/dbg0/stop; waitfor dbg0 30 "stopped*"
 	say "forced stop of dbg1"; echo force > $T/dbg1/stop; say "forced stop: $?"; say "dbg1: state '$(state dbg1)'"
 	cat $T/dbg0/console | tail -3
+	;;
+loaderr)
+	# Each refused load names its errno; the image stays unloaded.
+	kinfo() { # offset of the multikernel handoff field in kernel_info
+		sects=$(od -An -tu1 -j 497 -N1 /boot/bzImage)
+		ki=$(od -An -tu4 -j 616 -N4 /boot/bzImage)
+		echo $(( (sects + 1) * 512 + ki + 16 ))
+	}
+	tryload() { # NAME KERNEL DESCRIPTION
+		exec 3<$2 4</boot/instance.cpio.gz
+		if err=$(echo "3 4 console=ttyMK0" 2>&1 > $T/$1/load); then
+			say "load of $3: ok"
+		else
+			say "load of $3: ${err##*: }"
+		fi
+		exec 3<&- 4<&-
+	}
+	create dbg0 3 128; create dbg1 2 16
+	off=$(kinfo)
+	cp /boot/bzImage /tmp/v0; printf '\000\000\000\000' | dd of=/tmp/v0 bs=1 seek=$off conv=notrunc 2>/dev/null
+	cp /boot/bzImage /tmp/v2; printf '\002\000\000\000' | dd of=/tmp/v2 bs=1 seek=$off conv=notrunc 2>/dev/null
+	tryload dbg0 /init "a shell script"
+	tryload dbg0 /tmp/v0 "a kernel without multikernel support"
+	tryload dbg0 /tmp/v2 "a kernel speaking handoff version 2"
+	tryload dbg1 /boot/bzImage "a kernel into 16 MiB"
+	tryload dbg0 /boot/bzImage "the kernel into 128 MiB"
 	;;
 esac
 sleep 1
