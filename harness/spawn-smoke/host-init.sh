@@ -31,7 +31,7 @@ waitfor() { # NAME SECONDS PATTERNS...
 	say "$n: state '$(state $n)' after ${i}s"
 }
 console() { say "---- console of $1 ----"; cat $T/$1/console | grep -v "busybox: /"; say "---- end of console of $1 ----"; }
-say "online CPUs: $(cat /sys/devices/system/cpu/online)"
+say "online CPUs: $(cat /sys/devices/system/cpu/online); CPU features: $(grep -o -w -E "la57|pdpe1gb|x2apic|nx" /proc/cpuinfo | sort -u | tr "\n" " ")"
 case "${MKSCEN:-one}" in
 one)
 	create dbg0 ${MKCPUS:-3}
