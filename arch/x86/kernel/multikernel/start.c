@@ -67,6 +67,9 @@ struct mk_x86_state {
 /* CPUs the host lent out: no IPI broadcasts while there are any. */
 static atomic_t mk_lent = ATOMIC_INIT(0);
 
+/* Serializes parking: all CPUs check in at the same counter. */
+static DEFINE_MUTEX(mk_park_lock);
+
 /**
  * mk_x86_cpus_lent() - does an instance run on CPUs of this host?
  *
@@ -332,6 +335,35 @@ again:
 	schedule_delayed_work(&st->poll, MK_POLL_INTERVAL);
 }
 
+/* INIT one CPU and SIPI it into the park page; wait until it checks in. */
+static int mk_park_cpu(unsigned int cpu)
+{
+	phys_addr_t park = mk_low_park_page();
+	atomic_t *ack = phys_to_virt(park + MK_PARK_ACK);
+	unsigned long timeout;
+	int before, ret = 0;
+
+	if (!park)
+		return -ETIMEDOUT;
+	mutex_lock(&mk_park_lock);
+	before = atomic_read(ack);
+	if (mk_send_init_sipi(mk_apicid(cpu), park, 1)) {
+		ret = -ETIMEDOUT;
+		goto unlock;
+	}
+	timeout = jiffies + msecs_to_jiffies(MK_PARK_TIMEOUT_MS);
+	while (atomic_read(ack) == before) {
+		if (time_after(jiffies, timeout)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		usleep_range(100, 200);
+	}
+unlock:
+	mutex_unlock(&mk_park_lock);
+	return ret;
+}
+
 /**
  * mk_arch_start() - start an instance on its first CPU
  * @inst:	the instance, with a loaded image; its CPUs offline in the host
@@ -415,8 +447,14 @@ int mk_arch_start(struct mk_instance *inst)
 	return 0;
 
 lent:
-	/* The CPU may have run some of it: reset it before anything else. */
-	mk_send_init_sipi(mk_apicid(cpu), mk_low_park_page(), 1);
+	/* The CPU may have run some of it: park it before the window goes. */
+	if (mk_park_cpu(cpu)) {
+		pr_err("%s: CPU %u does not respond; its window stays taken\n",
+		       inst->name, cpu);
+		memunmap(st->shared);
+		kfree(st);
+		return ret;
+	}
 	atomic_dec(&mk_lent);
 unmap:
 	memunmap(st->shared);
@@ -425,26 +463,6 @@ free_low:
 free_st:
 	kfree(st);
 	return ret;
-}
-
-/* INIT one CPU and SIPI it into the park page; wait until it checks in. */
-static int mk_park_cpu(unsigned int cpu)
-{
-	phys_addr_t park = mk_low_park_page();
-	atomic_t *ack = phys_to_virt(park + MK_PARK_ACK);
-	unsigned long timeout;
-	int before;
-
-	before = atomic_read(ack);
-	if (mk_send_init_sipi(mk_apicid(cpu), park, 1))
-		return -ETIMEDOUT;
-	timeout = jiffies + msecs_to_jiffies(MK_PARK_TIMEOUT_MS);
-	while (atomic_read(ack) == before) {
-		if (time_after(jiffies, timeout))
-			return -ETIMEDOUT;
-		usleep_range(100, 200);
-	}
-	return 0;
 }
 
 /**
