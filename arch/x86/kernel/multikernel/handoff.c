@@ -128,10 +128,13 @@ static struct setup_data *mk_sd_at(struct boot_params *bp, size_t buf_len,
 	return sd;
 }
 
-/* setup_data types the kexec loader may put there that an instance keeps */
+/*
+ * The only setup_data from the kexec loader an instance keeps. The IMA
+ * log is filled in at a kexec reboot, which never happens for an instance.
+ */
 static bool mk_sd_keep(u32 type)
 {
-	return type == SETUP_RNG_SEED || type == SETUP_IMA;
+	return type == SETUP_RNG_SEED;
 }
 
 /**
@@ -141,8 +144,8 @@ static bool mk_sd_keep(u32 type)
  * @buf_phys:	physical address the buffer is loaded at
  *
  * The kexec bzImage loader chains the host's EFI state, an RNG seed and
- * the IMA log into the buffer that holds boot_params. Keep the RNG seed
- * and the IMA log; unlink the rest, firmware state above all.
+ * the IMA log into the buffer that holds boot_params. Keep the RNG seed;
+ * unlink the rest, firmware state above all.
  *
  * Context: Any context.
  * Return: 0, or -EINVAL when an entry lies outside the buffer or the chain
@@ -210,7 +213,7 @@ EXPORT_SYMBOL_IF_KUNIT(mk_setup_data_find);
  * @handoff_phys: physical address of the handoff's setup_data header
  *
  * Replace the e820 map, forget the host's firmware (ACPI RSDP, EFI, EDD,
- * screen, disks), keep only the setup_data an instance may see and put
+ * screen, disks), keep only the RNG seed of the setup_data and put
  * the handoff first in the chain. The handoff entry itself is written by
  * the caller.
  *
