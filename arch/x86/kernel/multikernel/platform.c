@@ -162,6 +162,22 @@ static void mk_power_off(void)
 }
 
 /*
+ * machine_shutdown() is what kexec calls before it jumps to the next
+ * kernel, which would boot without a handoff and take over the machine:
+ * an instance parks instead, as for a restart. A crash kernel likewise.
+ */
+static void mk_shutdown(void)
+{
+	pr_emerg("kexec is not possible in an instance\n");
+	mk_park(MULTIKERNEL_STATUS_REBOOT);
+}
+
+static void mk_crash_shutdown(struct pt_regs *regs)
+{
+	mk_park(MULTIKERNEL_STATUS_PANIC);
+}
+
+/*
  * Power-off handler: without one, reboot(2) turns a power off into a halt.
  * machine_ops.power_off parks before it would run; keep it for callers of
  * do_kernel_power_off().
@@ -289,6 +305,8 @@ static void __init mk_init_platform(void)
 	machine_ops.halt			= mk_halt;
 	machine_ops.power_off			= mk_power_off;
 	machine_ops.emergency_restart		= mk_emergency_restart;
+	machine_ops.shutdown			= mk_shutdown;
+	machine_ops.crash_shutdown		= mk_crash_shutdown;
 
 	setup_force_cpu_cap(X86_FEATURE_TSC_KNOWN_FREQ);
 	disable_ioapic_support();
