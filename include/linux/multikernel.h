@@ -9,12 +9,20 @@
 #ifndef _LINUX_MULTIKERNEL_H
 #define _LINUX_MULTIKERNEL_H
 
+#include <linux/init.h>
+#include <linux/types.h>
 #include <uapi/linux/multikernel.h>
 
 #ifdef CONFIG_MULTIKERNEL
 
 void __init multikernel_reserve_pool(void);
 bool multikernel_owns_cpus(void);
+
+/* The console log ring of a shared region (kernel/multikernel/logring.c). */
+void mk_logring_write(struct multikernel_shared *sh, u8 *ring, u32 size,
+		      const char *s, size_t n);
+size_t mk_logring_read(const struct multikernel_shared *sh, const u8 *ring,
+		       u32 size, u64 *pos, char *buf, size_t len);
 
 #else /* !CONFIG_MULTIKERNEL */
 

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What the host checks in an x86 instance kernel after kexec_file loaded it.
+ *
+ * A kernel that can run as an instance says so in its kernel_info (boot
+ * protocol 2.15+, Documentation/arch/x86/boot.rst): the handoff version it
+ * accepts, at MK_X86_KERNEL_INFO_OFFSET. The bzImage64 loader stored the
+ * 64-bit entry point and the boot_params address for its purgatory; the
+ * start trampoline uses them directly.
+ */
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/kexec.h>
+#include <linux/printk.h>
+#include <linux/string.h>
+#include <asm/bootparam.h>
+#include <asm/multikernel.h>
+
+#include "image.h"
+#include "mk_x86.h"
+
+#define MK_KERNEL_INFO_MAGIC	"LToP"
+
+/* The handoff version a bzImage advertises, 0 for none. */
+static u32 mk_kernel_info_handoff(const u8 *kernel, size_t len)
+{
+	const struct setup_header *hdr = (const void *)(kernel + 0x1f1);
+	size_t pm_start, ki;
+	u32 ki_size, ver;
+
+	if (len < 0x1f1 + sizeof(*hdr) || hdr->version < 0x020f)
+		return 0;
+	pm_start = ((size_t)(hdr->setup_sects ? hdr->setup_sects : 4) + 1) * 512;
+	ki = pm_start + hdr->kernel_info_offset;
+	if (ki < pm_start || ki > len || len - ki < MK_X86_KERNEL_INFO_OFFSET + 4)
+		return 0;
+	if (memcmp(kernel + ki, MK_KERNEL_INFO_MAGIC, 4))
+		return 0;
+	memcpy(&ki_size, kernel + ki + 4, sizeof(ki_size));
+	if (ki_size < MK_X86_KERNEL_INFO_OFFSET + 4)
+		return 0;
+	memcpy(&ver, kernel + ki + MK_X86_KERNEL_INFO_OFFSET, sizeof(ver));
+	return ver;
+}
+
+/**
+ * mk_arch_image_finish() - accept a kernel kexec_file loaded for an instance
+ * @image:	the kexec image, after kimage_file_prepare_segments()
+ * @mk:		filled with the entry point and the boot_params address
+ *
+ * Context: Process context.
+ * Return: 0; -EOPNOTSUPP for a kernel without multikernel support, -EPROTO
+ * for one that speaks another handoff version, or the error of reading
+ * back the loader's entry registers.
+ */
+int mk_arch_image_finish(struct kimage *image, struct mk_image *mk)
+{
+	struct kexec_entry64_regs regs;
+	u32 ver;
+	int ret;
+
+	ver = mk_kernel_info_handoff(image->kernel_buf, image->kernel_buf_len);
+	if (!ver) {
+		pr_err_ratelimited("kernel has no multikernel support (no handoff version in kernel_info)\n");
+		return -EOPNOTSUPP;
+	}
+	if (ver != MULTIKERNEL_HANDOFF_VERSION) {
+		pr_err_ratelimited("kernel speaks handoff version %u, the host speaks %u\n",
+				   ver, MULTIKERNEL_HANDOFF_VERSION);
+		return -EPROTO;
+	}
+
+	ret = kexec_purgatory_get_set_symbol(image, "entry64_regs", &regs,
+					     sizeof(regs), true);
+	if (ret)
+		return ret;
+	mk->entry = regs.rip;
+	mk->boot_params = regs.rsi;
+	return 0;
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Declarations shared by the files of arch/x86/kernel/multikernel/ and
+ * nothing else.
+ */
+#ifndef _MK_X86_H
+#define _MK_X86_H
+
+#include <linux/sizes.h>
+#include <linux/types.h>
+#include <asm/bootparam.h>
+#include <uapi/linux/multikernel.h>
+
+#include "image.h"
+
+/*
+ * Low-memory windows (lowmem.c). Each running instance gets one, below
+ * 640 KiB: the host's start trampoline uses its first pages, then the
+ * instance kernel owns all of it (its own real-mode trampoline for its
+ * APs lives there, and the compressed kernel may borrow its top pages).
+ */
+#define MK_LOW_WINDOW_SIZE	SZ_64K
+#define MK_LOW_WINDOWS_MAX	8
+#define MK_LOW_CODE		0x0000	/* start trampoline code page */
+#define MK_LOW_DATA		0x1000	/* its data page */
+#define MK_LOW_TOP_PGT		0x2000	/* top-level page table (CR3) */
+
+int mk_low_alloc(phys_addr_t *base);
+void mk_low_free(phys_addr_t base);
+phys_addr_t mk_low_park_page(void);
+
+/*
+ * The shared region: the last MK_SHARED_SIZE bytes of an instance's
+ * memory, reserved (not RAM) in the instance's e820 map.
+ */
+#define MK_SH_CONTROL		0x00000	/* struct multikernel_shared */
+#define MK_SH_HANDOFF		0x01000	/* setup_data + multikernel_handoff */
+#define MK_SH_PGTABLES		0x02000	/* start page tables below the top */
+#define MK_SH_PGTABLES_END	0x10000
+#define MK_SH_CONSOLE		0x10000	/* console log ring */
+#define MK_SH_CONSOLE_SIZE	SZ_256K
+
+/**
+ * struct mk_x86_layout - where an instance's memory is
+ * @low_base:	its low-memory window (RAM to the instance)
+ * @low_size:	bytes of the window
+ * @ram_base:	its main memory (RAM to the instance)
+ * @ram_size:	bytes of main memory
+ * @shared_base: the region it shares with the host (reserved to it)
+ * @shared_size: bytes of the shared region
+ */
+struct mk_x86_layout {
+	u64 low_base;
+	u64 low_size;
+	u64 ram_base;
+	u64 ram_size;
+	u64 shared_base;
+	u64 shared_size;
+};
+
+/* handoff.c: pure builders and checkers, covered by handoff_kunit.c */
+int mk_layout_check(const struct mk_x86_layout *l);
+int mk_e820_build(const struct mk_x86_layout *l, struct boot_e820_entry *tbl,
+		  unsigned int max);
+int mk_setup_data_filter(struct boot_params *bp, size_t buf_len, u64 buf_phys);
+struct setup_data *mk_setup_data_find(struct boot_params *bp, size_t buf_len,
+				      u64 buf_phys, u32 type);
+int mk_boot_params_prepare(struct boot_params *bp, size_t buf_len,
+			   u64 buf_phys, const struct mk_x86_layout *l,
+			   u64 handoff_phys);
+int mk_handoff_check(const void *data, u32 len,
+		     struct multikernel_handoff *out, const char **why);
+int mk_shared_check(const struct multikernel_shared *sh, u64 region_size,
+		    const char **why);
+
+/**
+ * struct mk_pgt - identity page tables under construction (pgtable.c)
+ * @top:	the top-level table (PML4, or PML5 with @levels 5)
+ * @pool:	pages for the other tables
+ * @pool_phys:	physical address of @pool
+ * @pool_pages:	pages at @pool
+ * @used:	pages of @pool in use
+ * @levels:	4 or 5
+ * @gbpages:	1 GiB pages may be used
+ * @nx:		_PAGE_NX when the CPU will run with EFER.NX, else 0
+ */
+struct mk_pgt {
+	u64 *top;
+	u64 *pool;
+	u64 pool_phys;
+	unsigned int pool_pages;
+	unsigned int used;
+	unsigned int levels;
+	bool gbpages;
+	u64 nx;
+};
+
+void mk_pgt_init(struct mk_pgt *p);
+int mk_pgt_map(struct mk_pgt *p, u64 start, u64 end, u64 prot);
+
+/* host side (start.c) */
+bool mk_x86_cpus_lent(void);
+
+/* instance side (platform.c, console.c) */
+extern struct multikernel_handoff mk_handoff;
+extern struct multikernel_shared *mk_shared;
+void __init mk_console_early_init(void);
+
+#endif /* _MK_X86_H */

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * x86 platform of a multikernel instance.
+ *
+ * The same kernel runs as host or as instance; it is an instance when
+ * boot_params carry a setup_data entry of type MULTIKERNEL_SETUP_TYPE with
+ * the handoff (include/uapi/linux/multikernel.h). Like a Jailhouse cell
+ * (arch/x86/kernel/jailhouse.c) an instance then runs on a machine that
+ * is not all its own: it uses only the CPUs named in the handoff, takes
+ * its timer calibration from the host, and leaves every piece of global
+ * hardware alone: no ACPI, PCI, IO-APIC, PIC, PIT, HPET, RTC, i8042,
+ * legacy UARTs or VGA, and no reset. Power off, halt, restart and panic
+ * report to the host through the shared region and park the CPUs; the
+ * host takes them back with INIT.
+ */
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/acpi.h>
+#include <linux/init.h>
+#include <linux/io.h>
+#include <linux/kernel.h>
+#include <linux/multikernel.h>
+#include <linux/notifier.h>
+#include <linux/panic_notifier.h>
+#include <linux/reboot.h>
+#include <linux/serial_8250.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
+#include <asm/apic.h>
+#include <asm/cpu.h>
+#include <asm/early_ioremap.h>
+#include <asm/hypervisor.h>
+#include <asm/i8259.h>
+#include <asm/io_apic.h>
+#include <asm/multikernel.h>
+#include <asm/pci_x86.h>
+#include <asm/reboot.h>
+#include <asm/setup.h>
+#include <asm/x86_init.h>
+
+#include "mk_x86.h"
+
+static_assert(MK_X86_KERNEL_INFO_HANDOFF == MULTIKERNEL_HANDOFF_VERSION);
+
+/* The handoff, copied out of setup_data before anything else ran. */
+struct multikernel_handoff mk_handoff __ro_after_init;
+
+/*
+ * Head of the shared region. Mapped with early_memremap() at first and
+ * with memremap() once that works (console.c switches it over).
+ */
+struct multikernel_shared *mk_shared;
+
+static bool mk_instance __ro_after_init;
+static bool mk_found __initdata;
+static const char *mk_bad;
+
+/**
+ * mk_x86_is_instance() - does this kernel run as a multikernel instance?
+ *
+ * Context: Any context, valid from init_hypervisor_platform() on.
+ * Return: true in an instance.
+ */
+bool mk_x86_is_instance(void)
+{
+	return mk_instance;
+}
+
+/* Halt for good; the host notices the silence and resets the CPU. */
+static void __noreturn mk_halt_forever(void)
+{
+	local_irq_disable();
+	for (;;)
+		native_halt();
+}
+
+/* Copy the handoff out of the setup_data chain; note why if it is bad. */
+static void __init mk_find_handoff(void)
+{
+	u64 pa = boot_params.hdr.setup_data;
+	unsigned int budget = 64;
+	struct setup_data hdr;
+	u32 len;
+	void *p;
+	int ret;
+
+	while (pa && budget--) {
+		p = early_memremap(pa, sizeof(hdr));
+		if (!p)
+			return;
+		memcpy(&hdr, p, sizeof(hdr));
+		early_memunmap(p, sizeof(hdr));
+		if (hdr.type == MULTIKERNEL_SETUP_TYPE)
+			break;
+		pa = hdr.next;
+	}
+	if (!pa || hdr.type != MULTIKERNEL_SETUP_TYPE)
+		return;
+
+	mk_found = true;
+	len = min_t(u32, hdr.len, sizeof(mk_handoff));
+	p = early_memremap(pa + sizeof(hdr), len);
+	if (!p) {
+		mk_bad = "cannot map it";
+		return;
+	}
+	ret = mk_handoff_check(p, hdr.len, &mk_handoff, &mk_bad);
+	early_memunmap(p, len);
+	if (!ret)
+		mk_bad = NULL;
+}
+
+static u32 __init mk_detect(void)
+{
+	mk_find_handoff();
+	return mk_found ? U32_MAX : 0;
+}
+
+/* --- reporting to the host --- */
+
+static void mk_set_status(u32 status)
+{
+	struct multikernel_shared *sh = READ_ONCE(mk_shared);
+	u32 old;
+
+	if (!sh)
+		return;
+	old = READ_ONCE(sh->status);
+	if (old > MULTIKERNEL_PEER_RUNNING)
+		return;		/* the first final status stands */
+	/* Pairs with the host's smp_load_acquire(): reason before status. */
+	smp_store_release(&sh->status, status);
+}
+
+static void __noreturn mk_park(u32 status)
+{
+	stop_other_cpus();
+	mk_set_status(status);
+	pr_emerg("instance stopped, CPUs parked for the host\n");
+	mk_halt_forever();
+}
+
+static void mk_restart(char *cmd)
+{
+	mk_park(MULTIKERNEL_PEER_REBOOT);
+}
+
+static void mk_emergency_restart(void)
+{
+	mk_park(MULTIKERNEL_PEER_REBOOT);
+}
+
+static void mk_halt(void)
+{
+	mk_park(MULTIKERNEL_PEER_HALT);
+}
+
+static void mk_power_off(void)
+{
+	mk_park(MULTIKERNEL_PEER_POWER_OFF);
+}
+
+/*
+ * machine_shutdown() is what kexec calls before it jumps to the next
+ * kernel, which would boot without a handoff and take over the machine:
+ * an instance parks instead, as for a restart. A crash kernel likewise.
+ */
+static void mk_shutdown(void)
+{
+	pr_emerg("kexec is not possible in an instance\n");
+	mk_park(MULTIKERNEL_PEER_REBOOT);
+}
+
+static void mk_crash_shutdown(struct pt_regs *regs)
+{
+	mk_park(MULTIKERNEL_PEER_PANIC);
+}
+
+/*
+ * Power-off handler: without one, reboot(2) turns a power off into a halt.
+ * machine_ops.power_off parks before it would run; keep it for callers of
+ * do_kernel_power_off().
+ */
+static int mk_sys_off(struct sys_off_data *data)
+{
+	mk_park(MULTIKERNEL_PEER_POWER_OFF);
+}
+
+static int mk_panic_notify(struct notifier_block *nb, unsigned long event,
+			   void *msg)
+{
+	struct multikernel_shared *sh = READ_ONCE(mk_shared);
+
+	if (sh && READ_ONCE(sh->status) <= MULTIKERNEL_PEER_RUNNING) {
+		strscpy((char *)sh->reason, msg ? msg : "panic",
+			sizeof(sh->reason));
+		mk_set_status(MULTIKERNEL_PEER_PANIC);
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block mk_panic_nb = {
+	.notifier_call	= mk_panic_notify,
+	.priority	= INT_MAX,
+};
+
+/* --- hardware the instance must not touch --- */
+
+static void __init mk_timer_init(void)
+{
+	lapic_timer_period = mk_handoff.apic_timer_khz * (1000 / HZ);
+}
+
+static unsigned long mk_get_tsc_khz(void)
+{
+	return mk_handoff.tsc_khz;
+}
+
+static void mk_get_wallclock(struct timespec64 *now)
+{
+	*now = ns_to_timespec64(mk_handoff.host_realtime_ns);
+}
+
+static int mk_set_wallclock(const struct timespec64 *now)
+{
+	return -ENODEV;
+}
+
+static unsigned char mk_get_nmi_reason(void)
+{
+	return 0;	/* port 0x61 belongs to the host */
+}
+
+static int __init mk_pci_arch_init(void)
+{
+	return 0;	/* and no PCI BIOS either */
+}
+
+static void __init mk_parse_smp_cfg(void)
+{
+	unsigned int i;
+
+#ifdef CONFIG_X86_X2APIC
+	if (x2apic_enabled()) {
+		/* No interrupt remapping here: physical destination mode. */
+		x2apic_phys = 1;
+		default_acpi_madt_oem_check("", "");
+	}
+#endif
+	register_lapic_address(APIC_DEFAULT_PHYS_BASE);
+
+	/*
+	 * The boot CPU is not the machine's BSP. Name the real BSP first:
+	 * the topology code then rejects it, as in a kdump kernel, so that
+	 * this kernel never sends it INIT, and accepts our CPUs.
+	 */
+	topology_register_apic(mk_handoff.bsp_apic_id, CPU_ACPIID_INVALID, true);
+	for (i = 0; i < mk_handoff.nr_cpus; i++)
+		topology_register_apic(mk_handoff.apic_ids[i], CPU_ACPIID_INVALID,
+				       true);
+	smp_found_config = 1;
+}
+
+#ifdef CONFIG_SERIAL_8250
+/* The legacy UARTs are the host's: let the 8250 driver find none. */
+static void mk_serial_fixup(int port, struct uart_port *up, u32 *capabilities)
+{
+	up->iobase = 0;
+}
+#endif
+
+static void __init mk_init_platform(void)
+{
+	struct multikernel_shared *sh;
+	const char *why;
+
+	if (mk_bad) {
+		pr_emerg("bad handoff from the host (%s), halting\n", mk_bad);
+		mk_halt_forever();
+	}
+	mk_instance = true;
+
+	x86_init.irqs.pre_vector_init		= x86_init_noop;
+	x86_init.timers.timer_init		= mk_timer_init;
+	x86_init.mpparse.find_mptable		= x86_init_noop;
+	x86_init.mpparse.early_parse_smp_cfg	= x86_init_noop;
+	x86_init.mpparse.parse_smp_cfg		= mk_parse_smp_cfg;
+	x86_init.resources.probe_roms		= x86_init_noop;
+	x86_init.pci.arch_init			= mk_pci_arch_init;
+
+	x86_platform.calibrate_cpu		= mk_get_tsc_khz;
+	x86_platform.calibrate_tsc		= mk_get_tsc_khz;
+	x86_platform.get_wallclock		= mk_get_wallclock;
+	x86_platform.set_wallclock		= mk_set_wallclock;
+	x86_platform.get_nmi_reason		= mk_get_nmi_reason;
+	x86_platform.legacy.rtc			= 0;
+	x86_platform.legacy.warm_reset		= 0;
+	x86_platform.legacy.no_vga		= 1;
+	x86_platform.legacy.i8042		= X86_LEGACY_I8042_PLATFORM_ABSENT;
+
+	legacy_pic				= &null_legacy_pic;
+
+	machine_ops.restart			= mk_restart;
+	machine_ops.halt			= mk_halt;
+	machine_ops.power_off			= mk_power_off;
+	machine_ops.emergency_restart		= mk_emergency_restart;
+	machine_ops.shutdown			= mk_shutdown;
+	machine_ops.crash_shutdown		= mk_crash_shutdown;
+
+	setup_force_cpu_cap(X86_FEATURE_TSC_KNOWN_FREQ);
+	disable_ioapic_support();
+	disable_acpi();
+#ifdef CONFIG_PCI
+	pci_probe = 0;
+#endif
+#ifdef CONFIG_SERIAL_8250
+	serial8250_set_isa_configurator(mk_serial_fixup);
+#endif
+
+	sh = early_memremap(mk_handoff.shared_phys, PAGE_SIZE);
+	if (!sh || mk_shared_check(sh, mk_handoff.shared_size, &why)) {
+		pr_emerg("bad shared region from the host (%s), halting\n",
+			 sh ? why : "cannot map it");
+		mk_halt_forever();
+	}
+	mk_shared = sh;
+	atomic_notifier_chain_register(&panic_notifier_list, &mk_panic_nb);
+	mk_console_early_init();
+
+	pr_info("instance %u \"%s\" on %u CPU(s), TSC %u kHz\n",
+		mk_handoff.instance_id, mk_handoff.name, mk_handoff.nr_cpus,
+		mk_handoff.tsc_khz);
+}
+
+static bool __init mk_x2apic_available(void)
+{
+	return x2apic_enabled();	/* whatever mode the host left us in */
+}
+
+const struct hypervisor_x86 x86_hyper_multikernel __refconst = {
+	.name			= "Multikernel instance",
+	.detect			= mk_detect,
+	.type			= X86_HYPER_MULTIKERNEL,
+	.init.init_platform	= mk_init_platform,
+	.init.x2apic_available	= mk_x2apic_available,
+	.ignore_nopv		= true,
+};
+
+/**
+ * mk_x86_ipi_shorthand_off() - must IPI broadcast shorthands stay off?
+ *
+ * A broadcast would reach the CPUs of the other kernels on the machine:
+ * an instance never uses them, a host not while it lends CPUs out or
+ * holds CPUs for an instance (from create on, see multikernel_owns_cpus()).
+ *
+ * Context: Any context.
+ * Return: true when apic_smt_update() must not enable shorthands.
+ */
+bool mk_x86_ipi_shorthand_off(void)
+{
+	return mk_instance || mk_x86_cpus_lent() || multikernel_owns_cpus();
+}
+
+/* --- after boot: report that we run, and poll for requests --- */
+
+#define MK_REQUEST_POLL		(HZ / 10)
+
+static struct timer_list mk_request_timer;
+static bool mk_shutdown_started;
+
+static void mk_shutdown_fn(struct work_struct *work)
+{
+	pr_info("the host asked for a shutdown\n");
+	orderly_poweroff(true);
+}
+
+static DECLARE_WORK(mk_shutdown_work, mk_shutdown_fn);
+
+static void mk_request_poll(struct timer_list *t)
+{
+	struct multikernel_shared *sh = READ_ONCE(mk_shared);
+
+	if (!mk_shutdown_started &&
+	    READ_ONCE(sh->request) == MULTIKERNEL_REQUEST_SHUTDOWN) {
+		mk_shutdown_started = true;
+		schedule_work(&mk_shutdown_work);
+	}
+	mod_timer(&mk_request_timer, jiffies + MK_REQUEST_POLL);
+}
+
+static int __init mk_report_running(void)
+{
+	if (!mk_instance)
+		return 0;
+	register_sys_off_handler(SYS_OFF_MODE_POWER_OFF, SYS_OFF_PRIO_PLATFORM,
+				 mk_sys_off, NULL);
+	mk_set_status(MULTIKERNEL_PEER_RUNNING);
+	timer_setup(&mk_request_timer, mk_request_poll, 0);
+	mod_timer(&mk_request_timer, jiffies + MK_REQUEST_POLL);
+	pr_info("instance \"%s\" is running\n", mk_handoff.name);
+	return 0;
+}
+late_initcall_sync(mk_report_running);

@@ -1,0 +1,562 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Starting and stopping multikernel instances on x86.
+ *
+ * Start: copy the image into the instance's memory, turn the loader's
+ * boot_params into the instance's (its e820 map, the handoff), set up the
+ * shared region and the start trampoline in the instance's low window,
+ * and send INIT-SIPI-SIPI to its first CPU, which the host took offline.
+ * The trampoline enters the kernel's 64-bit entry point; the instance
+ * starts its other CPUs itself.
+ *
+ * Stop: INIT every CPU of the instance and SIPI it into the park page. INIT
+ * gets through whatever the CPU runs, interrupts off or not (not in SMM or
+ * VMX root operation: then the CPU never reaches the park page and the
+ * stop times out). A parked CPU halts until the host brings it up again.
+ *
+ * Until the messaging layer exists, the host polls the status word of the
+ * shared region to learn that an instance booted, stopped or panicked.
+ */
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/atomic.h>
+#include <linux/ctype.h>
+#include <linux/cpumask.h>
+#include <linux/delay.h>
+#include <linux/io.h>
+#include <linux/jiffies.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/workqueue.h>
+#include <asm/apic.h>
+#include <asm/desc_defs.h>
+#include <asm/msr-index.h>
+#include <asm/multikernel.h>
+#include <asm/processor-flags.h>
+#include <asm/setup.h>
+#include <asm/tsc.h>
+
+#include "image.h"
+#include "internal.h"
+#include "mk_x86.h"
+#include "trampoline.h"
+
+#define MK_POLL_INTERVAL	msecs_to_jiffies(20)
+#define MK_PARK_TIMEOUT_MS	2000
+
+/**
+ * struct mk_x86_state - a started instance, from start to forced stop
+ * @inst:	the instance
+ * @layout:	where its memory is
+ * @shared:	the shared region, mapped
+ * @poll:	watches the instance's status word
+ * @status:	the last status reported to the core
+ */
+struct mk_x86_state {
+	struct mk_instance *inst;
+	struct mk_x86_layout layout;
+	struct multikernel_shared *shared;
+	struct delayed_work poll;
+	u32 status;
+};
+
+/* CPUs the host lent out: no IPI broadcasts while there are any. */
+static atomic_t mk_lent = ATOMIC_INIT(0);
+
+/* Serializes parking: all CPUs check in at the same counter. */
+static DEFINE_MUTEX(mk_park_lock);
+
+/**
+ * mk_x86_cpus_lent() - does an instance run on CPUs of this host?
+ *
+ * Context: Any context.
+ * Return: true while any instance is started and not stopped.
+ */
+bool mk_x86_cpus_lent(void)
+{
+	return atomic_read(&mk_lent) > 0;
+}
+
+static u32 mk_apicid(unsigned int cpu)
+{
+	return per_cpu(x86_cpu_to_apicid, cpu);
+}
+
+/* Write the ICR and wait until the local APIC sent the IPI. */
+static u32 mk_icr_send(u32 low, u32 apicid)
+{
+	unsigned long flags;
+	u32 busy;
+
+	local_irq_save(flags);
+	apic_icr_write(low, apicid);
+	busy = safe_apic_wait_icr_idle();
+	local_irq_restore(flags);
+	return busy;
+}
+
+/*
+ * INIT, then STARTUP into the page at @start: the sequence of
+ * wakeup_secondary_cpu_via_init(), for a CPU the host does not own.
+ * Stays on one CPU, whose APIC error register it reads.
+ */
+static int mk_send_init_sipi(u32 apicid, phys_addr_t start, unsigned int nr_sipi)
+{
+	int maxlvt = lapic_get_maxlvt();
+	u32 send, accept = 0;
+	unsigned int i;
+
+	migrate_disable();
+	if (maxlvt > 3)
+		apic_write(APIC_ESR, 0);
+	apic_read(APIC_ESR);
+	send = mk_icr_send(APIC_INT_LEVELTRIG | APIC_INT_ASSERT | APIC_DM_INIT, apicid);
+	send |= mk_icr_send(APIC_INT_LEVELTRIG | APIC_DM_INIT, apicid);
+
+	for (i = 0; i < nr_sipi && !send && !accept; i++) {
+		if (maxlvt > 3)
+			apic_write(APIC_ESR, 0);
+		apic_read(APIC_ESR);
+		send = mk_icr_send(APIC_DM_STARTUP | (start >> PAGE_SHIFT), apicid);
+		usleep_range(20, 40);
+		if (maxlvt > 3)
+			apic_write(APIC_ESR, 0);
+		accept = apic_read(APIC_ESR) & 0xef;
+	}
+	migrate_enable();
+	return send || accept ? -EIO : 0;
+}
+
+static void mk_shared_init(struct multikernel_shared *sh)
+{
+	memset(sh, 0, MK_SH_CONSOLE);
+	sh->magic = MULTIKERNEL_SHARED_MAGIC;
+	sh->version = MULTIKERNEL_SHARED_VERSION;
+	sh->size = sizeof(*sh);
+	sh->status = MULTIKERNEL_PEER_BOOTING;
+	sh->request = MULTIKERNEL_REQUEST_NONE;
+	sh->console_offset = MK_SH_CONSOLE;
+	sh->console_size = MK_SH_CONSOLE_SIZE;
+}
+
+static void mk_handoff_fill(struct mk_x86_state *st, struct setup_data *sd,
+			    u64 next)
+{
+	struct mk_instance *inst = st->inst;
+	struct multikernel_handoff *h = (void *)sd->data;
+	unsigned int cpu, n = 0;
+
+	memset(sd, 0, sizeof(*sd) + sizeof(*h));
+	sd->next = next;
+	sd->type = MULTIKERNEL_SETUP_TYPE;
+	sd->len = sizeof(*h);
+
+	h->magic = MULTIKERNEL_HANDOFF_MAGIC;
+	h->version = MULTIKERNEL_HANDOFF_VERSION;
+	h->size = sizeof(*h);
+	h->instance_id = inst->id;
+	strscpy(h->name, inst->name, sizeof(h->name));
+	h->tsc_khz = tsc_khz;
+	h->apic_timer_khz = (u64)lapic_timer_period * HZ / 1000;
+	h->host_apic_id = boot_cpu_physical_apicid;
+	h->bsp_apic_id = boot_cpu_physical_apicid;
+	h->shared_phys = st->layout.shared_base;
+	h->shared_size = st->layout.shared_size;
+	h->host_realtime_ns = ktime_get_real_ns();
+	for_each_cpu(cpu, inst->cpus)
+		h->apic_ids[n++] = mk_apicid(cpu);
+	h->nr_cpus = n;
+}
+
+/* boot_params in the instance's memory, with the handoff first in line */
+static int mk_boot_params_write(struct mk_x86_state *st, const struct mk_image *img)
+{
+	const struct mk_segment *s = &img->seg[img->bp_seg];
+	u64 handoff = st->layout.shared_base + MK_SH_HANDOFF;
+	struct boot_params *bp;
+	struct setup_data *sd;
+	u64 next;
+	int ret;
+
+	bp = memremap(s->mem, s->bufsz, MEMREMAP_WB);
+	if (!bp)
+		return -ENOMEM;
+	ret = mk_setup_data_filter(bp, s->bufsz, s->mem);
+	if (ret)
+		goto unmap;
+	/* The loader's seed was drawn at load time: draw a fresh one. */
+	sd = mk_setup_data_find(bp, s->bufsz, s->mem, SETUP_RNG_SEED);
+	if (sd)
+		get_random_bytes(sd->data, sd->len);
+	next = bp->hdr.setup_data;
+	ret = mk_boot_params_prepare(bp, s->bufsz, s->mem, &st->layout, handoff);
+	if (ret)
+		goto unmap;
+	mk_handoff_fill(st, (void *)st->shared + MK_SH_HANDOFF, next);
+unmap:
+	memunmap(bp);
+	return ret;
+}
+
+static int mk_pgtables_build(struct mk_x86_state *st, u32 *cr3, u32 *cr4)
+{
+	const struct mk_x86_layout *l = &st->layout;
+	u64 low = l->low_base, rw = _PAGE_RW, nx;
+	struct mk_pgt p = {
+		.top = phys_to_virt(low + MK_LOW_TOP_PGT),
+		.pool = (void *)st->shared + MK_SH_PGTABLES,
+		.pool_phys = l->shared_base + MK_SH_PGTABLES,
+		.pool_pages = (MK_SH_PGTABLES_END - MK_SH_PGTABLES) / PAGE_SIZE,
+		.levels = pgtable_l5_enabled() ? 5 : 4,
+		.gbpages = boot_cpu_has(X86_FEATURE_GBPAGES),
+		.nx = __supported_pte_mask & _PAGE_NX,
+	};
+	int ret;
+
+	nx = p.nx;
+	mk_pgt_init(&p);
+	/* BIOS data area, read by the compressed kernel */
+	ret = mk_pgt_map(&p, 0, PAGE_SIZE, nx);
+	/* the trampoline: code read+execute, data and CR3 page no-execute */
+	ret = ret ?: mk_pgt_map(&p, low + MK_LOW_CODE, low + MK_LOW_DATA, 0);
+	ret = ret ?: mk_pgt_map(&p, low + MK_LOW_DATA, low + MK_LOW_TOP_PGT + PAGE_SIZE,
+				rw | nx);
+	/* the rest is the instance's, like its main memory */
+	ret = ret ?: mk_pgt_map(&p, low + MK_LOW_TOP_PGT + PAGE_SIZE,
+				low + l->low_size, rw);
+	ret = ret ?: mk_pgt_map(&p, l->ram_base, l->ram_base + l->ram_size, rw);
+	ret = ret ?: mk_pgt_map(&p, l->shared_base, l->shared_base + l->shared_size,
+				rw | nx);
+	if (ret)
+		return ret;
+
+	*cr3 = low + MK_LOW_TOP_PGT;
+	*cr4 = X86_CR4_PAE | (p.levels == 5 ? X86_CR4_LA57 : 0);
+	return 0;
+}
+
+static int mk_trampoline_write(struct mk_x86_state *st, const struct mk_image *img)
+{
+	phys_addr_t low = st->layout.low_base;
+	struct mk_tramp_data *d = phys_to_virt(low + MK_LOW_DATA);
+	u8 *code = phys_to_virt(low + MK_LOW_CODE);
+	u32 cr3, cr4;
+	int ret;
+
+	ret = mk_pgtables_build(st, &cr3, &cr4);
+	if (ret)
+		return ret;
+
+	memset(code, 0, PAGE_SIZE);
+	memcpy(code, mk_tramp_start, mk_tramp_end - mk_tramp_start);
+
+	memset(d, 0, PAGE_SIZE);
+	d->gdt[1] = (struct desc_struct)GDT_ENTRY_INIT(DESC_CODE32, 0, 0xfffff);
+	d->gdt[2] = (struct desc_struct)GDT_ENTRY_INIT(DESC_CODE64, 0, 0xfffff);
+	d->gdt[3] = (struct desc_struct)GDT_ENTRY_INIT(DESC_DATA64, 0, 0xfffff);
+	d->gdtr.limit = sizeof(d->gdt) - 1;
+	d->gdtr.base = low + MK_LOW_DATA + MK_TD_GDT;
+	d->jmp32.offset = low + MK_LOW_CODE + mk_tramp_off32;
+	d->jmp32.sel = MK_TR_CS32;
+	d->jmp64.offset = low + MK_LOW_CODE + mk_tramp_off64;
+	d->jmp64.sel = MK_TR_CS64;
+	d->cr3 = cr3;
+	d->cr4 = cr4;
+	d->efer = EFER_LME | ((__supported_pte_mask & _PAGE_NX) ? EFER_NX : 0);
+	d->entry = img->entry;
+	d->boot_params = img->boot_params;
+	return 0;
+}
+
+static const char *mk_status_name(u32 status)
+{
+	switch (status) {
+	case MULTIKERNEL_PEER_POWER_OFF:
+		return "powered off";
+	case MULTIKERNEL_PEER_HALT:
+		return "halted";
+	case MULTIKERNEL_PEER_REBOOT:
+		return "asked for a restart";
+	default:
+		return "stopped";
+	}
+}
+
+static void mk_poll_fn(struct work_struct *work)
+{
+	struct mk_x86_state *st = container_of(to_delayed_work(work),
+					       struct mk_x86_state, poll);
+	struct mk_instance *inst = st->inst;
+	char reason[MULTIKERNEL_REASON_MAX];
+	u32 status;
+	size_t i;
+
+	/* Pairs with the instance's smp_store_release(): status, then reason. */
+	status = smp_load_acquire(&st->shared->status);
+	if (status == st->status)
+		goto again;
+
+	switch (status) {
+	case MULTIKERNEL_PEER_RUNNING:
+		if (st->status != MULTIKERNEL_PEER_BOOTING)
+			goto corrupt;
+		st->status = status;
+		mk_instance_report(inst, MK_RUNNING, NULL);
+		goto again;
+	case MULTIKERNEL_PEER_POWER_OFF:
+	case MULTIKERNEL_PEER_HALT:
+	case MULTIKERNEL_PEER_REBOOT:
+		st->status = status;
+		pr_info("%s: instance %s\n", inst->name, mk_status_name(status));
+		mk_instance_report(inst, MK_STOPPED, mk_status_name(status));
+		return;
+	case MULTIKERNEL_PEER_PANIC:
+		st->status = status;
+		memcpy(reason, st->shared->reason, sizeof(reason));
+		reason[sizeof(reason) - 1] = '\0';
+		for (i = 0; reason[i]; i++)
+			if (!isprint(reason[i]))
+				reason[i] = '?';
+		pr_info("%s: instance panicked: %s\n", inst->name, reason);
+		mk_instance_report(inst, MK_CRASHED, reason);
+		return;
+	}
+corrupt:
+	st->status = status;
+	pr_warn_ratelimited("%s: instance wrote a bad status word %#x\n",
+			    inst->name, status);
+	mk_instance_report(inst, MK_CRASHED, "corrupt status word");
+	return;
+again:
+	schedule_delayed_work(&st->poll, MK_POLL_INTERVAL);
+}
+
+/* INIT one CPU and SIPI it into the park page; wait until it checks in. */
+static int mk_park_cpu(unsigned int cpu)
+{
+	phys_addr_t park = mk_low_park_page();
+	atomic_t *ack = phys_to_virt(park + MK_PARK_ACK);
+	unsigned long timeout;
+	int before, ret = 0;
+
+	if (!park)
+		return -ETIMEDOUT;
+	mutex_lock(&mk_park_lock);
+	before = atomic_read(ack);
+	if (mk_send_init_sipi(mk_apicid(cpu), park, 1)) {
+		ret = -ETIMEDOUT;
+		goto unlock;
+	}
+	timeout = jiffies + msecs_to_jiffies(MK_PARK_TIMEOUT_MS);
+	while (atomic_read(ack) == before) {
+		if (time_after(jiffies, timeout)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		usleep_range(100, 200);
+	}
+unlock:
+	mutex_unlock(&mk_park_lock);
+	return ret;
+}
+
+/**
+ * mk_arch_start() - start an instance on its first CPU
+ * @inst:	the instance, with a loaded image; its CPUs offline in the host
+ *
+ * Context: Process context, inst->lock held, not under cpus_read_lock().
+ * Return: 0 once the first CPU was sent its STARTUP IPI; -EINVAL without
+ * an image or CPUs; -EBUSY when the instance was started and not stopped
+ * or one of its CPUs is online in the host; -ENOSPC when no low-memory
+ * window is free; -ENOMEM; -EIO when the CPU did not accept the IPIs.
+ */
+int mk_arch_start(struct mk_instance *inst)
+{
+	const struct mk_image *img = inst->image;
+	struct mk_x86_state *st;
+	phys_addr_t low;
+	unsigned int cpu;
+	int ret;
+
+	lockdep_assert_held(&inst->lock);
+	if (!img || cpumask_empty(inst->cpus) ||
+	    cpumask_weight(inst->cpus) > MULTIKERNEL_MAX_CPUS ||
+	    inst->mem_size <= MK_SHARED_SIZE)
+		return -EINVAL;
+	if (inst->arch)
+		return -EBUSY;
+	for_each_cpu(cpu, inst->cpus)
+		if (cpu_online(cpu))
+			return -EBUSY;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	st->inst = inst;
+	INIT_DELAYED_WORK(&st->poll, mk_poll_fn);
+	ret = mk_low_alloc(&low);
+	if (ret)
+		goto free_st;
+	st->layout = (struct mk_x86_layout) {
+		.low_base = low,
+		.low_size = MK_LOW_WINDOW_SIZE,
+		.ram_base = inst->mem_base,
+		.ram_size = inst->mem_size - MK_SHARED_SIZE,
+		.shared_base = inst->mem_base + inst->mem_size - MK_SHARED_SIZE,
+		.shared_size = MK_SHARED_SIZE,
+	};
+	ret = mk_layout_check(&st->layout);
+	if (ret)
+		goto free_low;
+	st->shared = memremap(st->layout.shared_base, MK_SHARED_SIZE, MEMREMAP_WB);
+	if (!st->shared) {
+		ret = -ENOMEM;
+		goto free_low;
+	}
+
+	ret = mk_image_copy_in(img);
+	if (ret)
+		goto unmap;
+	mk_shared_init(st->shared);
+	ret = mk_boot_params_write(st, img);
+	if (ret)
+		goto unmap;
+	ret = mk_trampoline_write(st, img);
+	if (ret)
+		goto unmap;
+
+	/* No broadcast may reach the instance from here on. */
+	atomic_inc(&mk_lent);
+	apic_smt_update();
+
+	cpu = cpumask_first(inst->cpus);
+	ret = mk_send_init_sipi(mk_apicid(cpu), low + MK_LOW_CODE, 2);
+	if (ret) {
+		pr_err("%s: CPU %u did not accept the start IPIs\n", inst->name, cpu);
+		goto lent;
+	}
+	inst->arch = st;
+	st->status = MULTIKERNEL_PEER_BOOTING;
+	schedule_delayed_work(&st->poll, MK_POLL_INTERVAL);
+	pr_info("%s: started CPU %u (APIC %#x), kernel entry %pa\n", inst->name,
+		cpu, mk_apicid(cpu), &img->entry);
+	return 0;
+
+lent:
+	/* The CPU may have run some of it: park it before the window goes. */
+	if (mk_park_cpu(cpu)) {
+		pr_err("%s: CPU %u does not respond; its window stays taken\n",
+		       inst->name, cpu);
+		memunmap(st->shared);
+		kfree(st);
+		return ret;
+	}
+	atomic_dec(&mk_lent);
+unmap:
+	memunmap(st->shared);
+free_low:
+	mk_low_free(low);
+free_st:
+	kfree(st);
+	return ret;
+}
+
+/**
+ * mk_arch_force_stop() - reset every CPU of an instance
+ * @inst:	the instance
+ *
+ * Each CPU gets INIT and a STARTUP IPI into the park page, where it
+ * halts until the host brings it online again. Works whatever the CPU
+ * runs, interrupts disabled or not. On success the instance's low-memory
+ * window and shared-region mapping are released.
+ *
+ * Context: Process context, inst->lock held.
+ * Return: 0 when every CPU parked; -ETIMEDOUT when one did not respond
+ * (SMM, VMX root operation): the instance then stays started.
+ */
+int mk_arch_force_stop(struct mk_instance *inst)
+{
+	struct mk_x86_state *st = inst->arch;
+	unsigned int cpu;
+	int ret = 0;
+
+	lockdep_assert_held(&inst->lock);
+	if (!st)
+		return 0;
+	cancel_delayed_work_sync(&st->poll);
+
+	for_each_cpu(cpu, inst->cpus) {
+		if (mk_park_cpu(cpu)) {
+			pr_err("%s: CPU %u did not respond to INIT\n", inst->name, cpu);
+			ret = -ETIMEDOUT;
+		}
+	}
+	if (ret)
+		return ret;
+
+	inst->arch = NULL;
+	memunmap(st->shared);
+	mk_low_free(st->layout.low_base);
+	kfree(st);
+	atomic_dec(&mk_lent);
+	pr_info("%s: CPUs reset\n", inst->name);
+	return 0;
+}
+
+/**
+ * mk_arch_request_shutdown() - ask a running instance to shut down
+ * @inst:	the instance
+ *
+ * Sets the request word of the shared region; the instance polls it and
+ * powers off in an orderly way, which the status poll then reports.
+ *
+ * Context: Process context, inst->lock held.
+ * Return: 0, or -EINVAL when the instance was not started.
+ */
+int mk_arch_request_shutdown(struct mk_instance *inst)
+{
+	struct mk_x86_state *st = inst->arch;
+
+	lockdep_assert_held(&inst->lock);
+	if (!st)
+		return -EINVAL;
+	WRITE_ONCE(st->shared->request, MULTIKERNEL_REQUEST_SHUTDOWN);
+	return 0;
+}
+
+/**
+ * mk_console_read() - read an instance's console log
+ * @inst:	the instance
+ * @buf:	where to copy
+ * @len:	room at @buf
+ * @pos:	in: position of the first byte wanted; out: after the last
+ *		byte copied (see mk_logring_read())
+ *
+ * Works while the instance runs and after it stopped, until its memory
+ * is cleared. The ring's geometry is the host's, not what the instance
+ * may have written over it.
+ *
+ * Context: Process context; the instance's memory stays assigned.
+ * Return: bytes copied, 0 when there is nothing new, -ENOMEM.
+ */
+ssize_t mk_console_read(struct mk_instance *inst, char *buf, size_t len,
+			u64 *pos)
+{
+	struct multikernel_shared *sh;
+	size_t n;
+
+	if (inst->mem_size <= MK_SHARED_SIZE)
+		return 0;
+	sh = memremap(inst->mem_base + inst->mem_size - MK_SHARED_SIZE,
+		      MK_SHARED_SIZE, MEMREMAP_WB);
+	if (!sh)
+		return -ENOMEM;
+	n = mk_logring_read(sh, (u8 *)sh + MK_SH_CONSOLE, MK_SH_CONSOLE_SIZE,
+			    pos, buf, len);
+	memunmap(sh);
+	return n;
+}

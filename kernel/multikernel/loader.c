@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Loading an instance kernel through kexec_file.
+ *
+ * The image goes through the same steps as for kexec_file_load(2): the
+ * files are read with the kexec read hooks (IMA appraisal, LSMs), the
+ * signature is verified (and required under lockdown), the command line
+ * is measured, and the arch's kexec loader (bzImage64 on x86) lays out
+ * boot_params, kernel and initramfs. Like a crash kernel, the segments are
+ * placed inside the instance's own memory rather than anywhere in RAM.
+ *
+ * The verified segments are kept in host memory and copied into the
+ * instance's memory at every start, so a stopped instance restarts from
+ * the same pristine image. The purgatory the bzImage loader adds is never
+ * run (the start trampoline enters the kernel directly) and is dropped.
+ */
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/fs.h>
+#include <linux/ima.h>
+#include <linux/io.h>
+#include <linux/kexec.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "../kexec_internal.h"
+#include "image.h"
+#include "internal.h"
+
+static void mk_image_free(struct mk_image *img)
+{
+	unsigned int i;
+
+	if (!img)
+		return;
+	for (i = 0; i < img->nr_segments; i++)
+		kvfree(img->seg[i].buf);
+	kfree(img);
+}
+
+/* Keep the segments the instance needs, in host memory of our own. */
+static int mk_image_take(struct kimage *image, struct mk_image *img,
+			 phys_addr_t lo, phys_addr_t hi)
+{
+	const void *purgatory = image->purgatory_info.purgatory_buf;
+	struct kexec_segment *ks;
+	struct mk_segment *s;
+	unsigned long i;
+
+	for (i = 0; i < image->nr_segments; i++) {
+		ks = &image->segment[i];
+		if (ks->kbuf == purgatory)
+			continue;
+		if (ks->mem < lo || ks->memsz > hi - ks->mem ||
+		    ks->bufsz > ks->memsz)
+			return -EFBIG;
+		s = &img->seg[img->nr_segments];
+		s->mem = ks->mem;
+		s->memsz = ks->memsz;
+		s->bufsz = ks->bufsz;
+		if (ks->bufsz) {
+			s->buf = kvmemdup(ks->kbuf, ks->bufsz, GFP_KERNEL);
+			if (!s->buf)
+				return -ENOMEM;
+		}
+		if (s->mem == img->boot_params)
+			img->bp_seg = img->nr_segments;
+		img->nr_segments++;
+	}
+	if (img->seg[img->bp_seg].mem != img->boot_params)
+		return -ENOEXEC;
+	return 0;
+}
+
+/* kexec_file's errors, with "does not fit" spelled the way we promise. */
+static int mk_load_errno(int ret)
+{
+	return ret == -EADDRNOTAVAIL ? -EFBIG : ret;
+}
+
+/**
+ * mk_load_image() - load a kernel (and initramfs) for an instance
+ * @inst:	the instance; its memory is assigned
+ * @kernel_fd:	file descriptor of the kernel image
+ * @initrd_fd:	file descriptor of the initramfs, negative for none
+ * @cmdline:	kernel command line, NUL-terminated, or NULL
+ * @cmdline_len: bytes at @cmdline including the NUL, 0 for none
+ *
+ * Replaces the instance's image on success; keeps it on failure.
+ *
+ * Context: Process context, inst->lock held, the instance not running.
+ * Return: 0 on success; -EPERM when kexec loading is not permitted (no
+ * CAP_SYS_BOOT, kexec_load_disabled); -EBUSY while another kexec load
+ * runs; -ENOEXEC for a file that is not a kernel image; -EFBIG when the
+ * image or initramfs does not fit the instance's memory; -EOPNOTSUPP for a
+ * kernel without multikernel support; -EPROTO for a kernel that speaks
+ * another handoff version; -EINVAL for a command line without its NUL;
+ * signature, IMA and lockdown errors as kexec_file_load(2) returns them.
+ */
+int mk_load_image(struct mk_instance *inst, int kernel_fd, int initrd_fd,
+		  const char *cmdline, unsigned long cmdline_len)
+{
+	phys_addr_t lo = inst->mem_base;
+	phys_addr_t hi = inst->mem_base + inst->mem_size - MK_SHARED_SIZE;
+	struct kimage *image;
+	struct mk_image *img;
+	int ret;
+
+	lockdep_assert_held(&inst->lock);
+	if (inst->mem_size <= MK_SHARED_SIZE)
+		return -EFBIG;
+	if (cmdline_len && (!cmdline || cmdline[cmdline_len - 1]))
+		return -EINVAL;
+	if (!kexec_load_permitted(KEXEC_TYPE_DEFAULT))
+		return -EPERM;
+
+	img = kzalloc(sizeof(*img), GFP_KERNEL);
+	if (!img)
+		return -ENOMEM;
+	if (!kexec_trylock()) {
+		ret = -EBUSY;
+		goto free_img;
+	}
+	image = do_kimage_alloc_init();
+	if (!image) {
+		ret = -ENOMEM;
+		goto unlock;
+	}
+	image->file_mode = 1;
+	image->place_start = lo;
+	image->place_end = hi - 1;
+	if (cmdline_len) {
+		image->cmdline_buf = kmemdup(cmdline, cmdline_len, GFP_KERNEL);
+		if (!image->cmdline_buf) {
+			ret = -ENOMEM;
+			goto free_kimage;
+		}
+		image->cmdline_buf_len = cmdline_len;
+		ima_kexec_cmdline(kernel_fd, cmdline, cmdline_len - 1);
+	}
+
+	ret = kimage_file_prepare_segments(image, kernel_fd, initrd_fd, NULL, 0,
+					   initrd_fd < 0 ? KEXEC_FILE_NO_INITRAMFS : 0);
+	if (ret) {
+		ret = mk_load_errno(ret);
+		pr_err_ratelimited("%s: cannot load the kernel: %d\n",
+				   inst->name, ret);
+		goto free_kimage;
+	}
+	ret = mk_arch_image_finish(image, img);
+	if (ret)
+		goto free_kimage;
+	ret = mk_image_take(image, img, lo, hi);
+	if (ret) {
+		pr_err_ratelimited("%s: kernel image layout unusable: %d\n",
+				   inst->name, ret);
+		goto free_kimage;
+	}
+
+	kimage_free(image);
+	kexec_unlock();
+	mk_free_image(inst);
+	inst->image = img;
+	pr_info("%s: kernel loaded, %u segments, entry %pa\n", inst->name,
+		img->nr_segments, &img->entry);
+	return 0;
+
+free_kimage:
+	kimage_free(image);
+unlock:
+	kexec_unlock();
+free_img:
+	mk_image_free(img);
+	return ret;
+}
+
+/**
+ * mk_free_image() - drop an instance's kernel image
+ * @inst:	the instance
+ *
+ * Context: Process context, inst->lock held, the instance not running.
+ */
+void mk_free_image(struct mk_instance *inst)
+{
+	lockdep_assert_held(&inst->lock);
+	mk_image_free(inst->image);
+	inst->image = NULL;
+}
+
+/**
+ * mk_image_copy_in() - write an image into its instance's memory
+ * @img:	the image
+ *
+ * Context: Process context, may sleep; the instance's CPUs are stopped.
+ * Return: 0, or -ENOMEM when a segment cannot be mapped.
+ */
+int mk_image_copy_in(const struct mk_image *img)
+{
+	const struct mk_segment *s;
+	unsigned int i;
+	u8 *p;
+
+	for (i = 0; i < img->nr_segments; i++) {
+		s = &img->seg[i];
+		p = memremap(s->mem, s->memsz, MEMREMAP_WB);
+		if (!p)
+			return -ENOMEM;
+		if (s->bufsz)
+			memcpy(p, s->buf, s->bufsz);
+		memset(p + s->bufsz, 0, s->memsz - s->bufsz);
+		memunmap(p);
+	}
+	return 0;
+}
