@@ -29,14 +29,27 @@ if [ ! -x "$gen" ] || [ "$TREE/usr/gen_init_cpio.c" -nt "$gen" ]; then
 	gcc -O2 -o "$gen" "$TREE/usr/gen_init_cpio.c"
 fi
 
+# The initramfs of the instances that scenario tests spawn.
+inst_list=$BUILD/instance.list
+{
+	for d in /bin /sbin /proc /sys /dev; do echo "dir $d 0755 0 0"; done
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	echo "file /bin/busybox $BUSYBOX 0755 0 0"
+	echo "file /init $TOP/harness/instance-init.sh 0755 0 0"
+} > "$inst_list"
+"$gen" "$inst_list" | gzip -1 > "$BUILD/instance.cpio.gz"
+
 list=$BUILD/initramfs.list
 {
-	for d in /bin /sbin /usr /usr/bin /usr/sbin /usr/lib /proc /sys /dev /tmp /run /root; do
+	for d in /bin /sbin /usr /usr/bin /usr/sbin /usr/lib /proc /sys /dev /tmp /run /root /boot; do
 		echo "dir $d 0755 0 0"
 	done
 	echo "nod /dev/console 0600 0 0 c 5 1"
 	echo "file /bin/busybox $BUSYBOX 0755 0 0"
 	echo "file /init $TOP/harness/init.sh 0755 0 0"
+	# What scenario tests spawn: this very kernel and a tiny initramfs.
+	echo "file /boot/bzImage $OBJ/arch/x86/boot/bzImage 0644 0 0"
+	echo "file /boot/instance.cpio.gz $BUILD/instance.cpio.gz 0644 0 0"
 	echo "file /bin/mkctl $BUILD/mkctl/mkctl 0755 0 0"
 	# kselftest's runner calls timeout --foreground, which busybox lacks.
 	echo "file /usr/bin/timeout $TOP/harness/timeout.sh 0755 0 0"

@@ -28,7 +28,7 @@ fatal() {
 # test that checks nothing was reserved.
 BAD_POOL="MK_RUN=selftests MK_TESTS=multikernel:pool_bad_param_test kunit.enable=0"
 BOOTS=(
-	"main|600|multikernel=256M MK_RUN=selftests"
+	"main|900|multikernel=256M MK_RUN=selftests MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
 	"bad-value|300|multikernel=lots $BAD_POOL"
 	"in-use|300|nokaslr multikernel=64M@16M MK_EXPECT_WHY=already $BAD_POOL"
 	"crash-overlap|300|nokaslr crashkernel=64M@1G multikernel=64M@1G MK_EXPECT_WHY=crashkernel $BAD_POOL"

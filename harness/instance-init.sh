@@ -1,6 +1,8 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
-# TEMPORARY (spawn branch): /init of the instance initramfs of harness/spawn-smoke.sh.
+# /init of the instance initramfs that scenario tests spawn (harness/initramfs.sh
+# puts it at /boot/instance.cpio.gz in the host initramfs, with the kernel at
+# /boot/bzImage).
 # mkjob= on the instance command line picks what it does after printing its line.
 /bin/busybox mkdir -p /bin /sbin /proc /sys /dev
 /bin/busybox --install -s
