@@ -50,13 +50,15 @@ done
 log "checkpatch --strict"
 "$TOP/harness/checkpatch.sh" "$R/checkpatch.tap" || true
 
-log "W=1 build of kernel/multikernel/"
-if make -s -C "$TREE" O="$OBJ" CC="ccache gcc" W=1 kernel/multikernel/ \
+src_dirs="kernel/multikernel/ arch/x86/kernel/multikernel/"
+log "W=1 build of $src_dirs"
+# shellcheck disable=SC2086
+if make -s -C "$TREE" O="$OBJ" CC="ccache gcc" W=1 $src_dirs \
 		> "$R/w1.log" 2>&1 && ! grep -q 'warning:' "$R/w1.log"; then
-	echo "ok 1 W=1 kernel/multikernel/" > "$R/build.tap"
+	echo "ok 1 W=1 $src_dirs" > "$R/build.tap"
 else
 	cat "$R/w1.log" >&2
-	echo "not ok 1 W=1 kernel/multikernel/" > "$R/build.tap"
+	echo "not ok 1 W=1 $src_dirs" > "$R/build.tap"
 fi
 
 python3 "$TOP/harness/results.py" "$TREE" \

@@ -311,5 +311,127 @@ struct mk_arch_ops {
 };
 
 extern const struct mk_arch_ops *mk_test_arch;
+/**
+ * struct mk_ring_geometry - shape of a messaging region, chosen by the host
+ * @slot_size:		bytes per slot, a power of two between
+ *			MULTIKERNEL_RING_SLOT_MIN and MULTIKERNEL_RING_SLOT_MAX
+ * @slot_count:		slots per ring, a power of two between
+ *			MULTIKERNEL_RING_SLOTS_MIN and MULTIKERNEL_RING_SLOTS_MAX
+ * @first_index:	start value of both rings' head and tail; a value
+ *			just below U32_MAX makes the indices wrap early
+ */
+struct mk_ring_geometry {
+	u32 slot_size;
+	u32 slot_count;
+	u32 first_index;
+};
+
+/**
+ * enum mk_ring_side - which end of a messaging region a kernel is
+ * @MK_RING_HOST:	produces on the H2I ring, consumes the I2H ring
+ * @MK_RING_INSTANCE:	produces on the I2H ring, consumes the H2I ring
+ */
+enum mk_ring_side {
+	MK_RING_HOST,
+	MK_RING_INSTANCE,
+};
+
+/**
+ * struct mk_msg_info - what a message carries besides its payload
+ * @len:	payload bytes
+ * @channel:	channel number
+ * @type:	MULTIKERNEL_MSG_DATA, _REQUEST or _RESPONSE
+ * @cookie:	request/response cookie, zero for data
+ */
+struct mk_msg_info {
+	u32 len;
+	u16 channel;
+	u16 type;
+	u32 cookie;
+};
+
+/**
+ * struct mk_ring - one direction of a messaging region, as one end sees it
+ * @ctrl:	the ring's control block in the shared region
+ * @slots:	the ring's slot array in the shared region
+ * @pos:	our own index (head when producing, tail when consuming); the
+ *		shared copy is written from it and never read back
+ * @peer:	the peer's index as last read and checked
+ * @kick_mark:	producer: the consumer's tail when we last rang for it
+ * @kicked:	producer: @kick_mark is valid
+ * @wanted:	the value we last wrote to our "wanted" flag in @ctrl
+ */
+struct mk_ring {
+	struct multikernel_ring_ctrl *ctrl;
+	u8 *slots;
+	u32 pos;
+	u32 peer;
+	u32 kick_mark;
+	bool kicked;
+	bool wanted;
+};
+
+/**
+ * struct mk_ring_stats - counters of one ring end
+ * @tx_msgs:		messages sent
+ * @tx_bytes:		payload bytes sent
+ * @rx_msgs:		messages received
+ * @rx_bytes:		payload bytes received
+ * @doorbells:		doorbells rung for new messages
+ * @suppressed:		messages sent without a doorbell, because the
+ *			consumer was draining or had been rung already
+ * @space_doorbells:	doorbells rung because a full ring drained
+ */
+struct mk_ring_stats {
+	u64 tx_msgs;
+	u64 tx_bytes;
+	u64 rx_msgs;
+	u64 rx_bytes;
+	u64 doorbells;
+	u64 suppressed;
+	u64 space_doorbells;
+};
+
+/**
+ * struct mk_ring_end - one kernel's end of a messaging region
+ * @hdr:		the region
+ * @tx:			the ring we produce on
+ * @rx:			the ring we consume
+ * @slot_count:		slots per ring, checked at attach time
+ * @slot_shift:		log2 of the slot size, checked at attach time
+ * @max_payload:	largest payload a message may carry
+ * @name:		the peer, for log lines
+ * @doorbell:		rings the peer's doorbell; called from
+ *			mk_ring_send() and mk_ring_recv()
+ * @broken:		NULL while the peer keeps to the protocol, else
+ *			why it did not; once set, every call fails
+ * @stats:		counters
+ *
+ * Geometry is read from the shared header once, checked and kept here;
+ * nothing in the region is trusted after that.
+ */
+struct mk_ring_end {
+	struct multikernel_ring_header *hdr;
+	struct mk_ring tx;
+	struct mk_ring rx;
+	u32 slot_count;
+	u32 slot_shift;
+	u32 max_payload;
+	const char *name;
+	void (*doorbell)(struct mk_ring_end *end);
+	const char *broken;
+	struct mk_ring_stats stats;
+};
+
+u64 mk_ring_region_size(u32 slot_size, u32 slot_count);
+int mk_ring_format(void *base, size_t size, const struct mk_ring_geometry *geo);
+int mk_ring_attach(struct mk_ring_end *end, void *base, size_t size,
+		   enum mk_ring_side side, const char *name,
+		   void (*doorbell)(struct mk_ring_end *end));
+int mk_ring_send(struct mk_ring_end *end, const struct mk_msg_info *info,
+		 const void *data);
+int mk_ring_recv(struct mk_ring_end *end, struct mk_msg_info *info, void *buf,
+		 size_t size);
+u32 mk_msg_check(const struct multikernel_msg_header *h);
 
 #endif /* _KERNEL_MULTIKERNEL_INTERNAL_H */
