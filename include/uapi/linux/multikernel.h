@@ -382,6 +382,8 @@ struct multikernel_console {
 
 #define MULTIKERNEL_CONSOLE	_IO(MULTIKERNEL_TYPE, MULTIKERNEL_CMD_CONSOLE)
 
+/*
+ * ---------------------------------------------------------------------
  * Cross-kernel ABI: what a host and an instance kernel exchange
  * ---------------------------------------------------------------------
  *
@@ -529,6 +531,10 @@ struct multikernel_shared {
 	__u32 console_size;
 	__u64 console_head;
 	__u8 reason[MULTIKERNEL_REASON_MAX];
+};
+
+/*
+ * ---------------------------------------------------------------------
  * Messaging ring ABI
  *
  * The host and each instance share one region of memory for messages. It
