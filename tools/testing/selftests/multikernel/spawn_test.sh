@@ -1,0 +1,362 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Instance lifecycles for real: spawn instance kernels with mkctl and check
+# what a user can observe (mkctl list/status/console, the instance's state
+# and crash reason in sysfs, the host's online CPUs and free pool memory).
+# The instance initramfs's /init prints "MK-INSTANCE: init running ..." and
+# then acts on mkjob= of its command line: panic, spin, hardlockup, wait
+# (until asked to shut down), or powers off when there is none.
+#
+# Needs mkctl in PATH, MK_INSTANCE_KERNEL and MK_INSTANCE_INITRD naming the
+# instance kernel and initramfs (the harness sets both), a pool of 192M or
+# more and CPUs 2 and 3 online. Waits poll with bounded timeouts and never
+# assert how long something took.
+
+DIR="$(dirname "$(readlink -f "$0")")"
+. "${DIR}"/../kselftest/ktap_helpers.sh
+
+MK=/sys/kernel/multikernel
+LINE="MK-INSTANCE: init running"
+# Seconds to wait for an instance to boot, stop or power off (TCG is slow).
+BOOT_WAIT=120
+STOP_WAIT=60
+CYCLES=20
+MEM=64M
+CON=/tmp/spawn_test.con
+OUT=/tmp/spawn_test.out
+
+ktap_print_header
+
+if ! command -v mkctl >/dev/null 2>&1; then
+	ktap_skip_all "mkctl is not installed"
+	exit "$KSFT_SKIP"
+fi
+if [ ! -e /dev/multikernel ]; then
+	ktap_skip_all "no /dev/multikernel: kernel without CONFIG_MULTIKERNEL"
+	exit "$KSFT_SKIP"
+fi
+if [ -z "$MK_INSTANCE_KERNEL" ] || [ -z "$MK_INSTANCE_INITRD" ]; then
+	ktap_skip_all "MK_INSTANCE_KERNEL and MK_INSTANCE_INITRD are not set"
+	exit "$KSFT_SKIP"
+fi
+if [ ! -r "$MK_INSTANCE_KERNEL" ] || [ ! -r "$MK_INSTANCE_INITRD" ]; then
+	ktap_skip_all "cannot read $MK_INSTANCE_KERNEL or $MK_INSTANCE_INITRD"
+	exit "$KSFT_SKIP"
+fi
+if [ "$(cat $MK/pool_size)" -lt $((192 << 20)) ]; then
+	ktap_skip_all "needs a pool of 192M or more (multikernel=)"
+	exit "$KSFT_SKIP"
+fi
+if [ "$(cat /sys/devices/system/cpu/cpu2/online 2>/dev/null)" != 1 ] ||
+   [ "$(cat /sys/devices/system/cpu/cpu3/online 2>/dev/null)" != 1 ]; then
+	ktap_skip_all "needs CPUs 2 and 3 online"
+	exit "$KSFT_SKIP"
+fi
+
+# Fractions of a second when the sleep at hand knows them.
+STEP=0.2
+sleep "$STEP" 2>/dev/null || STEP=1
+
+msg() {
+	ktap_print_msg "$*"
+}
+
+cleanup() {
+	for n in mksp0 mksp1; do
+		mkctl stop "$n" --force >/dev/null 2>&1
+		mkctl destroy "$n" >/dev/null 2>&1
+	done
+}
+
+state() {
+	cat "$MK/instances/$1/state" 2>/dev/null
+}
+
+online() {
+	cat /sys/devices/system/cpu/online
+}
+
+pool_free() {
+	cat $MK/pool_free
+}
+
+# mk NAME mkctl-args...: run mkctl, print what it said when it fails.
+mk() {
+	mkctl "$@" >"$OUT" 2>&1
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		msg "mkctl $*: exit $rc"
+		while read -r l; do msg "  $l"; done <"$OUT"
+	fi
+	return "$rc"
+}
+
+# spawn NAME CPUS JOB: create, load (with mkjob=JOB when JOB is not empty)
+# and start an instance.
+spawn() {
+	mk create "$1" --cpus "$2" --mem "$MEM" &&
+	mk load "$1" --kernel "$MK_INSTANCE_KERNEL" \
+		--initrd "$MK_INSTANCE_INITRD" \
+		--cmdline "console=ttyMK0${3:+ mkjob=$3}" &&
+	mk start "$1"
+}
+
+# wait_state NAME SECONDS STATE...: until the instance is in one of STATEs.
+wait_state() {
+	n=$1
+	end=$(($(date +%s) + $2))
+	shift 2
+	while :; do
+		s=$(state "$n")
+		for w in "$@"; do
+			[ "$s" = "$w" ] && return 0
+		done
+		if [ "$(date +%s)" -ge "$end" ]; then
+			msg "$n: state '$s', waited for: $*"
+			return 1
+		fi
+		sleep "$STEP"
+	done
+}
+
+# count NAME PATTERN: how many console lines of NAME hold PATTERN (fixed).
+count() {
+	mkctl console "$1" >"$CON" 2>/dev/null
+	grep -cF "$2" "$CON"
+}
+
+# wait_console NAME SECONDS PATTERN [MORE_THAN]: until PATTERN is on more
+# than MORE_THAN (default 0) console lines of NAME.
+wait_console() {
+	end=$(($(date +%s) + $2))
+	while :; do
+		[ "$(count "$1" "$3")" -gt "${4:-0}" ] && return 0
+		if [ "$(date +%s)" -ge "$end" ]; then
+			msg "$1: no '$3' on the console after $2s; its last lines:"
+			tail -n 8 "$CON" | while read -r l; do msg "  | $l"; done
+			return 1
+		fi
+		sleep "$STEP"
+	done
+}
+
+# host_back DESC: the online CPUs and free pool memory are as at the start.
+host_back() {
+	if [ "$(online)" != "$ONLINE0" ] || [ "$(pool_free)" != "$FREE0" ]; then
+		msg "$1: online CPUs $(online) (were $ONLINE0)," \
+		    "pool_free $(pool_free) (was $FREE0)"
+		return 1
+	fi
+	return 0
+}
+
+# cpu_is NAME CPU 0|1: host CPU CPU is online (1) or offline (0).
+cpu_is() {
+	got=$(cat /sys/devices/system/cpu/cpu"$2"/online)
+	[ "$got" = "$3" ] && return 0
+	msg "$1: CPU $2 online is $got, want $3"
+	return 1
+}
+
+# result DESC RC: one ktap line, then a clean slate for the next scenario.
+result() {
+	if [ "$2" -eq 0 ]; then
+		ktap_test_pass "$1"
+	else
+		ktap_test_fail "$1"
+	fi
+	cleanup
+}
+
+# 1: spawn, init runs, graceful stop, start again, destroy.
+scen_respawn() {
+	spawn mksp0 2 wait || return 1
+	cpu_is mksp0 2 0 || return 1
+	wait_state mksp0 "$BOOT_WAIT" running || return 1
+	wait_console mksp0 "$BOOT_WAIT" "$LINE" || return 1
+	mk list || return 1
+	grep -Eq "^mksp0 +[0-9]+ +running +2 " "$OUT" || {
+		msg "mkctl list does not show mksp0 running on CPU 2"
+		return 1
+	}
+	mk stop mksp0 --timeout "$STOP_WAIT" || return 1
+	wait_state mksp0 "$STOP_WAIT" stopped || return 1
+	wait_console mksp0 5 "MK-INSTANCE: shutdown requested" || return 1
+	cpu_is mksp0 2 1 || return 1
+	mk status mksp0 || return 1
+	grep -Eq "^state: +stopped$" "$OUT" || {
+		msg "mkctl status does not say stopped"
+		return 1
+	}
+	# The console may keep the first run's text: the line must show up
+	# once more, or the old text must be gone.
+	before=$(count mksp0 "$LINE")
+	mk start mksp0 || return 1
+	cpu_is mksp0 2 0 || return 1
+	end=$(($(date +%s) + BOOT_WAIT))
+	while :; do
+		n=$(count mksp0 "$LINE")
+		[ "$n" -gt "$before" ] && break
+		[ "$n" -ge 1 ] && ! grep -qF "shutdown requested" "$CON" && break
+		if [ "$(date +%s)" -ge "$end" ]; then
+			msg "mksp0: no new '$LINE' on the console after respawn"
+			return 1
+		fi
+		sleep "$STEP"
+	done
+	wait_state mksp0 "$BOOT_WAIT" running || return 1
+	mk stop mksp0 --timeout "$STOP_WAIT" || return 1
+	mk destroy mksp0 || return 1
+	host_back mksp0
+}
+
+# 2: two instances at once; stop one gracefully, force the other.
+scen_two() {
+	spawn mksp0 2 wait || return 1
+	spawn mksp1 3 spin || return 1
+	wait_console mksp0 "$BOOT_WAIT" "$LINE" || return 1
+	wait_console mksp1 "$BOOT_WAIT" "$LINE" || return 1
+	wait_state mksp0 "$BOOT_WAIT" running || return 1
+	wait_state mksp1 "$BOOT_WAIT" running || return 1
+	mk list || return 1
+	if [ "$(grep -Ec "^mksp[01] +[0-9]+ +running " "$OUT")" -ne 2 ]; then
+		msg "mkctl list does not show both instances running"
+		return 1
+	fi
+	mk stop mksp0 --timeout "$STOP_WAIT" || return 1
+	wait_state mksp0 "$STOP_WAIT" stopped || return 1
+	wait_console mksp0 5 "MK-INSTANCE: shutdown requested" || return 1
+	# The other one is not disturbed by that.
+	[ "$(state mksp1)" = running ] || {
+		msg "mksp1: state '$(state mksp1)' after stopping mksp0"
+		return 1
+	}
+	mk stop mksp1 --force || return 1
+	wait_state mksp1 "$STOP_WAIT" stopped || return 1
+	cpu_is mksp0 2 1 || return 1
+	cpu_is mksp1 3 1 || return 1
+	mk destroy mksp0 || return 1
+	mk destroy mksp1 || return 1
+	host_back "two instances"
+}
+
+# 3: an instance on CPUs 2 and 3 brings both up.
+scen_smp() {
+	spawn mksp0 2-3 wait || return 1
+	wait_console mksp0 "$BOOT_WAIT" "$LINE" || return 1
+	grep -F "$LINE" "$CON" | grep -q ", 2 CPUs online," || {
+		msg "mksp0: $(grep -F "$LINE" "$CON")"
+		return 1
+	}
+	mk stop mksp0 --timeout "$STOP_WAIT" || return 1
+	wait_state mksp0 "$STOP_WAIT" stopped || return 1
+	cpu_is mksp0 2 1 && cpu_is mksp0 3 1 || return 1
+	mk destroy mksp0 || return 1
+	host_back "two CPUs"
+}
+
+# 4: an instance spinning with interrupts off is stopped by force.
+scen_hardlockup() {
+	spawn mksp0 3 hardlockup || return 1
+	wait_console mksp0 "$BOOT_WAIT" "locking up with interrupts off" ||
+		return 1
+	# Give LKDTM a moment to actually disable interrupts and spin.
+	sleep 2
+	mk stop mksp0 --force || return 1
+	wait_state mksp0 "$STOP_WAIT" stopped || return 1
+	cpu_is mksp0 3 1 || return 1
+	mk destroy mksp0 || return 1
+	host_back "hard lockup"
+}
+
+# crashed_with_reason NAME: state crashed, a reason in sysfs and status.
+crashed_with_reason() {
+	wait_state "$1" "$BOOT_WAIT" crashed || return 1
+	reason=$(cat "$MK/instances/$1/crash_reason")
+	msg "$1: crash reason '$reason'"
+	case "$reason" in
+	*sysrq*) ;;
+	*)
+		msg "$1: the crash reason does not name the sysrq panic"
+		return 1
+		;;
+	esac
+	mk status "$1" || return 1
+	grep -Eq "^crash: +.*sysrq" "$OUT" || {
+		msg "mkctl status does not show the crash reason"
+		return 1
+	}
+	# The host is alive and still answers for the instance.
+	mk list && grep -Eq "^$1 +[0-9]+ +crashed " "$OUT"
+}
+
+# 5: a panicking instance is crashed with its reason; stop, start again.
+scen_panic() {
+	spawn mksp0 3 panic || return 1
+	crashed_with_reason mksp0 || return 1
+	mk stop mksp0 --timeout 10 || return 1
+	wait_state mksp0 "$STOP_WAIT" stopped || return 1
+	cpu_is mksp0 3 1 || return 1
+	[ -z "$(cat $MK/instances/mksp0/crash_reason)" ] || {
+		msg "mksp0: crash reason kept after stop"
+		return 1
+	}
+	mk start mksp0 || return 1
+	wait_console mksp0 "$BOOT_WAIT" "$LINE" || return 1
+	crashed_with_reason mksp0 || return 1
+	mk stop mksp0 --force || return 1
+	mk destroy mksp0 || return 1
+	host_back panic
+}
+
+# 6: many short lives. Even rounds power off by themselves, odd rounds are
+# stopped by force right after start.
+scen_cycles() {
+	mk create mksp0 --cpus 3 --mem "$MEM" || return 1
+	mk load mksp0 --kernel "$MK_INSTANCE_KERNEL" \
+		--initrd "$MK_INSTANCE_INITRD" --cmdline "console=ttyMK0" ||
+		return 1
+	free1=$(pool_free)
+	i=0
+	while [ "$i" -lt "$CYCLES" ]; do
+		mk start mksp0 || { msg "round $i"; return 1; }
+		if [ $((i % 2)) -eq 0 ]; then
+			wait_state mksp0 "$BOOT_WAIT" stopped ||
+				{ msg "round $i"; return 1; }
+		else
+			mk stop mksp0 --force || { msg "round $i"; return 1; }
+			[ "$(state mksp0)" = stopped ] ||
+				{ msg "round $i: state '$(state mksp0)'"; return 1; }
+		fi
+		if [ "$(online)" != "$ONLINE0" ] ||
+		   [ "$(pool_free)" != "$free1" ]; then
+			msg "round $i: online CPUs $(online), pool_free $(pool_free)"
+			return 1
+		fi
+		i=$((i + 1))
+	done
+	mk destroy mksp0 || return 1
+	host_back cycles
+}
+
+cleanup
+ONLINE0=$(online)
+FREE0=$(pool_free)
+msg "host: online CPUs $ONLINE0, pool_free $FREE0"
+ktap_set_plan 6
+
+scen_respawn
+result "spawn, graceful stop, respawn, destroy" $?
+scen_two
+result "two instances, graceful and forced stop" $?
+scen_smp
+result "instance on two CPUs sees both" $?
+scen_hardlockup
+result "forced stop of a hard-locked instance" $?
+scen_panic
+result "panic is crashed with reason, then respawn" $?
+scen_cycles
+result "$CYCLES start/stop cycles leave the host as before" $?
+
+ktap_finished
