@@ -27,19 +27,52 @@ out=/dev/ttyS1
 [ -c "$out" ] || out=/dev/console
 stty -F "$out" raw -echo 2>/dev/null
 
+pool() {
+	echo "pool_size=$(cat /sys/kernel/multikernel/pool_size)" \
+		"pool_free=$(cat /sys/kernel/multikernel/pool_free)" \
+		"online CPUs=$(cat /sys/devices/system/cpu/online)"
+}
+
+# Wait up to $2 seconds for instance $1's console to show its init's line.
+wait_init() {
+	i=0
+	while [ $i -lt "$2" ]; do
+		mkctl console "$1" 2>/dev/null | grep -q 'MK-INSTANCE: init running' && return 0
+		sleep 1
+		i=$((i + 1))
+	done
+	return 1
+}
+
 demo() {
-	echo "== multikernel state on $(uname -r), $(nproc) CPUs online =="
+	echo "== multikernel on $(uname -r), $(nproc) CPUs online =="
 	echo "cmdline: $(cat /proc/cmdline)"
-	if [ -d /sys/kernel/multikernel ]; then
-		for f in /sys/kernel/multikernel/*; do
-			[ -f "$f" ] && echo "$f: $(cat "$f")"
-		done
-	else
+	if [ ! -d /sys/kernel/multikernel ]; then
 		echo "/sys/kernel/multikernel: missing (kernel without CONFIG_MULTIKERNEL?)"
+		return
 	fi
-	echo "/proc/iomem:"
 	grep -i multikernel /proc/iomem || echo "  (no Multikernel pool)"
-	dmesg | grep 'multikernel:' || true
+	echo "-- before:"; pool
+	[ -f /boot/bzImage ] && command -v mkctl >/dev/null || return
+	echo "-- spawning two instances running busybox (CPU 2 and CPU 3, 64M each)"
+	for n in 2 3; do
+		mkctl run "demo$n" --cpus $n --mem 64M --kernel /boot/bzImage \
+			--initrd /boot/instance.cpio.gz --cmdline mkjob=wait
+	done
+	for n in 2 3; do
+		wait_init "demo$n" 120 || echo "demo$n: init did not report"
+	done
+	echo "-- mkctl list"; mkctl list
+	echo "-- during:"; pool
+	for n in 2 3; do
+		echo "-- mkctl console demo$n (last lines)"
+		mkctl console "demo$n" | tail -n 4
+	done
+	echo "-- mkctl stop demo2 (graceful)"; mkctl stop demo2 --timeout 60
+	echo "-- mkctl stop demo3 --force"; mkctl stop demo3 --force
+	mkctl list
+	for n in 2 3; do mkctl destroy "demo$n"; done
+	echo "-- after:"; pool
 }
 
 selftests() {
