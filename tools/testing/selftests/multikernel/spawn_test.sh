@@ -141,11 +141,23 @@ wait_console() {
 	done
 }
 
-# host_back DESC: the online CPUs and free pool memory are as at the start.
+# splats: how many warnings, BUGs and oopses the host's log holds.
+splats() {
+	dmesg | grep -cE "WARNING:|BUG:|Oops:|general protection fault"
+}
+
+# host_back DESC: the online CPUs and free pool memory are as at the start,
+# and the host's log has no new warning or oops.
 host_back() {
 	if [ "$(online)" != "$ONLINE0" ] || [ "$(pool_free)" != "$FREE0" ]; then
 		msg "$1: online CPUs $(online) (were $ONLINE0)," \
 		    "pool_free $(pool_free) (was $FREE0)"
+		return 1
+	fi
+	if [ "$(splats)" -gt "$SPLATS0" ]; then
+		msg "$1: the host logged a warning or an oops:"
+		dmesg | grep -E "WARNING:|BUG:|Oops:|general protection fault" |
+			tail -n 3 | while read -r l; do msg "  $l"; done
 		return 1
 	fi
 	return 0
@@ -259,10 +271,10 @@ scen_smp() {
 # 4: an instance spinning with interrupts off is stopped by force.
 scen_hardlockup() {
 	spawn mksp0 3 hardlockup || return 1
-	wait_console mksp0 "$BOOT_WAIT" "locking up with interrupts off" ||
+	wait_console mksp0 "$BOOT_WAIT" "Performing direct entry HARDLOCKUP" ||
 		return 1
-	# Give LKDTM a moment to actually disable interrupts and spin.
-	sleep 2
+	# LKDTM prints that just before it disables interrupts and spins.
+	sleep 1
 	mk stop mksp0 --force || return 1
 	wait_state mksp0 "$STOP_WAIT" stopped || return 1
 	cpu_is mksp0 3 1 || return 1
@@ -343,6 +355,7 @@ scen_cycles() {
 cleanup
 ONLINE0=$(online)
 FREE0=$(pool_free)
+SPLATS0=$(splats)
 msg "host: online CPUs $ONLINE0, pool_free $FREE0"
 ktap_set_plan 6
 
