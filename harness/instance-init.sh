@@ -4,7 +4,7 @@
 # puts it at /boot/instance.cpio.gz in the host initramfs, with the kernel at
 # /boot/bzImage).
 # mkjob= on the instance command line picks what it does after printing its line.
-/bin/busybox mkdir -p /bin /sbin /proc /sys /dev
+/bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev
 /bin/busybox --install -s
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
