@@ -43,6 +43,62 @@ bool mk_doorbell_handler(void);
 /* Provided by the architecture. */
 int mk_doorbell_send(u32 apic_id);
 
+/**
+ * define MK_MSG_CHANNELS - channels a peer can have handlers for
+ *
+ * Messages on higher channel numbers are dropped and counted.
+ */
+#define MK_MSG_CHANNELS		64
+
+/**
+ * define MK_MSG_NONBLOCK - do not wait for room in the ring
+ *
+ * With this flag, mk_msg_send() and mk_msg_reply() fail with -EAGAIN
+ * when the ring is full.
+ */
+#define MK_MSG_NONBLOCK		0x1
+
+struct mk_peer;
+
+/**
+ * struct mk_msg - a received message, as a handler sees it
+ * @channel:	channel it arrived on
+ * @type:	MULTIKERNEL_MSG_DATA or MULTIKERNEL_MSG_REQUEST
+ * @cookie:	for a request, what mk_msg_reply() answers to
+ * @len:	payload bytes
+ * @data:	the payload, valid until the handler returns
+ */
+struct mk_msg {
+	u16 channel;
+	u16 type;
+	u32 cookie;
+	u32 len;
+	const void *data;
+};
+
+/**
+ * typedef mk_msg_handler_t - receives the messages of one channel
+ * @peer:	the kernel that sent the message
+ * @msg:	the message
+ * @priv:	what was given to mk_msg_register()
+ *
+ * Runs in process context and may sleep; the handlers of one peer run
+ * one at a time. It must not register or unregister handlers of @peer.
+ */
+typedef void (*mk_msg_handler_t)(struct mk_peer *peer,
+				 const struct mk_msg *msg, void *priv);
+
+int mk_msg_register(struct mk_peer *peer, u16 channel,
+		    mk_msg_handler_t handler, void *priv);
+void mk_msg_unregister(struct mk_peer *peer, u16 channel);
+int mk_msg_send(struct mk_peer *peer, u16 channel, const void *data,
+		size_t len, unsigned int flags);
+int mk_msg_reply(struct mk_peer *peer, const struct mk_msg *req,
+		 const void *data, size_t len, unsigned int flags);
+ssize_t mk_msg_request(struct mk_peer *peer, u16 channel, const void *req,
+		       size_t req_len, void *resp, size_t resp_size,
+		       long timeout);
+
 #else /* !CONFIG_MULTIKERNEL */
 
 static inline void multikernel_reserve_pool(void) { }

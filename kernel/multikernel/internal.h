@@ -434,4 +434,83 @@ int mk_ring_recv(struct mk_ring_end *end, struct mk_msg_info *info, void *buf,
 		 size_t size);
 u32 mk_msg_check(const struct multikernel_msg_header *h);
 
+/**
+ * struct mk_peer_ops - what the owner of a peer provides
+ * @kick:	ring the peer kernel's doorbell; any context
+ * @broken:	the peer broke the messaging protocol (@why says how) and
+ *		is disconnected; called once, in any context
+ */
+struct mk_peer_ops {
+	void (*kick)(struct mk_peer *peer);
+	void (*broken)(struct mk_peer *peer, const char *why);
+};
+
+/**
+ * struct mk_msg_chan - one channel of a peer
+ * @handler:	receives the channel's messages, NULL if nobody listens
+ * @priv:	passed to @handler
+ * @tx_msgs:	messages sent
+ * @tx_bytes:	payload bytes sent
+ * @rx_msgs:	messages handed to @handler
+ * @rx_bytes:	payload bytes handed to @handler
+ * @drops:	messages received while nobody listened
+ */
+struct mk_msg_chan {
+	mk_msg_handler_t handler;
+	void *priv;
+	u64 tx_msgs;
+	u64 tx_bytes;
+	u64 rx_msgs;
+	u64 rx_bytes;
+	u64 drops;
+};
+
+/**
+ * struct mk_peer - the messaging connection to one other kernel
+ * @end:	our end of the shared region
+ * @ops:	the owner's callbacks
+ * @doorbell:	our entry among the doorbell clients
+ * @tx_lock:	serializes senders on @end.tx and the tx counters of @chan
+ * @tx_wait:	senders waiting for room in @end.tx
+ * @rx_work:	drains @end.rx; the only consumer of it
+ * @rx_buf:	payload of the message being handled, MULTIKERNEL_MSG_MAX
+ *		bytes
+ * @chan_lock:	protects @chan[].handler and .priv; held while a handler
+ *		runs, so that unregistering waits for it
+ * @chan:	the channels that can have handlers
+ * @unknown:	messages dropped for a channel of MK_MSG_CHANNELS or above
+ * @stale:	responses that matched no waiting request
+ * @req_lock:	protects @requests and @next_cookie
+ * @requests:	requests waiting for their response
+ * @next_cookie: cookie of the next request
+ * @dead:	set once the peer is disconnected; nothing is sent or
+ *		received after that
+ *
+ * Lock order: @chan_lock, then @tx_lock or @req_lock (a handler may send).
+ */
+struct mk_peer {
+	struct mk_ring_end end;
+	const struct mk_peer_ops *ops;
+	struct mk_doorbell_client doorbell;
+	spinlock_t tx_lock;	/* see above */
+	wait_queue_head_t tx_wait;
+	struct work_struct rx_work;
+	void *rx_buf;
+	struct mutex chan_lock;	/* see above */
+	struct mk_msg_chan chan[MK_MSG_CHANNELS];
+	u64 unknown;
+	u64 stale;
+	spinlock_t req_lock;	/* see above */
+	struct list_head requests;
+	u32 next_cookie;
+	bool dead;
+};
+
+int mk_peer_init(struct mk_peer *peer, void *region, size_t size,
+		 enum mk_ring_side side, const char *name,
+		 const struct mk_peer_ops *ops);
+void mk_peer_destroy(struct mk_peer *peer);
+void mk_peer_disconnect(struct mk_peer *peer);
+void mk_peer_doorbell(struct mk_peer *peer);
+
 #endif /* _KERNEL_MULTIKERNEL_INTERNAL_H */

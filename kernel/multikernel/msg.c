@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Multikernel messages: numbered channels over the messaging rings.
+ *
+ * A peer is the connection to one other kernel (an instance, seen from
+ * the host, or the host, seen from an instance) through one shared
+ * region. Senders put typed messages on the ring we produce on; a
+ * doorbell from the peer queues rx_work, which drains the ring we consume
+ * and hands each message to the handler registered for its channel, in
+ * process context. A request carries a cookie; its response, matched by
+ * the cookie, wakes the requester.
+ *
+ * A peer that breaks the ring protocol is disconnected: pending requests
+ * and blocked senders fail with -EPIPE, nothing more is sent or
+ * received, and the owner hears about it through ops->broken().
+ */
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <kunit/visibility.h>
+#include <linux/completion.h>
+#include <linux/container_of.h>
+#include <linux/errno.h>
+#include <linux/list.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/multikernel.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "internal.h"
+
+/* A request waiting for its response; lives on the requester's stack. */
+struct mk_msg_pending {
+	struct list_head node;
+	struct completion done;
+	u32 cookie;
+	u16 channel;
+	void *buf;
+	size_t size;
+	ssize_t result;		/* response length or -errno */
+};
+
+/* Fail everything waiting on @peer and refuse anything new. */
+static void mk_peer_kill(struct mk_peer *peer)
+{
+	struct mk_msg_pending *p, *tmp;
+	unsigned long flags;
+
+	WRITE_ONCE(peer->dead, true);
+	spin_lock_irqsave(&peer->req_lock, flags);
+	list_for_each_entry_safe(p, tmp, &peer->requests, node) {
+		list_del_init(&p->node);
+		p->result = -EPIPE;
+		complete(&p->done);
+	}
+	spin_unlock_irqrestore(&peer->req_lock, flags);
+	wake_up_all(&peer->tx_wait);
+}
+
+/* The ring said -EPROTO: disconnect and tell the owner, once. */
+static void mk_peer_broken(struct mk_peer *peer)
+{
+	if (xchg(&peer->dead, true))
+		return;
+	mk_peer_kill(peer);
+	if (peer->ops->broken)
+		peer->ops->broken(peer, peer->end.broken);
+}
+
+/**
+ * mk_peer_disconnect() - stop talking to a peer
+ * @peer:	the peer
+ *
+ * Pending requests and blocked senders fail with -EPIPE, later sends fail
+ * with -EPIPE, and received messages are no longer handled. For a peer
+ * that stopped or crashed; the region may be reused after
+ * mk_peer_destroy().
+ *
+ * Context: Any context.
+ */
+void mk_peer_disconnect(struct mk_peer *peer)
+{
+	mk_peer_kill(peer);
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_peer_disconnect);
+
+/**
+ * mk_peer_doorbell() - the peer rang our doorbell
+ * @peer:	the peer
+ *
+ * Schedules the draining of the ring we consume and wakes senders that
+ * wait for room in the ring we produce on. Called for every peer on every
+ * doorbell: a doorbell does not say who rang, and an extra call costs a
+ * look at the ring.
+ *
+ * Context: Any context, including hard interrupt context.
+ */
+void mk_peer_doorbell(struct mk_peer *peer)
+{
+	if (READ_ONCE(peer->dead))
+		return;
+	queue_work(system_wq, &peer->rx_work);
+	wake_up(&peer->tx_wait);
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_peer_doorbell);
+
+static void mk_peer_doorbell_handle(struct mk_doorbell_client *client)
+{
+	mk_peer_doorbell(container_of(client, struct mk_peer, doorbell));
+}
+
+static void mk_peer_kick(struct mk_ring_end *end)
+{
+	struct mk_peer *peer = container_of(end, struct mk_peer, end);
+
+	peer->ops->kick(peer);
+}
+
+/* A response arrived: hand it to the request waiting for it. */
+static void mk_msg_complete(struct mk_peer *peer, const struct mk_msg *msg)
+{
+	struct mk_msg_pending *p, *found = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&peer->req_lock, flags);
+	list_for_each_entry(p, &peer->requests, node) {
+		if (p->cookie == msg->cookie && p->channel == msg->channel) {
+			list_del_init(&p->node);
+			found = p;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&peer->req_lock, flags);
+
+	if (!found) {
+		/* Its requester gave up, or the peer made it up. */
+		peer->stale++;
+		return;
+	}
+	/* Off the list: the requester waits for this completion now. */
+	if (msg->len > found->size) {
+		found->result = -EMSGSIZE;
+	} else {
+		memcpy(found->buf, msg->data, msg->len);
+		found->result = msg->len;
+	}
+	complete(&found->done);
+}
+
+static void mk_msg_dispatch(struct mk_peer *peer, const struct mk_msg_info *info)
+{
+	struct mk_msg msg = {
+		.channel = info->channel,
+		.type = info->type,
+		.cookie = info->cookie,
+		.len = info->len,
+		.data = peer->rx_buf,
+	};
+	struct mk_msg_chan *chan;
+
+	if (msg.type == MULTIKERNEL_MSG_RESPONSE) {
+		mk_msg_complete(peer, &msg);
+		return;
+	}
+	if (msg.channel >= MK_MSG_CHANNELS) {
+		peer->unknown++;
+		return;
+	}
+	chan = &peer->chan[msg.channel];
+	mutex_lock(&peer->chan_lock);
+	if (chan->handler) {
+		chan->rx_msgs++;
+		chan->rx_bytes += msg.len;
+		chan->handler(peer, &msg, chan->priv);
+	} else {
+		chan->drops++;
+	}
+	mutex_unlock(&peer->chan_lock);
+}
+
+static void mk_peer_rx_work(struct work_struct *work)
+{
+	struct mk_peer *peer = container_of(work, struct mk_peer, rx_work);
+	struct mk_msg_info info;
+	int ret;
+
+	/* Drain until -EAGAIN: only that arms the doorbell again. */
+	while (!READ_ONCE(peer->dead)) {
+		ret = mk_ring_recv(&peer->end, &info, peer->rx_buf,
+				   MULTIKERNEL_MSG_MAX);
+		if (ret == -EAGAIN)
+			break;
+		if (ret) {
+			/* -EPROTO; -ENOBUFS cannot happen with a full buffer. */
+			mk_peer_broken(peer);
+			break;
+		}
+		mk_msg_dispatch(peer, &info);
+		cond_resched();
+	}
+}
+
+/**
+ * mk_peer_init() - connect to the kernel at the other end of a region
+ * @peer:	the peer to set up
+ * @region:	the formatted messaging region, mapped writable
+ * @size:	bytes of @region, from a trusted source
+ * @side:	which end of the region this kernel is
+ * @name:	the peer's name, for log lines; must outlive @peer
+ * @ops:	how to ring the peer and whom to tell when it breaks
+ *
+ * Context: Process context; sleeps.
+ * Return: 0 on success, -ENOMEM, or an error of mk_ring_attach().
+ */
+int mk_peer_init(struct mk_peer *peer, void *region, size_t size,
+		 enum mk_ring_side side, const char *name,
+		 const struct mk_peer_ops *ops)
+{
+	int ret;
+
+	memset(peer, 0, sizeof(*peer));
+	peer->ops = ops;
+	spin_lock_init(&peer->tx_lock);
+	init_waitqueue_head(&peer->tx_wait);
+	INIT_WORK(&peer->rx_work, mk_peer_rx_work);
+	mutex_init(&peer->chan_lock);
+	spin_lock_init(&peer->req_lock);
+	INIT_LIST_HEAD(&peer->requests);
+	peer->next_cookie = 1;
+
+	peer->rx_buf = kvmalloc(MULTIKERNEL_MSG_MAX, GFP_KERNEL);
+	if (!peer->rx_buf)
+		return -ENOMEM;
+	ret = mk_ring_attach(&peer->end, region, size, side, name,
+			     mk_peer_kick);
+	if (ret)
+		goto free_rx_buf;
+
+	peer->doorbell.handle = mk_peer_doorbell_handle;
+	mk_doorbell_register(&peer->doorbell);
+	/* Messages may have arrived before we listened. */
+	mk_peer_doorbell(peer);
+	return 0;
+
+free_rx_buf:
+	kvfree(peer->rx_buf);
+	peer->rx_buf = NULL;
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_peer_init);
+
+/**
+ * mk_peer_destroy() - disconnect a peer and release what it holds
+ * @peer:	a peer set up by mk_peer_init()
+ *
+ * When this returns, no handler of @peer runs, nobody waits on it, and
+ * the region is no longer touched.
+ *
+ * Context: Process context; sleeps. Not from a handler of @peer.
+ */
+void mk_peer_destroy(struct mk_peer *peer)
+{
+	mk_doorbell_unregister(&peer->doorbell);
+	mk_peer_kill(peer);
+	cancel_work_sync(&peer->rx_work);
+	kvfree(peer->rx_buf);
+	peer->rx_buf = NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_peer_destroy);
+
+/**
+ * mk_msg_register() - receive the messages of a channel
+ * @peer:	the peer they come from
+ * @channel:	channel number, below MK_MSG_CHANNELS
+ * @handler:	called for each data message and request on @channel
+ * @priv:	passed to @handler
+ *
+ * Context: Process context; sleeps. Not from a handler of @peer.
+ * Return: 0 on success, -EINVAL for a bad @channel or no @handler,
+ * -EBUSY if the channel has a handler already.
+ */
+int mk_msg_register(struct mk_peer *peer, u16 channel,
+		    mk_msg_handler_t handler, void *priv)
+{
+	struct mk_msg_chan *chan;
+	int ret = 0;
+
+	if (channel >= MK_MSG_CHANNELS || !handler)
+		return -EINVAL;
+	chan = &peer->chan[channel];
+	mutex_lock(&peer->chan_lock);
+	if (chan->handler) {
+		ret = -EBUSY;
+	} else {
+		chan->handler = handler;
+		chan->priv = priv;
+	}
+	mutex_unlock(&peer->chan_lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_msg_register);
+
+/**
+ * mk_msg_unregister() - stop receiving the messages of a channel
+ * @peer:	the peer
+ * @channel:	a channel registered with mk_msg_register()
+ *
+ * When this returns the handler does not run any more; later messages on
+ * @channel are dropped and counted.
+ *
+ * Context: Process context; sleeps. Not from a handler of @peer.
+ */
+void mk_msg_unregister(struct mk_peer *peer, u16 channel)
+{
+	if (channel >= MK_MSG_CHANNELS)
+		return;
+	mutex_lock(&peer->chan_lock);
+	peer->chan[channel].handler = NULL;
+	peer->chan[channel].priv = NULL;
+	mutex_unlock(&peer->chan_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_msg_unregister);
+
+static int mk_msg_try_send(struct mk_peer *peer, const struct mk_msg_info *info,
+			   const void *data)
+{
+	unsigned long flags;
+	int ret;
+
+	if (READ_ONCE(peer->dead))
+		return -EPIPE;
+	spin_lock_irqsave(&peer->tx_lock, flags);
+	ret = mk_ring_send(&peer->end, info, data);
+	if (!ret && info->channel < MK_MSG_CHANNELS) {
+		peer->chan[info->channel].tx_msgs++;
+		peer->chan[info->channel].tx_bytes += info->len;
+	}
+	spin_unlock_irqrestore(&peer->tx_lock, flags);
+	if (ret == -EPROTO) {
+		mk_peer_broken(peer);
+		ret = -EPIPE;
+	}
+	return ret;
+}
+
+static int mk_msg_xmit(struct mk_peer *peer, const struct mk_msg_info *info,
+		       const void *data, unsigned int flags)
+{
+	int ret, err;
+
+	if (flags & ~MK_MSG_NONBLOCK)
+		return -EINVAL;
+	ret = mk_msg_try_send(peer, info, data);
+	if (ret != -EAGAIN || (flags & MK_MSG_NONBLOCK))
+		return ret;
+	/* The consumer rings us when it frees room; see mk_peer_doorbell(). */
+	err = wait_event_interruptible(peer->tx_wait,
+				       (ret = mk_msg_try_send(peer, info,
+							      data)) != -EAGAIN);
+	return err ?: ret;
+}
+
+/**
+ * mk_msg_send() - send a data message on a channel
+ * @peer:	the kernel to send to
+ * @channel:	channel number
+ * @data:	@len bytes of payload
+ * @len:	payload bytes, at most the ring's maximum (64 KiB for rings
+ *		that can hold it)
+ * @flags:	0 to wait for room, MK_MSG_NONBLOCK to fail instead
+ *
+ * Context: Process context, or any context with MK_MSG_NONBLOCK.
+ * Return: 0 on success; -EMSGSIZE if @len is too big; -EAGAIN if the ring
+ * is full and MK_MSG_NONBLOCK is set; -ERESTARTSYS if a signal came while
+ * waiting; -EPIPE if the peer is disconnected; -EINVAL for unknown @flags.
+ */
+int mk_msg_send(struct mk_peer *peer, u16 channel, const void *data,
+		size_t len, unsigned int flags)
+{
+	struct mk_msg_info info = {
+		.len = len,
+		.channel = channel,
+		.type = MULTIKERNEL_MSG_DATA,
+	};
+
+	if (len > peer->end.max_payload)
+		return -EMSGSIZE;
+	return mk_msg_xmit(peer, &info, data, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_msg_send);
+
+/**
+ * mk_msg_reply() - answer a request
+ * @peer:	the peer the request came from
+ * @req:	the request, as given to the handler
+ * @data:	@len bytes of response payload
+ * @len:	payload bytes
+ * @flags:	as for mk_msg_send()
+ *
+ * Context: As for mk_msg_send(); usually the channel's handler.
+ * Return: as for mk_msg_send(); -EINVAL if @req is not a request.
+ */
+int mk_msg_reply(struct mk_peer *peer, const struct mk_msg *req,
+		 const void *data, size_t len, unsigned int flags)
+{
+	struct mk_msg_info info = {
+		.len = len,
+		.channel = req->channel,
+		.type = MULTIKERNEL_MSG_RESPONSE,
+		.cookie = req->cookie,
+	};
+
+	if (req->type != MULTIKERNEL_MSG_REQUEST)
+		return -EINVAL;
+	if (len > peer->end.max_payload)
+		return -EMSGSIZE;
+	return mk_msg_xmit(peer, &info, data, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_msg_reply);
+
+/**
+ * mk_msg_request() - send a request and wait for its response
+ * @peer:	the kernel to ask
+ * @channel:	channel number; the peer's handler answers with
+ *		mk_msg_reply()
+ * @req:	@req_len bytes of request payload
+ * @req_len:	request payload bytes
+ * @resp:	where the response payload goes
+ * @resp_size:	bytes at @resp
+ * @timeout:	jiffies to wait for the response, after sending
+ *
+ * Context: Process context; sleeps.
+ * Return: the length of the response on success; -ETIMEDOUT if none came
+ * in time; -EMSGSIZE if the request or the response is too big;
+ * -ERESTARTSYS if a signal came; -EPIPE if the peer is disconnected.
+ */
+ssize_t mk_msg_request(struct mk_peer *peer, u16 channel, const void *req,
+		       size_t req_len, void *resp, size_t resp_size,
+		       long timeout)
+{
+	struct mk_msg_pending p = {
+		.channel = channel,
+		.buf = resp,
+		.size = resp_size,
+	};
+	struct mk_msg_info info = {
+		.len = req_len,
+		.channel = channel,
+		.type = MULTIKERNEL_MSG_REQUEST,
+	};
+	unsigned long flags;
+	long left;
+	int ret;
+
+	if (req_len > peer->end.max_payload)
+		return -EMSGSIZE;
+	init_completion(&p.done);
+
+	spin_lock_irqsave(&peer->req_lock, flags);
+	if (READ_ONCE(peer->dead)) {
+		spin_unlock_irqrestore(&peer->req_lock, flags);
+		return -EPIPE;
+	}
+	p.cookie = peer->next_cookie++;
+	if (!peer->next_cookie)
+		peer->next_cookie = 1;
+	info.cookie = p.cookie;
+	list_add_tail(&p.node, &peer->requests);
+	spin_unlock_irqrestore(&peer->req_lock, flags);
+
+	ret = mk_msg_xmit(peer, &info, req, 0);
+	left = ret ? ret : wait_for_completion_interruptible_timeout(&p.done,
+								    timeout);
+	if (left > 0)
+		return p.result;
+
+	spin_lock_irqsave(&peer->req_lock, flags);
+	if (!list_empty(&p.node)) {
+		list_del(&p.node);
+		spin_unlock_irqrestore(&peer->req_lock, flags);
+		return left ? left : -ETIMEDOUT;
+	}
+	spin_unlock_irqrestore(&peer->req_lock, flags);
+	/* Taken off the list by a response or a disconnect: it completes. */
+	wait_for_completion(&p.done);
+	return p.result;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_msg_request);
