@@ -240,7 +240,7 @@ void mk_sysfs_notify_state(struct mk_instance *inst);
 
 /*
  * Implemented by the loader and the arch code (kernel/multikernel/loader.c,
- * arch/x86/kernel/multikernel/); arch_none.c has fallbacks until they land.
+ * arch/x86/kernel/multikernel/).
  */
 
 /*

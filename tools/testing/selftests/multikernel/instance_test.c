@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -181,8 +182,10 @@ static int mk_load_probe(int fd, const char *name)
 
 /*
  * Create, load and start an instance on @cpus running the kernel named by
- * MK_INSTANCE_KERNEL (and MK_INSTANCE_INITRD). Returns 0 when it started,
- * or a SKIP reason.
+ * MK_INSTANCE_KERNEL (and MK_INSTANCE_INITRD). Returns NULL when it
+ * started; otherwise why not: a reason to skip when this kernel cannot
+ * load instance kernels or none was named, and a reason starting with
+ * "FAIL: " when the start was tried and went wrong.
  */
 static const char *mk_start_instance(int fd, const char *name, const char *cpus)
 {
@@ -194,19 +197,19 @@ static const char *mk_start_instance(int fd, const char *name, const char *cpus)
 	int kfd, ifd = -1, ret;
 
 	if (mk_create(fd, name, cpus, 64ULL << 20, NULL))
-		return "cannot create the instance";
+		return "FAIL: cannot create the instance";
 	if (mk_load_probe(fd, name) == -EOPNOTSUPP)
 		return "this kernel cannot load instance kernels (EOPNOTSUPP)";
 	if (!kpath)
 		return "no instance kernel: set MK_INSTANCE_KERNEL";
 	kfd = open(kpath, O_RDONLY);
 	if (kfd < 0)
-		return "cannot open MK_INSTANCE_KERNEL";
+		return "FAIL: cannot open MK_INSTANCE_KERNEL";
 	if (ipath) {
 		ifd = open(ipath, O_RDONLY);
 		if (ifd < 0) {
 			close(kfd);
-			return "cannot open MK_INSTANCE_INITRD";
+			return "FAIL: cannot open MK_INSTANCE_INITRD";
 		}
 		l.flags = MULTIKERNEL_LOAD_INITRD;
 		l.initrd_fd = ifd;
@@ -220,11 +223,17 @@ static const char *mk_start_instance(int fd, const char *name, const char *cpus)
 	if (ifd >= 0)
 		close(ifd);
 	if (ret)
-		return "loading MK_INSTANCE_KERNEL failed";
+		return "FAIL: loading MK_INSTANCE_KERNEL failed";
 	snprintf((char *)s.name, sizeof(s.name), "%s", name);
 	if (ioctl(fd, MULTIKERNEL_START, &s))
-		return "start failed";
+		return "FAIL: start failed";
 	return NULL;
+}
+
+/* Whether mk_start_instance() tried to start an instance and failed. */
+static bool start_failed(const char *why)
+{
+	return why && !strncmp(why, "FAIL: ", 6);
 }
 
 static int mk_force_stop(int fd, const char *name)
@@ -739,6 +748,7 @@ TEST_F(mk, destroy_running_is_ebusy)
 {
 	const char *why = mk_start_instance(self->fd, "mkst0", "2");
 
+	ASSERT_FALSE(start_failed(why)) TH_LOG("%s", why);
 	if (why)
 		SKIP(return, "%s", why);
 	EXPECT_EQ(-EBUSY, mk_destroy(self->fd, "mkst0"));
@@ -832,6 +842,7 @@ TEST_F(mk, load_running_is_ebusy)
 	const char *why = mk_start_instance(self->fd, "mkst0", "2");
 	struct multikernel_load l = { };
 
+	ASSERT_FALSE(start_failed(why)) TH_LOG("%s", why);
 	if (why)
 		SKIP(return, "%s", why);
 	l.kernel_fd = 0;
@@ -870,6 +881,7 @@ TEST_F(mk, start_running_is_ebusy)
 {
 	const char *why = mk_start_instance(self->fd, "mkst0", "2");
 
+	ASSERT_FALSE(start_failed(why)) TH_LOG("%s", why);
 	if (why)
 		SKIP(return, "%s", why);
 	EXPECT_EQ(-EBUSY, mk_start(self->fd, "mkst0", 0));
@@ -925,6 +937,7 @@ TEST_F(mk, stop_gives_cpus_back)
 	const char *why = mk_start_instance(self->fd, "mkst0", "2");
 	char buf[32];
 
+	ASSERT_FALSE(start_failed(why)) TH_LOG("%s", why);
 	if (why)
 		SKIP(return, "%s", why);
 	EXPECT_EQ(0, mk_stop(self->fd, "mkst0", MULTIKERNEL_STOP_FORCE, 0, 0));
@@ -1193,6 +1206,7 @@ TEST_F(mk, sysfs_state_is_pollable)
 	struct pollfd p = { .events = POLLPRI | POLLERR };
 	char buf[32];
 
+	ASSERT_FALSE(start_failed(why)) TH_LOG("%s", why);
 	if (why)
 		SKIP(return, "%s", why);
 	p.fd = open(MK_INSTANCES "/mkst0/state", O_RDONLY);
@@ -1218,6 +1232,7 @@ TEST_F(mk, suspend_refused_while_running)
 	if (access("/sys/power/state", W_OK) || access("/sys/power/pm_test", W_OK))
 		SKIP(return, "no /sys/power/state or pm_test");
 	why = mk_start_instance(self->fd, "mkst0", "2");
+	ASSERT_FALSE(start_failed(why)) TH_LOG("%s", why);
 	if (why)
 		SKIP(return, "%s", why);
 	/* Should the refusal fail, pm_test stops the suspend at the freezer. */
