@@ -6,7 +6,7 @@
 
 H := harness
 
-.PHONY: all deps tree kernel initramfs run test check series series-check clean help
+.PHONY: all deps tree kernel initramfs run test check bench series series-check clean help
 
 all: kernel
 
@@ -17,6 +17,7 @@ help:
 	@echo "make initramfs     build build/initramfs.cpio.gz (busybox + kselftests)"
 	@echo "make tree          only compose build/linux (base + patches/ + our files)"
 	@echo "make check         checkpatch --strict, W=1, sparse and kernel-doc on our code"
+	@echo "make bench         benchmarks: instance spawn time against a cold QEMU boot"
 	@echo "make series        export the patch series with a cover letter into build/series/"
 	@echo "make series-check  git am the series onto a pristine base and build every patch"
 	@echo "make clean         remove build/ (keeps the ccache)"
@@ -41,6 +42,9 @@ test:
 
 check: kernel
 	@$(H)/check.sh
+
+bench: deps
+	@$(H)/bench-spawn.sh
 
 series: tree
 	@$(H)/series.sh export

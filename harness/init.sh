@@ -5,6 +5,7 @@
 #                     MK_TESTS=collection:prog,... only those programs (of
 #                     one collection, TEST_GEN_PROGS_EXTENDED ones too)
 #   MK_RUN=demo       show the multikernel state (what make run shows)
+#   MK_RUN=bench-spawn  time instance spawns (harness/bench-spawn.sh)
 #   MK_RUN=shell      an interactive shell on the console
 # Unknown VAR=value words of the command line reach us as environment.
 # Ends with "MK-INIT: done" on ttyS1 and powers the machine off.
@@ -75,6 +76,48 @@ demo() {
 	echo "-- after:"; pool
 }
 
+# Seconds of this kernel's uptime, centisecond resolution.
+up() {
+	cut -d' ' -f1 /proc/uptime
+}
+
+# MK_RUN=bench-spawn: time spawning an instance, MK_BENCH_RUNS times.
+# One "BENCH spawn ..." line per run, seconds of guest time:
+#   load        mkctl load (kexec_file checks and placement)
+#   running     mkctl start until the instance reports it booted
+#   init        mkctl start until its init's first line is on its console
+#   inst_up     the instance's own uptime when its init printed that line
+bench_spawn() {
+	runs=${MK_BENCH_RUNS:-3}
+	r=0
+	while [ $r -lt "$runs" ]; do
+		r=$((r + 1))
+		mkctl create bench --cpus 3 --mem 64M || return
+		t0=$(up)
+		mkctl load bench --kernel /boot/bzImage --initrd /boot/instance.cpio.gz || return
+		t1=$(up)
+		mkctl start bench || return
+		t_run=""
+		line=""
+		i=0
+		while [ $i -lt 3000 ] && [ -z "$line" ]; do
+			if [ -z "$t_run" ] &&
+			   [ "$(cat /sys/kernel/multikernel/instances/bench/state)" = running ]; then
+				t_run=$(up)
+			fi
+			line=$(mkctl console bench | grep -m1 'MK-INSTANCE: init running')
+			[ -n "$line" ] || sleep 0.1
+			i=$((i + 1))
+		done
+		t2=$(up)
+		echo "$t0 $t1 $t_run $t2 ${line##*uptime }" | awk -v r=$r '{
+			printf "BENCH spawn run=%d load=%.2f running=%.2f init=%.2f inst_up=%.2f\n",
+				r, $2 - $1, $3 - $2, $4 - $2, $5 }'
+		mkctl stop bench --force >/dev/null
+		mkctl destroy bench
+	done
+}
+
 selftests() {
 	cd /usr/lib/kselftests || return
 	if [ -z "$MK_TESTS" ]; then
@@ -97,6 +140,9 @@ selftests)
 	;;
 demo)
 	demo 2>&1 | tee "$out"
+	;;
+bench-spawn)
+	bench_spawn > "$out" 2>&1
 	;;
 shell)
 	setsid cttyhack sh

@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Usage: harness/bench-spawn.sh [RUNS]
+# Benchmark (asserts nothing): how long spawning an instance takes, next to
+# a cold boot of the same kernel and instance initramfs as a QEMU guest, in
+# one run. All figures are seconds of guest time under the runner's
+# accelerator (TCG here), so they compare with each other, not with real
+# hardware.
+#   spawn: the host boots with a pool; its init creates an instance on
+#          CPU 3 with 64M and times mkctl load, start -> "running", and
+#          start -> the instance init's first line (see harness/init.sh).
+#   cold:  QEMU boots the same bzImage with the instance initramfs on one
+#          CPU with 64M; the figure is the guest's uptime when init prints
+#          its line. That excludes firmware and the bzImage decompressor,
+#          which run before the guest's clock starts; a spawn's
+#          start -> init includes the decompressor. Compare inst_up (the
+#          instance's own uptime at the same line) with it for kernel+init
+#          alone. Under TCG the instance's vCPU also shares one host thread
+#          with the host's four.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+runs=${1:-3}
+"$TOP/harness/build-kernel.sh" >/dev/null
+"$TOP/harness/initramfs.sh" >/dev/null
+
+"$TOP/harness/qemu.sh" bench-spawn 900 \
+	"multikernel=256M MK_RUN=bench-spawn MK_BENCH_RUNS=$runs kunit.enable=0" >/dev/null
+grep '^BENCH spawn' "$BUILD/runs/bench-spawn/ttyS1.log" > "$BUILD/bench-spawn.txt" ||
+	die "no spawn figures: see $BUILD/runs/bench-spawn/"
+
+cold=$BUILD/runs/bench-cold
+rm -rf "$cold"
+mkdir -p "$cold"
+: > "$cold/uptimes"
+for r in $(seq "$runs"); do
+	timeout 300 qemu-system-x86_64 -accel "$("$TOP/harness/accel.sh")" -cpu max -smp 1 -m 64M \
+		-kernel "$OBJ/arch/x86/boot/bzImage" -initrd "$BUILD/instance.cpio.gz" \
+		-append "console=ttyS0 panic=-1 kunit.enable=0" \
+		-display none -vga none -no-reboot -nodefaults \
+		-serial "file:$cold/ttyS0-$r.log" > "$cold/qemu-$r.out" 2>&1 || true
+	grep -m1 'MK-INSTANCE: init running' "$cold/ttyS0-$r.log" |
+		sed 's/.*uptime //' >> "$cold/uptimes"
+done
+[ "$(wc -l < "$cold/uptimes")" -eq "$runs" ] || die "cold boot did not reach init: see $cold/"
+
+cat "$BUILD/bench-spawn.txt"
+awk '{ printf "BENCH cold run=%d init=%.2f\n", NR, $1 }' "$cold/uptimes"
+# Medians, and the ratio of a spawn (start -> init) to a cold boot.
+python3 - "$BUILD/bench-spawn.txt" "$cold/uptimes" <<'PY'
+import re, statistics, sys
+spawn = [dict(kv.split('=') for kv in l.split()[2:]) for l in open(sys.argv[1])]
+cold = [float(l) for l in open(sys.argv[2])]
+med = lambda k: statistics.median(float(s[k]) for s in spawn)
+c = statistics.median(cold)
+print(f"median spawn: load {med('load'):.2f} s, start->running {med('running'):.2f} s, "
+      f"start->init {med('init'):.2f} s (instance uptime at init {med('inst_up'):.2f} s)")
+print(f"median cold QEMU boot to init: {c:.2f} s")
+print(f"spawn start->init / cold boot to init: {med('init') / c:.2f}")
+print(f"instance kernel+init / cold kernel+init: {med('inst_up') / c:.2f}")
+PY
