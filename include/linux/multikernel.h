@@ -2,20 +2,19 @@
 /*
  * Multikernel in-kernel interface.
  *
- * Architecture code calls these hooks; everything else of the subsystem is
- * private to kernel/multikernel/. With CONFIG_MULTIKERNEL off the hooks are
- * empty inlines so that callers need no #ifdef.
+ * Architecture code calls the hooks; other kernel code exchanges messages
+ * with other kernels through the mk_msg_*() channel API. Everything else of
+ * the subsystem is private to kernel/multikernel/. With CONFIG_MULTIKERNEL
+ * off the hooks are empty inlines and the channel API fails with
+ * -EOPNOTSUPP, so that callers need no #ifdef.
  */
 #ifndef _LINUX_MULTIKERNEL_H
 #define _LINUX_MULTIKERNEL_H
 
+#include <linux/errno.h>
 #include <linux/list.h>
 #include <linux/types.h>
 #include <uapi/linux/multikernel.h>
-
-#ifdef CONFIG_MULTIKERNEL
-
-void __init multikernel_reserve_pool(void);
 
 /**
  * struct mk_doorbell_client - something that wants to hear doorbells
@@ -27,13 +26,6 @@ struct mk_doorbell_client {
 	struct list_head node;
 	void (*handle)(struct mk_doorbell_client *client);
 };
-
-void mk_doorbell_register(struct mk_doorbell_client *client);
-void mk_doorbell_unregister(struct mk_doorbell_client *client);
-bool mk_doorbell_handler(void);
-
-/* Provided by the architecture. */
-int mk_doorbell_send(u32 apic_id);
 
 /**
  * define MK_MSG_CHANNELS - channels a peer can have handlers for
@@ -80,6 +72,17 @@ struct mk_msg {
 typedef void (*mk_msg_handler_t)(struct mk_peer *peer,
 				 const struct mk_msg *msg, void *priv);
 
+#ifdef CONFIG_MULTIKERNEL
+
+void __init multikernel_reserve_pool(void);
+
+void mk_doorbell_register(struct mk_doorbell_client *client);
+void mk_doorbell_unregister(struct mk_doorbell_client *client);
+bool mk_doorbell_handler(void);
+
+/* Provided by the architecture. */
+int mk_doorbell_send(u32 apic_id);
+
 int mk_msg_register(struct mk_peer *peer, u16 channel,
 		    mk_msg_handler_t handler, void *priv);
 void mk_msg_unregister(struct mk_peer *peer, u16 channel);
@@ -94,6 +97,33 @@ ssize_t mk_msg_request(struct mk_peer *peer, u16 channel, const void *req,
 #else /* !CONFIG_MULTIKERNEL */
 
 static inline void multikernel_reserve_pool(void) { }
+
+static inline int mk_msg_register(struct mk_peer *peer, u16 channel,
+				  mk_msg_handler_t handler, void *priv)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void mk_msg_unregister(struct mk_peer *peer, u16 channel) { }
+
+static inline int mk_msg_send(struct mk_peer *peer, u16 channel,
+			      const void *data, size_t len, unsigned int flags)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int mk_msg_reply(struct mk_peer *peer, const struct mk_msg *req,
+			       const void *data, size_t len, unsigned int flags)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline ssize_t mk_msg_request(struct mk_peer *peer, u16 channel,
+				     const void *req, size_t req_len,
+				     void *resp, size_t resp_size, long timeout)
+{
+	return -EOPNOTSUPP;
+}
 
 #endif /* CONFIG_MULTIKERNEL */
 
