@@ -2,28 +2,20 @@
 /*
  * Multikernel in-kernel interface.
  *
- * Architecture code calls these hooks; everything else of the subsystem is
- * private to kernel/multikernel/. With CONFIG_MULTIKERNEL off the hooks are
- * empty inlines so that callers need no #ifdef.
+ * Architecture code calls the hooks; other kernel code exchanges messages
+ * with other kernels through the mk_msg_*() channel API. Everything else of
+ * the subsystem is private to kernel/multikernel/. With CONFIG_MULTIKERNEL
+ * off the hooks are empty inlines and the channel API fails with
+ * -EOPNOTSUPP, so that callers need no #ifdef.
  */
 #ifndef _LINUX_MULTIKERNEL_H
 #define _LINUX_MULTIKERNEL_H
 
+#include <linux/errno.h>
 #include <linux/init.h>
 #include <linux/list.h>
 #include <linux/types.h>
 #include <uapi/linux/multikernel.h>
-
-#ifdef CONFIG_MULTIKERNEL
-
-void __init multikernel_reserve_pool(void);
-bool multikernel_owns_cpus(void);
-
-/* The console log ring of a shared region (kernel/multikernel/logring.c). */
-void mk_logring_write(struct multikernel_shared *sh, u8 *ring, u32 size,
-		      const char *s, size_t n);
-size_t mk_logring_read(const struct multikernel_shared *sh, const u8 *ring,
-		       u32 size, u64 *pos, char *buf, size_t len);
 
 /**
  * struct mk_doorbell_client - something that wants to hear doorbells
@@ -35,13 +27,6 @@ struct mk_doorbell_client {
 	struct list_head node;
 	void (*handle)(struct mk_doorbell_client *client);
 };
-
-void mk_doorbell_register(struct mk_doorbell_client *client);
-void mk_doorbell_unregister(struct mk_doorbell_client *client);
-bool mk_doorbell_handler(void);
-
-/* Provided by the architecture. */
-int mk_doorbell_send(u32 apic_id);
 
 /**
  * define MK_MSG_CHANNELS - channels a peer can have handlers for
@@ -88,6 +73,24 @@ struct mk_msg {
 typedef void (*mk_msg_handler_t)(struct mk_peer *peer,
 				 const struct mk_msg *msg, void *priv);
 
+#ifdef CONFIG_MULTIKERNEL
+
+void __init multikernel_reserve_pool(void);
+bool multikernel_owns_cpus(void);
+
+/* The console log ring of a shared region (kernel/multikernel/logring.c). */
+void mk_logring_write(struct multikernel_shared *sh, u8 *ring, u32 size,
+		      const char *s, size_t n);
+size_t mk_logring_read(const struct multikernel_shared *sh, const u8 *ring,
+		       u32 size, u64 *pos, char *buf, size_t len);
+
+void mk_doorbell_register(struct mk_doorbell_client *client);
+void mk_doorbell_unregister(struct mk_doorbell_client *client);
+bool mk_doorbell_handler(void);
+
+/* Provided by the architecture. */
+int mk_doorbell_send(u32 apic_id);
+
 int mk_msg_register(struct mk_peer *peer, u16 channel,
 		    mk_msg_handler_t handler, void *priv);
 void mk_msg_unregister(struct mk_peer *peer, u16 channel);
@@ -103,6 +106,33 @@ ssize_t mk_msg_request(struct mk_peer *peer, u16 channel, const void *req,
 
 static inline void multikernel_reserve_pool(void) { }
 static inline bool multikernel_owns_cpus(void) { return false; }
+
+static inline int mk_msg_register(struct mk_peer *peer, u16 channel,
+				  mk_msg_handler_t handler, void *priv)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void mk_msg_unregister(struct mk_peer *peer, u16 channel) { }
+
+static inline int mk_msg_send(struct mk_peer *peer, u16 channel,
+			      const void *data, size_t len, unsigned int flags)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int mk_msg_reply(struct mk_peer *peer, const struct mk_msg *req,
+			       const void *data, size_t len, unsigned int flags)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline ssize_t mk_msg_request(struct mk_peer *peer, u16 channel,
+				     const void *req, size_t req_len,
+				     void *resp, size_t resp_size, long timeout)
+{
+	return -EOPNOTSUPP;
+}
 
 #endif /* CONFIG_MULTIKERNEL */
 
