@@ -513,4 +513,29 @@ void mk_peer_destroy(struct mk_peer *peer);
 void mk_peer_disconnect(struct mk_peer *peer);
 void mk_peer_doorbell(struct mk_peer *peer);
 
+/*
+ * link.c: the messaging link between the host and each instance it
+ * started (host side), or between an instance and its host (instance
+ * side). Kernels are named by id: MULTIKERNEL_HOST_ID for the host, the
+ * instance id otherwise.
+ */
+u32 mk_link_self_id(void);
+int mk_link_send_to(u32 id, u16 channel, const void *data, size_t len,
+		    unsigned int flags);
+bool mk_link_connected(u32 id);
+
+/*
+ * user.c: user datagram devices. mk_user_deliver() gets every message of
+ * MULTIKERNEL_CHAN_USER from the kernel @from, in process context, header
+ * included and not yet checked. mk_user_link_changed() is called when the
+ * link to @id comes up or goes down. On the host, mk_user_instance_add()
+ * and mk_user_instance_del() follow an instance's create and destroy; in
+ * an instance, mk_user_instance_init() runs once its link is up.
+ */
+void mk_user_deliver(u32 from, const void *data, u32 len);
+void mk_user_link_changed(u32 id);
+int mk_user_instance_add(struct mk_instance *inst);
+void mk_user_instance_del(struct mk_instance *inst);
+int mk_user_instance_init(void);
+
 #endif /* _KERNEL_MULTIKERNEL_INTERNAL_H */

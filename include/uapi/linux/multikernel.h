@@ -740,4 +740,41 @@ struct multikernel_msg_header {
 	__u32 check;
 };
 
+/*
+ * ---------------------------------------------------------------------
+ * Channels of the host-instance link
+ *
+ * The host and each instance it started exchange messages over the rings
+ * of one messaging region on these channel numbers. See
+ * Documentation/multikernel/messaging.rst.
+ */
+
+/** define MULTIKERNEL_CHAN_CONTROL - control protocol, &struct multikernel_ctl */
+#define MULTIKERNEL_CHAN_CONTROL	0
+/** define MULTIKERNEL_CHAN_CONSOLE - console output of the instance */
+#define MULTIKERNEL_CHAN_CONSOLE	1
+/** define MULTIKERNEL_CHAN_USER - user datagrams, &struct multikernel_user_hdr */
+#define MULTIKERNEL_CHAN_USER		2
+/** define MULTIKERNEL_CHAN_ECHO - requests answered with their own payload */
+#define MULTIKERNEL_CHAN_ECHO		3
+
+/** define MULTIKERNEL_HOST_ID - the id that stands for the host kernel */
+#define MULTIKERNEL_HOST_ID		0
+
+/**
+ * struct multikernel_user_hdr - start of every message on MULTIKERNEL_CHAN_USER
+ * @src:	id of the sending kernel: MULTIKERNEL_HOST_ID or an instance id
+ * @dst:	id of the kernel it is for; the host forwards a datagram from
+ *		one instance to another
+ *
+ * The user payload follows; it is at most MULTIKERNEL_USER_MAX bytes.
+ */
+struct multikernel_user_hdr {
+	__u32 src;
+	__u32 dst;
+};
+
+/** define MULTIKERNEL_USER_MAX - largest user datagram payload in bytes */
+#define MULTIKERNEL_USER_MAX	(MULTIKERNEL_MSG_MAX - 8)
+
 #endif /* _UAPI_LINUX_MULTIKERNEL_H */
