@@ -509,7 +509,8 @@ struct mk_instance *mk_instance_create(const struct mk_create_args *args)
 				    "CPU 0 or a CPU that is not present");
 		goto unlock;
 	}
-	ret = ida_alloc(&mk_ids, GFP_KERNEL);
+	/* Id 0 is MULTIKERNEL_HOST_ID: it names the host in messages. */
+	ret = ida_alloc_min(&mk_ids, 1, GFP_KERNEL);
 	if (ret < 0)
 		goto unlock;
 	inst->id = ret;
