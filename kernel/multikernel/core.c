@@ -532,6 +532,9 @@ struct mk_instance *mk_instance_create(const struct mk_create_args *args)
 	ret = mk_sysfs_instance_add(inst);
 	if (ret)
 		goto give_back_cpus;
+	ret = mk_user_instance_add(inst);
+	if (ret)
+		goto del_sysfs;
 
 	mutex_lock(&mk_lock);
 	inst->published = true;
@@ -542,6 +545,8 @@ struct mk_instance *mk_instance_create(const struct mk_create_args *args)
 		inst->mem_size >> 20, &inst->mem_base);
 	return inst;
 
+del_sysfs:
+	mk_sysfs_instance_del(inst);
 give_back_cpus:
 	mutex_lock(&inst->lock);
 	mk_cpus_give_back(inst);
@@ -595,6 +600,7 @@ int mk_instance_destroy(struct mk_instance *inst)
 	/* A report still queued from the last run no longer matters. */
 	if (cancel_work_sync(&inst->report_work))
 		mk_instance_put(inst);
+	mk_user_instance_del(inst);
 	mk_sysfs_instance_del(inst);
 	mk_instance_unlist(inst);
 	mk_mem_free(inst);

@@ -777,4 +777,49 @@ struct multikernel_user_hdr {
 /** define MULTIKERNEL_USER_MAX - largest user datagram payload in bytes */
 #define MULTIKERNEL_USER_MAX	(MULTIKERNEL_MSG_MAX - 8)
 
+/*
+ * ---------------------------------------------------------------------
+ * User ABI: the user datagram devices
+ * ---------------------------------------------------------------------
+ *
+ * On the host, /dev/mkmsg/<name> exchanges datagrams with the programs of
+ * instance <name>; in an instance, /dev/mkmsg/host exchanges them with
+ * the host's programs and, through the host, with other instances. One
+ * write() sends one datagram of 1 to MULTIKERNEL_USER_MAX bytes, one
+ * read() returns one. Documentation/multikernel/messaging.rst ("User
+ * datagrams") describes the semantics. The ioctls follow the rules of the
+ * /dev/multikernel ones above: @size first, unknown @flags bits and
+ * reserved members must be zero.
+ */
+
+#define MULTIKERNEL_CMD_USER_BASE	0x10
+
+enum {
+	MULTIKERNEL_CMD_USER_CONNECT = MULTIKERNEL_CMD_USER_BASE,
+};
+
+/**
+ * struct multikernel_user_connect - ioctl(MULTIKERNEL_USER_CONNECT)
+ * @size:	sizeof(struct multikernel_user_connect)
+ * @flags:	must be 0
+ * @peer_id:	id of the kernel this file descriptor talks to from now on:
+ *		%MULTIKERNEL_HOST_ID or the id of another instance
+ * @__reserved:	must be 0
+ *
+ * Point a file descriptor of /dev/mkmsg/host in an instance at another
+ * kernel: its writes go to that kernel (through the host, which forwards
+ * them) and its reads return only datagrams that kernel sent. A new file
+ * descriptor talks to the host. On the host, a device talks to its
+ * instance only and @peer_id must be that instance's id. EINVAL for
+ * @peer_id naming the caller's own kernel.
+ */
+struct multikernel_user_connect {
+	__u32 size;
+	__u32 flags;
+	__u32 peer_id;
+	__u32 __reserved;
+};
+
+#define MULTIKERNEL_USER_CONNECT	_IO(MULTIKERNEL_TYPE, MULTIKERNEL_CMD_USER_CONNECT)
+
 #endif /* _UAPI_LINUX_MULTIKERNEL_H */
