@@ -4,13 +4,15 @@
  *
  * A thin client of /dev/multikernel and /sys/kernel/multikernel: create an
  * instance with CPUs and memory, load a kernel into it, start, stop and
- * destroy it, list instances and show their state and console. See
- * mkctl(8) and Documentation/multikernel/.
+ * destroy it, list instances and show their state and console. send and
+ * recv exchange datagrams with programs in another kernel through
+ * /dev/mkmsg/NAME. See mkctl(8) and Documentation/multikernel/.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,6 +26,7 @@
 #include <linux/multikernel.h>
 
 #define MK_DEV		"/dev/multikernel"
+#define MK_MSG_DIR	"/dev/mkmsg/"
 #define MK_SYSFS	"/sys/kernel/multikernel"
 #define CPU_PRESENT	"/sys/devices/system/cpu/present"
 
@@ -48,6 +51,8 @@ static const char usage_text[] =
 "  mkctl status NAME\n"
 "  mkctl console NAME [--follow]\n"
 "  mkctl run NAME --cpus LIST --mem SIZE --kernel FILE [--initrd F] [--cmdline S]\n"
+"  mkctl send NAME [--to ID] [TEXT]\n"
+"  mkctl recv NAME [--from ID] [--timeout SEC] [--count N]\n"
 "\n"
 "NAME is 1 to 32 characters of [a-z0-9_-]. SIZE takes a K, M or G suffix\n"
 "and must be a multiple of 2M. CPUs are the host's logical CPU numbers;\n"
@@ -55,6 +60,13 @@ static const char usage_text[] =
 "resets its CPUs after --timeout seconds (default 30), or at once with\n"
 "--force. run is create, load and start in one; it destroys the instance\n"
 "again when a step fails.\n"
+"\n"
+"send sends TEXT, or all of standard input, as one datagram to the programs\n"
+"reading /dev/mkmsg/NAME in the other kernel; recv prints the next N\n"
+"datagrams (default 1, 0 for no limit), each followed by a newline unless\n"
+"it ends with one, waiting at most SEC seconds for each. On the host NAME\n"
+"is an instance; in an instance it is \"host\", and --to/--from name another\n"
+"instance by id, reached through the host.\n"
 "\n"
 "Exit status: 0 on success, 1 when an operation failed, 2 for bad usage.\n"
 "See mkctl(8).\n";
@@ -378,6 +390,9 @@ struct args {
 	bool force;
 	bool follow;
 	long timeout;
+	const char *text;
+	long peer;
+	long count;
 };
 
 static int cmd_create(int fd, const struct args *a)
@@ -619,11 +634,168 @@ static int cmd_run(int fd, const struct args *a)
 	return ret;
 }
 
+/* ---- datagrams ---- */
+
+/* Why a datagram device operation failed, in words. */
+static const char *msg_why(int err)
+{
+	static char buf[80];
+
+	switch (err) {
+	case ENOENT:
+		return "no such instance here (in an instance, use \"host\")";
+	case ENOTCONN:
+		return "no link to that kernel: it is not running";
+	case ENODEV:
+		return "instance destroyed";
+	case EMSGSIZE:
+		snprintf(buf, sizeof(buf), "message longer than %d bytes",
+			 MULTIKERNEL_USER_MAX);
+		return buf;
+	case EINVAL:
+		return "invalid peer id, or an empty message";
+	case EPERM:
+	case EACCES:
+		return "permission denied";
+	}
+	return strerror(err);
+}
+
+/* Open /dev/mkmsg/NAME and point it at kernel @peer unless @peer is -1. */
+static int open_msg(const char *what, const char *name, long peer)
+{
+	struct multikernel_user_connect c = { .size = sizeof(c) };
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), MK_MSG_DIR "%s", name);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		fail(what, "cannot open %s: %s", path, msg_why(errno));
+		return -1;
+	}
+	if (peer < 0)
+		return fd;
+	c.peer_id = peer;
+	if (ioctl(fd, MULTIKERNEL_USER_CONNECT, &c)) {
+		fail(what, "cannot talk to kernel %ld: %s", peer, msg_why(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int cmd_send(int unused, const struct args *a)
+{
+	size_t len = 0, room = MULTIKERNEL_USER_MAX + 1;
+	char what[80], *buf;
+	ssize_t n;
+	int fd, ret = 0;
+
+	snprintf(what, sizeof(what), "send %s", a->name);
+	buf = malloc(room);
+	if (!buf)
+		return fail(what, "%s", strerror(ENOMEM));
+	if (a->text) {
+		len = strnlen(a->text, room);
+		memcpy(buf, a->text, len);
+	} else {
+		/* Read one byte more than fits, to tell "too long" apart. */
+		while (len < room) {
+			n = read(STDIN_FILENO, buf + len, room - len);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				ret = fail(what, "reading standard input: %s",
+					   strerror(errno));
+				goto free_buf;
+			}
+			if (!n)
+				break;
+			len += n;
+		}
+	}
+	if (!len) {
+		ret = fail(what, "empty message");
+		goto free_buf;
+	}
+	if (len > MULTIKERNEL_USER_MAX) {
+		ret = fail(what, "%s", msg_why(EMSGSIZE));
+		goto free_buf;
+	}
+
+	fd = open_msg(what, a->name, a->peer);
+	if (fd < 0) {
+		ret = 1;
+		goto free_buf;
+	}
+	do {
+		n = write(fd, buf, len);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		ret = fail(what, "%s", msg_why(errno));
+	close(fd);
+free_buf:
+	free(buf);
+	return ret;
+}
+
+static int cmd_recv(int unused, const struct args *a)
+{
+	struct pollfd p = { .events = POLLIN };
+	long got = 0, count = a->count;
+	char what[80], *buf;
+	int fd, ret = 0;
+	ssize_t n;
+
+	snprintf(what, sizeof(what), "recv %s", a->name);
+	buf = malloc(MULTIKERNEL_USER_MAX);
+	if (!buf)
+		return fail(what, "%s", strerror(ENOMEM));
+	fd = open_msg(what, a->name, a->peer);
+	if (fd < 0) {
+		free(buf);
+		return 1;
+	}
+	p.fd = fd;
+	while (!count || got < count) {
+		n = poll(&p, 1, a->timeout ? (int)a->timeout * 1000 : -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = fail(what, "poll: %s", strerror(errno));
+			break;
+		}
+		if (!n) {
+			ret = fail(what, "nothing received for %ld s", a->timeout);
+			break;
+		}
+		/* A link that is down still lets queued datagrams be read. */
+		n = read(fd, buf, MULTIKERNEL_USER_MAX);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0) {
+			ret = fail(what, "%s", msg_why(errno));
+			break;
+		}
+		if (fwrite(buf, 1, n, stdout) != (size_t)n ||
+		    (buf[n - 1] != '\n' && putchar('\n') == EOF) ||
+		    fflush(stdout)) {
+			ret = fail(what, "writing output: %s", strerror(errno));
+			break;
+		}
+		got++;
+	}
+	close(fd);
+	free(buf);
+	return ret;
+}
+
 /* ---- command line ---- */
 
 enum {
 	OPT_CPUS = 1, OPT_MEM, OPT_KERNEL, OPT_INITRD, OPT_CMDLINE, OPT_FORCE,
-	OPT_TIMEOUT, OPT_FOLLOW, OPT_HELP
+	OPT_TIMEOUT, OPT_FOLLOW, OPT_TO, OPT_FROM, OPT_COUNT, OPT_HELP
 };
 
 /* Options each command takes, as bits of 1 << OPT_*. */
@@ -648,6 +820,8 @@ static const struct command {
 	{ "run", cmd_run, true, O(OPT_CPUS) | O(OPT_MEM) | O(OPT_KERNEL) |
 	  O(OPT_INITRD) | O(OPT_CMDLINE),
 	  O(OPT_CPUS) | O(OPT_MEM) | O(OPT_KERNEL) },
+	{ "send", cmd_send, true, O(OPT_TO), 0 },
+	{ "recv", cmd_recv, true, O(OPT_FROM) | O(OPT_TIMEOUT) | O(OPT_COUNT), 0 },
 };
 
 static const struct option long_opts[] = {
@@ -659,6 +833,9 @@ static const struct option long_opts[] = {
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "follow", no_argument, NULL, OPT_FOLLOW },
+	{ "to", required_argument, NULL, OPT_TO },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ }
 };
@@ -676,7 +853,7 @@ static const char *opt_name(int opt)
 int main(int argc, char **argv)
 {
 	const struct command *cmd = NULL;
-	struct args a = { .timeout = 0 };
+	struct args a = { .timeout = 0, .peer = -1, .count = 1 };
 	unsigned int seen = 0, i;
 	char what[80], *end;
 	int opt, fd, ret;
@@ -732,6 +909,23 @@ int main(int argc, char **argv)
 		case OPT_FOLLOW:
 			a.follow = true;
 			break;
+		case OPT_TO:
+		case OPT_FROM:
+			errno = 0;
+			a.peer = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || a.peer < 0 ||
+			    a.peer > UINT32_MAX)
+				return usage_error(cmd->name,
+						   "--%s takes a kernel id (0 for the host)",
+						   opt_name(opt));
+			break;
+		case OPT_COUNT:
+			errno = 0;
+			a.count = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || a.count < 0)
+				return usage_error(cmd->name,
+						   "--count takes a number, 0 for no limit");
+			break;
 		case OPT_TIMEOUT:
 			errno = 0;
 			a.timeout = strtol(optarg, &end, 10);
@@ -752,6 +946,8 @@ int main(int argc, char **argv)
 					   "invalid name '%s': use 1 to %d of [a-z0-9_-]",
 					   a.name, MULTIKERNEL_NAME_MAX);
 	}
+	if (cmd->fn == cmd_send && optind < argc)
+		a.text = argv[optind++];
 	if (optind < argc)
 		return usage_error(cmd->name, "unexpected argument '%s'",
 				   argv[optind]);
@@ -761,6 +957,10 @@ int main(int argc, char **argv)
 				return usage_error(cmd->name, "needs --%s",
 						   opt_name(opt));
 	}
+
+	/* Datagrams go through /dev/mkmsg/NAME, in an instance too. */
+	if (cmd->fn == cmd_send || cmd->fn == cmd_recv)
+		return cmd->fn(-1, &a);
 
 	snprintf(what, sizeof(what), "%s%s%s", cmd->name, a.name ? " " : "",
 		 a.name ? a.name : "");

@@ -77,7 +77,7 @@ cpu_online() {
 }
 
 cleanup
-ktap_set_plan 27
+ktap_set_plan 32
 
 expect_ok "help" "^Usage: mkctl" --help
 expect_fail "no command" 2 "usage: no command given"
@@ -108,6 +108,15 @@ expect_ok "list" "^mkct0 +[0-9]+ +empty +2 +4M +-$" list
 expect_ok "status" "^state: +empty$" status mkct0
 expect_ok "status CPUs" "^cpus: +2 \(offline in the host\)$" status mkct0
 expect_ok "console before start" "" console mkct0
+expect_fail "send before start" 1 "send mkct0: no link to that kernel" \
+	send mkct0 hello
+expect_fail "recv before start" 1 "recv mkct0: no link to that kernel" \
+	recv mkct0 --timeout 1
+expect_fail "send nothing" 1 "send mkct0: empty message" send mkct0 ""
+expect_fail "send to no instance" 1 "send mkct9: cannot open /dev/mkmsg/mkct9" \
+	send mkct9 hello
+expect_fail "recv bad count" 2 "recv: --count takes a number" \
+	recv mkct0 --count x
 expect_fail "duplicate name" 1 "create mkct0: an instance of that name exists" \
 	create mkct0 --cpus 3 --mem 4M
 expect_fail "CPU of another instance" 1 "create mkct1: CPU busy" \
