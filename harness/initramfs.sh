@@ -3,7 +3,8 @@
 # Usage: harness/initramfs.sh
 # Build build/initramfs.cpio.gz: busybox-static, harness/init.sh as /init,
 # mkctl as /bin/mkctl, and the multikernel kselftests installed by
-# kselftest's own install rule.
+# kselftest's own install rule; and the instance initramfs inside it
+# (busybox, harness/instance-init.sh, mkctl, msgdev_echo, msgdev_client).
 # Needs the composed tree and installed uapi headers (harness/build-kernel.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -36,6 +37,11 @@ inst_list=$BUILD/instance.list
 	echo "nod /dev/console 0600 0 0 c 5 1"
 	echo "file /bin/busybox $BUSYBOX 0755 0 0"
 	echo "file /init $TOP/harness/instance-init.sh 0755 0 0"
+	# Datagrams with the host: mkctl send/recv and the scenario helpers.
+	echo "file /bin/mkctl $BUILD/mkctl/mkctl 0755 0 0"
+	for p in msgdev_echo msgdev_client; do
+		echo "file /bin/$p $KST/multikernel/$p 0755 0 0"
+	done
 } > "$inst_list"
 "$gen" "$inst_list" | gzip -1 > "$BUILD/instance.cpio.gz"
 

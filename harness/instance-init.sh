@@ -3,7 +3,10 @@
 # /init of the instance initramfs that scenario tests spawn (harness/initramfs.sh
 # puts it at /boot/instance.cpio.gz in the host initramfs, with the kernel at
 # /boot/bzImage).
-# mkjob= on the instance command line picks what it does after printing its line.
+# mkjob= on the instance command line picks what it does after printing its line:
+#   mkjob=echo    msgdev_echo on /dev/mkmsg/host until the link goes down
+#   mkjob=client  msgdev_client -k -n ${mkcount:-10000} on /dev/mkmsg/host
+# with mkpeer=ID both talk to instance ID (through the host) instead.
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev
 /bin/busybox --install -s
 mount -t proc proc /proc
@@ -17,6 +20,18 @@ case "$(cat /proc/cmdline)" in
 *mkjob=spin*) echo "spinning"; while :; do :; done ;;
 *mkjob=hardlockup*) mount -t debugfs debugfs /sys/kernel/debug; echo "locking up with interrupts off"; echo HARDLOCKUP > /sys/kernel/debug/provoke-crash/DIRECT ;;
 *mkjob=wait*) echo "waiting for shutdown"; while :; do sleep 1; done ;;
+*mkjob=echo*|*mkjob=client*)
+	peer=$(sed -n 's/.*mkpeer=\([0-9]*\).*/\1/p' /proc/cmdline)
+	count=$(sed -n 's/.*mkcount=\([0-9]*\).*/\1/p' /proc/cmdline)
+	case "$(cat /proc/cmdline)" in
+	*mkjob=echo*) set -- msgdev_echo ${peer:+-c "$peer"} ;;
+	*) set -- msgdev_client -k -n "${count:-10000}" ${peer:+-c "$peer"} /dev/mkmsg/host ;;
+	esac
+	# In the background, so that a shutdown request's trap runs at once.
+	"$@" &
+	wait $!
+	echo "MK-INSTANCE: $1 exited with status $?"
+	;;
 esac
 echo "MK-INSTANCE: powering off"
 poweroff -f
