@@ -440,6 +440,9 @@ EXPORT_SYMBOL_IF_KUNIT(mk_user_hub_deliver);
  * @hub:	the hub
  * @id:		the peer whose link came up or went down
  *
+ * Readers waiting for a datagram and pollers ask the link again; a reader
+ * finds -ENOTCONN when it is down.
+ *
  * Context: Any context but NMI.
  */
 void mk_user_hub_link_changed(struct mk_user_hub *hub, u32 id)
@@ -450,8 +453,10 @@ void mk_user_hub_link_changed(struct mk_user_hub *hub, u32 id)
 	/* The entry's reference keeps the device while the lock is held. */
 	xa_lock_irqsave(&hub->devs, flags);
 	dev = xa_load(&hub->devs, id);
-	if (dev)
+	if (dev) {
+		atomic_inc(&dev->link_changes);
 		wake_up_interruptible_all(&dev->wq);
+	}
 	xa_unlock_irqrestore(&hub->devs, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_user_hub_link_changed);
@@ -663,8 +668,12 @@ free_buf:
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_ufile_send);
 
-/* Whether a blocked reader has something to return. */
-static bool mk_ufile_readable(struct mk_ufile *uf)
+/*
+ * Whether a blocked reader should look again: a datagram came, the device
+ * went, or the link changed since it read @changes. The link itself is
+ * asked outside the wait, where it may sleep.
+ */
+static bool mk_ufile_wake(struct mk_ufile *uf, int changes)
 {
 	struct mk_udev *dev = uf->dev;
 	bool ready;
@@ -672,7 +681,7 @@ static bool mk_ufile_readable(struct mk_ufile *uf)
 	spin_lock(&dev->lock);
 	ready = dev->dead || !list_empty(&uf->inbox->queue);
 	spin_unlock(&dev->lock);
-	return ready || !mk_udev_connected(dev);
+	return ready || atomic_read(&dev->link_changes) != changes;
 }
 
 /**
@@ -695,9 +704,12 @@ ssize_t mk_ufile_recv(struct mk_ufile *uf, struct iov_iter *to, bool nonblock)
 	struct mk_udev *dev = uf->dev;
 	struct mk_udgram *d;
 	struct mk_uinbox *box;
+	int changes;
 	ssize_t ret;
 
 	for (;;) {
+		/* Before asking the link: a change after this wakes the wait. */
+		changes = atomic_read(&dev->link_changes);
 		if (mutex_lock_interruptible(&dev->read_lock))
 			return -ERESTARTSYS;
 		spin_lock(&dev->lock);
@@ -714,7 +726,8 @@ ssize_t mk_ufile_recv(struct mk_ufile *uf, struct iov_iter *to, bool nonblock)
 			return -ENOTCONN;
 		if (nonblock)
 			return -EAGAIN;
-		ret = wait_event_interruptible(dev->wq, mk_ufile_readable(uf));
+		ret = wait_event_interruptible(dev->wq,
+					       mk_ufile_wake(uf, changes));
 		if (ret)
 			return ret;
 	}

@@ -28,7 +28,7 @@
  * struct mk_user_link_ops - how the datagram devices reach the messaging link
  * @self_id:	mk_link_self_id()
  * @send_to:	mk_link_send_to()
- * @connected:	mk_link_connected(); must not sleep
+ * @connected:	mk_link_connected(); called in process context
  *
  * The kernel's hub uses the link functions of link.c; the KUnit suite
  * builds hubs of its own around a fake link.
@@ -133,6 +133,8 @@ struct mk_ustats {
  * @wq:		readers and pollers; woken for new datagrams, link changes
  *		and removal
  * @dead:	the device was removed; every file operation fails
+ * @link_changes: bumped by mk_user_link_changed() for @peer, so that a
+ *		reader waiting for a datagram asks the link again
  * @inbox:	datagrams from @peer
  * @inboxes:	further inboxes, one per other source some file is
  *		connected to (instance side only)
@@ -154,6 +156,7 @@ struct mk_udev {
 	spinlock_t lock;	/* see above */
 	wait_queue_head_t wq;
 	bool dead;
+	atomic_t link_changes;
 	struct mk_uinbox inbox;
 	struct list_head inboxes;
 	struct mk_ustats stats;

@@ -6,6 +6,10 @@
  * node is registered.
  */
 #include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uio.h>
@@ -16,6 +20,8 @@
 
 #define HOST	MULTIKERNEL_HOST_ID
 #define HDR	sizeof(struct multikernel_user_hdr)
+/* Only a guard against hanging: no test asserts how long anything takes. */
+#define WAIT	(30 * HZ)
 
 /* The fake link: what it was asked to send last, and what it answers. */
 struct mk_user_test {
@@ -120,14 +126,55 @@ static void mk_test_deliver(struct kunit *test, u32 from, u32 src, u32 dst,
 	kvfree(buf);
 }
 
-/* Receive into a kernel buffer of @size bytes. */
-static ssize_t mk_test_recv(struct mk_ufile *uf, void *buf, size_t size)
+static ssize_t mk_test_recv_wait(struct mk_ufile *uf, void *buf, size_t size,
+				 bool nonblock)
 {
 	struct kvec kv = { .iov_base = buf, .iov_len = size };
 	struct iov_iter iter;
 
 	iov_iter_kvec(&iter, ITER_DEST, &kv, 1, size);
-	return mk_ufile_recv(uf, &iter, true);
+	return mk_ufile_recv(uf, &iter, nonblock);
+}
+
+/* Receive into a kernel buffer of @size bytes, without waiting. */
+static ssize_t mk_test_recv(struct mk_ufile *uf, void *buf, size_t size)
+{
+	return mk_test_recv_wait(uf, buf, size, true);
+}
+
+/* A reader blocked in mk_ufile_recv() while the test goes on. */
+struct mk_reader {
+	struct mk_ufile *uf;
+	struct completion started;
+	struct completion done;
+	u8 buf[16];
+	ssize_t ret;
+};
+
+static int mk_reader_fn(void *arg)
+{
+	struct mk_reader *r = arg;
+
+	complete(&r->started);
+	r->ret = mk_test_recv_wait(r->uf, r->buf, sizeof(r->buf), false);
+	complete(&r->done);
+	return 0;
+}
+
+static void mk_reader_start(struct kunit *test, struct mk_reader *r,
+			    struct mk_ufile *uf)
+{
+	struct task_struct *task;
+
+	r->uf = uf;
+	r->ret = 1234;
+	init_completion(&r->started);
+	init_completion(&r->done);
+	task = kthread_run(mk_reader_fn, r, "mk_user_reader");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&r->started, WAIT), 0);
+	/* Give it time to block; the test holds either way. */
+	msleep(50);
 }
 
 static ssize_t mk_test_send(struct mk_ufile *uf, const void *buf, size_t len,
@@ -300,6 +347,43 @@ static void mk_user_recv_test(struct kunit *test)
 	t->connected = false;
 	KUNIT_EXPECT_EQ(test, mk_test_recv(&uf, buf, sizeof(buf)), 1);
 	KUNIT_EXPECT_EQ(test, mk_test_recv(&uf, buf, sizeof(buf)), -ENOTCONN);
+	mk_ufile_release(&uf);
+}
+
+/* A blocked reader wakes for a datagram, and for the link going down. */
+static void mk_user_blocking_test(struct kunit *test)
+{
+	struct mk_user_test *t = test->priv;
+	struct mk_udev *dev = mk_test_dev(test, 3);
+	struct mk_reader *r;
+	struct mk_ufile uf;
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_EQ(test, mk_ufile_init(&uf, dev), 0);
+
+	mk_reader_start(test, r, &uf);
+	KUNIT_EXPECT_FALSE(test, completion_done(&r->done));
+	mk_test_deliver(test, 3, 3, HOST, 3, 0x33);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&r->done, WAIT), 0);
+	KUNIT_EXPECT_EQ(test, r->ret, 3);
+	KUNIT_EXPECT_EQ(test, r->buf[2], 0x33);
+
+	/* The link goes down: the waiting reader gets ENOTCONN. */
+	mk_reader_start(test, r, &uf);
+	KUNIT_EXPECT_FALSE(test, completion_done(&r->done));
+	t->connected = false;
+	mk_user_hub_link_changed(&t->hub, 3);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&r->done, WAIT), 0);
+	KUNIT_EXPECT_EQ(test, r->ret, -ENOTCONN);
+
+	/* The device goes: ENODEV. */
+	t->connected = true;
+	mk_reader_start(test, r, &uf);
+	KUNIT_EXPECT_FALSE(test, completion_done(&r->done));
+	mk_udev_remove(&t->hub, 3);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&r->done, WAIT), 0);
+	KUNIT_EXPECT_EQ(test, r->ret, -ENODEV);
 	mk_ufile_release(&uf);
 }
 
@@ -512,6 +596,7 @@ static struct kunit_case mk_user_cases[] = {
 	KUNIT_CASE(mk_user_inbox_limit_test),
 	KUNIT_CASE(mk_user_queue_test),
 	KUNIT_CASE(mk_user_recv_test),
+	KUNIT_CASE(mk_user_blocking_test),
 	KUNIT_CASE(mk_user_filter_test),
 	KUNIT_CASE(mk_user_forward_test),
 	KUNIT_CASE(mk_user_send_test),
