@@ -6,7 +6,8 @@
 # mkjob= on the instance command line picks what it does after printing its line:
 #   mkjob=echo    msgdev_echo on /dev/mkmsg/host until the link goes down
 #   mkjob=client  msgdev_client -k -n ${mkcount:-10000} on /dev/mkmsg/host
-# with mkpeer=ID both talk to instance ID (through the host) instead.
+# with mkpeer=ID both talk to instance ID (through the host) instead;
+#   mkjob=pong    mkctl recv host, then mkctl send host "pong: <what came>"
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev
 /bin/busybox --install -s
 mount -t proc proc /proc
@@ -20,6 +21,12 @@ case "$(cat /proc/cmdline)" in
 *mkjob=spin*) echo "spinning"; while :; do :; done ;;
 *mkjob=hardlockup*) mount -t debugfs debugfs /sys/kernel/debug; echo "locking up with interrupts off"; echo HARDLOCKUP > /sys/kernel/debug/provoke-crash/DIRECT ;;
 *mkjob=wait*) echo "waiting for shutdown"; while :; do sleep 1; done ;;
+*mkjob=pong*)
+	n=0
+	while [ ! -e /dev/mkmsg/host ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+	msg=$(mkctl recv host --timeout 120) && mkctl send host "pong: $msg"
+	echo "MK-INSTANCE: pong exited with status $?"
+	;;
 *mkjob=echo*|*mkjob=client*)
 	peer=$(sed -n 's/.*mkpeer=\([0-9]*\).*/\1/p' /proc/cmdline)
 	count=$(sed -n 's/.*mkcount=\([0-9]*\).*/\1/p' /proc/cmdline)
