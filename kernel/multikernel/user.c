@@ -392,8 +392,9 @@ void mk_user_hub_deliver(struct mk_user_hub *hub, u32 from, const void *data,
 	const char *why;
 	int route, ret;
 
-	/* The device of the kernel it came from: its own one on the host,
-	 * the host's in an instance. Both are indexed by that kernel's id.
+	/*
+	 * The device of the kernel it came from: the instance's own on the
+	 * host, the host's in an instance. Both are indexed by that id.
 	 */
 	dev = mk_user_hub_get(hub, from);
 	route = mk_user_hdr_check(hub->link->self_id(), from, data, len, &hdr,
