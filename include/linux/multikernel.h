@@ -43,6 +43,15 @@ struct mk_doorbell_client {
  */
 #define MK_MSG_NONBLOCK		0x1
 
+/**
+ * define MK_MSG_TRYLOCK - do not wait for another sender either
+ *
+ * With MK_MSG_NONBLOCK, for paths that may run while a stopped CPU holds
+ * the ring (panic, console): fail with -EAGAIN when another sender is
+ * busy with the ring.
+ */
+#define MK_MSG_TRYLOCK		0x2
+
 struct mk_peer;
 
 /**
@@ -77,12 +86,6 @@ typedef void (*mk_msg_handler_t)(struct mk_peer *peer,
 
 void __init multikernel_reserve_pool(void);
 bool multikernel_owns_cpus(void);
-
-/* The console log ring of a shared region (kernel/multikernel/logring.c). */
-void mk_logring_write(struct multikernel_shared *sh, u8 *ring, u32 size,
-		      const char *s, size_t n);
-size_t mk_logring_read(const struct multikernel_shared *sh, const u8 *ring,
-		       u32 size, u64 *pos, char *buf, size_t len);
 
 void mk_doorbell_register(struct mk_doorbell_client *client);
 void mk_doorbell_unregister(struct mk_doorbell_client *client);

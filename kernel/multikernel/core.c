@@ -239,6 +239,7 @@ static void mk_instance_release(struct kref *kref)
 {
 	struct mk_instance *inst = container_of(kref, struct mk_instance, kref);
 
+	mk_console_buf_free(inst);
 	free_cpumask_var(inst->cpus);
 	kfree(inst);
 }
@@ -447,6 +448,11 @@ static struct mk_instance *mk_instance_alloc(const struct mk_create_args *args)
 	if (!inst)
 		return NULL;
 	if (!zalloc_cpumask_var(&inst->cpus, GFP_KERNEL)) {
+		kfree(inst);
+		return NULL;
+	}
+	if (mk_console_buf_alloc(inst)) {
+		free_cpumask_var(inst->cpus);
 		kfree(inst);
 		return NULL;
 	}

@@ -109,6 +109,23 @@ enum mk_op { MK_OP_LOAD, MK_OP_START, MK_OP_STOP, MK_OP_DESTROY };
 
 struct mk_image;	/* opaque to the core, defined by the loader */
 
+/**
+ * struct mk_console_buf - the host's copy of an instance's console
+ * @head:	bytes ever written to @ring in this boot
+ * @ring:	MK_CONSOLE_BUF_SIZE bytes (link.c), see logring.c
+ * @wait:	woken when output arrives
+ */
+struct mk_console_buf {
+	u64 head;
+	u8 *ring;
+	wait_queue_head_t wait;
+};
+
+/* logring.c */
+void mk_logring_write(u64 *headp, u8 *ring, u32 size, const char *s, size_t n);
+size_t mk_logring_read(const u64 *headp, const u8 *ring, u32 size, u64 *pos,
+		       char *buf, size_t len);
+
 #define MK_REASON_LEN	MULTIKERNEL_REASON_LEN
 
 /**
@@ -139,6 +156,8 @@ struct mk_image;	/* opaque to the core, defined by the loader */
  * @report_state: state reported by the arch code
  * @report_reason: reason given with the report
  * @report_work: applies a report in process context
+ * @console:	the host's copy of its console output (link.c), from create
+ *		until the last reference goes
  * @arch:	arch/spawn private state
  *
  * Created by MULTIKERNEL_CREATE, freed when the last reference goes.
@@ -169,6 +188,7 @@ struct mk_instance {
 	enum mk_state report_state;
 	char report_reason[MK_REASON_LEN];
 	struct work_struct report_work;
+	struct mk_console_buf *console;
 
 	/* --- spawn/arch-private state (the spawn code may add fields here) --- */
 	void *arch;
@@ -278,13 +298,7 @@ int mk_arch_force_stop(struct mk_instance *inst);
  */
 int mk_arch_request_shutdown(struct mk_instance *inst);
 
-/*
- * Copy console bytes from position *pos on (bytes ever written before the
- * first one wanted) into @buf; *pos moves past what was copied, and jumps
- * ahead when older bytes were overwritten. Called with inst->lock held and
- * the instance's memory assigned. Returns bytes copied, 0 when there is
- * nothing new, or a negative errno.
- */
+/* link.c: the host's copy of the console, see kernel-doc there */
 ssize_t mk_console_read(struct mk_instance *inst, char *buf, size_t len,
 			u64 *pos);
 
@@ -520,6 +534,21 @@ void mk_peer_doorbell(struct mk_peer *peer);
  * instance id otherwise.
  */
 u32 mk_link_self_id(void);
+int mk_console_buf_alloc(struct mk_instance *inst);
+void mk_console_buf_free(struct mk_instance *inst);
+int mk_link_open(struct mk_instance *inst, void *region, size_t size,
+		 u32 apic_id);
+void mk_link_close(struct mk_instance *inst);
+int mk_link_request_shutdown(struct mk_instance *inst);
+unsigned int mk_link_heartbeat_ms(void);
+int mk_link_set_heartbeat_ms(unsigned int ms);
+unsigned int mk_link_boot_timeout_ms(void);
+int mk_link_set_boot_timeout_ms(unsigned int ms);
+int mk_link_instance_open(void *region, size_t size, u32 host_apic_id,
+			  u32 self_id);
+int mk_link_instance_hello(void);
+void mk_link_instance_notify(u32 op, u32 arg, const char *text);
+void mk_link_console_write(const char *s, size_t n);
 int mk_link_send_to(u32 id, u16 channel, const void *data, size_t len,
 		    unsigned int flags);
 bool mk_link_connected(u32 id);

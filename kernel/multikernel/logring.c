@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The console log ring in a host/instance shared region.
+ * A byte log ring: the host's copy of an instance's console.
  *
- * One writer (the instance) appends bytes and publishes how many it ever
- * wrote in console_head; readers (the host) keep their own position and
- * copy what is new. The writer never waits: a reader that falls more
- * than a ring behind loses the oldest bytes, and knows it. The host
- * passes the ring size it chose, never the one in shared memory, so a
- * corrupted head can only make it read garbage bytes, not out of bounds.
+ * One writer (the handler of the instance's console channel) appends
+ * bytes and publishes how many it ever wrote in the head; readers
+ * (console file descriptors) keep their own position and copy what is
+ * new. The writer never waits: a reader that falls more than a ring
+ * behind loses the oldest bytes, and knows it. A head that goes back
+ * (the ring was reset for a new boot) sends readers to the oldest byte.
  */
 #include <kunit/visibility.h>
 #include <linux/compiler.h>
@@ -16,9 +16,11 @@
 #include <linux/string.h>
 #include <asm/barrier.h>
 
+#include "internal.h"
+
 /**
  * mk_logring_write() - append bytes to the console log ring
- * @sh:		head of the shared region
+ * @headp:	bytes ever written to the ring
  * @ring:	the ring's bytes
  * @size:	bytes of the ring, a power of two
  * @s:		bytes to append
@@ -28,10 +30,9 @@
  *
  * Context: Any context.
  */
-void mk_logring_write(struct multikernel_shared *sh, u8 *ring, u32 size,
-		      const char *s, size_t n)
+void mk_logring_write(u64 *headp, u8 *ring, u32 size, const char *s, size_t n)
 {
-	u64 head = READ_ONCE(sh->console_head);
+	u64 head = READ_ONCE(*headp);
 	size_t off, chunk;
 
 	if (n > size) {
@@ -48,13 +49,13 @@ void mk_logring_write(struct multikernel_shared *sh, u8 *ring, u32 size,
 		n -= chunk;
 	}
 	/* Pairs with smp_load_acquire() in mk_logring_read(): bytes, then head. */
-	smp_store_release(&sh->console_head, head);
+	smp_store_release(headp, head);
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_logring_write);
 
 /**
  * mk_logring_read() - copy new bytes out of the console log ring
- * @sh:		head of the shared region
+ * @headp:	bytes ever written to the ring
  * @ring:	the ring's bytes
  * @size:	bytes of the ring, a power of two, as the reader set it up
  * @pos:	in: position of the first byte wanted (bytes ever written
@@ -69,14 +70,14 @@ EXPORT_SYMBOL_IF_KUNIT(mk_logring_write);
  * Context: Any context.
  * Return: bytes copied, 0 when there is nothing new.
  */
-size_t mk_logring_read(const struct multikernel_shared *sh, const u8 *ring,
-		       u32 size, u64 *pos, char *buf, size_t len)
+size_t mk_logring_read(const u64 *headp, const u8 *ring, u32 size, u64 *pos,
+		       char *buf, size_t len)
 {
 	u64 start = *pos, head, lost;
 	size_t n, off, chunk, done = 0;
 
 	/* Pairs with smp_store_release() in mk_logring_write(): head, then bytes. */
-	head = smp_load_acquire(&sh->console_head);
+	head = smp_load_acquire(headp);
 
 	if (start > head || head - start > size)
 		start = head > size ? head - size : 0;
@@ -90,7 +91,7 @@ size_t mk_logring_read(const struct multikernel_shared *sh, const u8 *ring,
 
 	/* Pairs with the writer's smp_store_release(): did it lap us? */
 	smp_rmb();
-	head = READ_ONCE(sh->console_head);
+	head = READ_ONCE(*headp);
 	if (head > start + size) {
 		lost = head - size - start;
 		if (lost >= n) {

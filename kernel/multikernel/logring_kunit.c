@@ -6,17 +6,19 @@
 #include <linux/multikernel.h>
 #include <linux/string.h>
 
+#include "internal.h"
+
 #define RING	16
 
 struct mk_ring_fixture {
-	struct multikernel_shared sh;
+	u64 head;
 	u8 ring[RING];
 };
 
 static size_t read_all(struct mk_ring_fixture *f, u64 *pos, char *buf,
 		       size_t len)
 {
-	return mk_logring_read(&f->sh, f->ring, RING, pos, buf, len);
+	return mk_logring_read(&f->head, f->ring, RING, pos, buf, len);
 }
 
 static void mk_logring_empty(struct kunit *test)
@@ -35,8 +37,8 @@ static void mk_logring_simple(struct kunit *test)
 	char buf[RING + 1] = {};
 	u64 pos = 0;
 
-	mk_logring_write(&f.sh, f.ring, RING, "hello", 5);
-	KUNIT_EXPECT_EQ(test, f.sh.console_head, 5);
+	mk_logring_write(&f.head, f.ring, RING, "hello", 5);
+	KUNIT_EXPECT_EQ(test, f.head, 5);
 	KUNIT_ASSERT_EQ(test, read_all(&f, &pos, buf, RING), 5);
 	KUNIT_EXPECT_STREQ(test, buf, "hello");
 	KUNIT_EXPECT_EQ(test, pos, 5);
@@ -49,9 +51,9 @@ static void mk_logring_wrap(struct kunit *test)
 	char buf[RING + 1] = {};
 	u64 pos = 0;
 
-	mk_logring_write(&f.sh, f.ring, RING, "0123456789ab", 12);
+	mk_logring_write(&f.head, f.ring, RING, "0123456789ab", 12);
 	KUNIT_ASSERT_EQ(test, read_all(&f, &pos, buf, RING), 12);
-	mk_logring_write(&f.sh, f.ring, RING, "cdefghij", 8);
+	mk_logring_write(&f.head, f.ring, RING, "cdefghij", 8);
 	memset(buf, 0, sizeof(buf));
 	KUNIT_ASSERT_EQ(test, read_all(&f, &pos, buf, RING), 8);
 	KUNIT_EXPECT_STREQ(test, buf, "cdefghij");
@@ -65,8 +67,8 @@ static void mk_logring_lapped(struct kunit *test)
 	u64 pos = 0;
 
 	/* 26 bytes into 16: the reader gets the last 16 and skips ahead. */
-	mk_logring_write(&f.sh, f.ring, RING, "abcdefghijklm", 13);
-	mk_logring_write(&f.sh, f.ring, RING, "nopqrstuvwxyz", 13);
+	mk_logring_write(&f.head, f.ring, RING, "abcdefghijklm", 13);
+	mk_logring_write(&f.head, f.ring, RING, "nopqrstuvwxyz", 13);
 	KUNIT_ASSERT_EQ(test, read_all(&f, &pos, buf, RING), RING);
 	KUNIT_EXPECT_STREQ(test, buf, "klmnopqrstuvwxyz");
 	KUNIT_EXPECT_EQ(test, pos, 26);
@@ -78,8 +80,8 @@ static void mk_logring_huge_write(struct kunit *test)
 	char buf[RING + 1] = {};
 	u64 pos = 0;
 
-	mk_logring_write(&f.sh, f.ring, RING, "0123456789abcdefXYZ", 19);
-	KUNIT_EXPECT_EQ(test, f.sh.console_head, 19);
+	mk_logring_write(&f.head, f.ring, RING, "0123456789abcdefXYZ", 19);
+	KUNIT_EXPECT_EQ(test, f.head, 19);
 	KUNIT_ASSERT_EQ(test, read_all(&f, &pos, buf, RING), RING);
 	KUNIT_EXPECT_STREQ(test, buf, "3456789abcdefXYZ");
 }
@@ -90,7 +92,7 @@ static void mk_logring_small_buffer(struct kunit *test)
 	char buf[4] = {};
 	u64 pos = 0;
 
-	mk_logring_write(&f.sh, f.ring, RING, "abcdefgh", 8);
+	mk_logring_write(&f.head, f.ring, RING, "abcdefgh", 8);
 	KUNIT_ASSERT_EQ(test, read_all(&f, &pos, buf, 3), 3);
 	KUNIT_EXPECT_MEMEQ(test, buf, "abc", 3);
 	KUNIT_ASSERT_EQ(test, read_all(&f, &pos, buf, 3), 3);
@@ -105,11 +107,11 @@ static void mk_logring_corrupt_head(struct kunit *test)
 	u64 pos = 100;
 
 	/* A head behind the reader (a restarted or lying writer). */
-	f.sh.console_head = 5;
+	f.head = 5;
 	KUNIT_EXPECT_EQ(test, read_all(&f, &pos, buf, sizeof(buf)), 5);
 	KUNIT_EXPECT_EQ(test, pos, 5);
 	/* A huge head: still never more than a ring's worth. */
-	f.sh.console_head = U64_MAX;
+	f.head = U64_MAX;
 	pos = 0;
 	KUNIT_EXPECT_EQ(test, read_all(&f, &pos, buf, sizeof(buf)), RING);
 	KUNIT_EXPECT_EQ(test, pos, U64_MAX);

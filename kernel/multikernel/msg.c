@@ -327,14 +327,19 @@ void mk_msg_unregister(struct mk_peer *peer, u16 channel)
 EXPORT_SYMBOL_IF_KUNIT(mk_msg_unregister);
 
 static int mk_msg_try_send(struct mk_peer *peer, const struct mk_msg_info *info,
-			   const void *data)
+			   const void *data, unsigned int how)
 {
 	unsigned long flags;
 	int ret;
 
 	if (READ_ONCE(peer->dead))
 		return -EPIPE;
-	spin_lock_irqsave(&peer->tx_lock, flags);
+	if (how & MK_MSG_TRYLOCK) {
+		if (!spin_trylock_irqsave(&peer->tx_lock, flags))
+			return -EAGAIN;
+	} else {
+		spin_lock_irqsave(&peer->tx_lock, flags);
+	}
 	ret = mk_ring_send(&peer->end, info, data);
 	if (!ret && info->channel < MK_MSG_CHANNELS) {
 		peer->chan[info->channel].tx_msgs++;
@@ -353,15 +358,16 @@ static int mk_msg_xmit(struct mk_peer *peer, const struct mk_msg_info *info,
 {
 	int ret, err;
 
-	if (flags & ~MK_MSG_NONBLOCK)
+	if (flags & ~(MK_MSG_NONBLOCK | MK_MSG_TRYLOCK) ||
+	    ((flags & MK_MSG_TRYLOCK) && !(flags & MK_MSG_NONBLOCK)))
 		return -EINVAL;
-	ret = mk_msg_try_send(peer, info, data);
+	ret = mk_msg_try_send(peer, info, data, flags);
 	if (ret != -EAGAIN || (flags & MK_MSG_NONBLOCK))
 		return ret;
 	/* The consumer rings us when it frees room; see mk_peer_doorbell(). */
 	err = wait_event_interruptible(peer->tx_wait,
-				       (ret = mk_msg_try_send(peer, info,
-							      data)) != -EAGAIN);
+				       (ret = mk_msg_try_send(peer, info, data,
+							      flags)) != -EAGAIN);
 	return err ?: ret;
 }
 
@@ -372,7 +378,8 @@ static int mk_msg_xmit(struct mk_peer *peer, const struct mk_msg_info *info,
  * @data:	@len bytes of payload
  * @len:	payload bytes, at most the ring's maximum (64 KiB for rings
  *		that can hold it)
- * @flags:	0 to wait for room, MK_MSG_NONBLOCK to fail instead
+ * @flags:	0 to wait for room, MK_MSG_NONBLOCK to fail instead, with
+ *		MK_MSG_TRYLOCK also when another sender holds the ring
  *
  * Context: Process context, or any context with MK_MSG_NONBLOCK.
  * Return: 0 on success; -EMSGSIZE if @len is too big; -EAGAIN if the ring

@@ -8,6 +8,7 @@
 #include <linux/cpumask.h>
 #include <linux/init.h>
 #include <linux/kobject.h>
+#include <linux/kstrtox.h>
 #include <linux/mutex.h>
 #include <linux/smp.h>
 #include <linux/sysfs.h>
@@ -33,7 +34,52 @@ static ssize_t pool_free_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 static struct kobj_attribute pool_free_attr = __ATTR_RO(pool_free);
 
+static ssize_t heartbeat_ms_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", mk_link_heartbeat_ms());
+}
+
+static ssize_t heartbeat_ms_store(struct kobject *kobj,
+				  struct kobj_attribute *attr, const char *buf,
+				  size_t len)
+{
+	unsigned int ms;
+	int ret;
+
+	ret = kstrtouint(buf, 0, &ms);
+	if (!ret)
+		ret = mk_link_set_heartbeat_ms(ms);
+	return ret ?: len;
+}
+
+static struct kobj_attribute heartbeat_ms_attr = __ATTR_RW_MODE(heartbeat_ms, 0644);
+
+static ssize_t boot_timeout_ms_show(struct kobject *kobj,
+				    struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", mk_link_boot_timeout_ms());
+}
+
+static ssize_t boot_timeout_ms_store(struct kobject *kobj,
+				     struct kobj_attribute *attr,
+				     const char *buf, size_t len)
+{
+	unsigned int ms;
+	int ret;
+
+	ret = kstrtouint(buf, 0, &ms);
+	if (!ret)
+		ret = mk_link_set_boot_timeout_ms(ms);
+	return ret ?: len;
+}
+
+static struct kobj_attribute boot_timeout_ms_attr =
+	__ATTR_RW_MODE(boot_timeout_ms, 0644);
+
 static struct attribute *mk_attrs[] = {
+	&heartbeat_ms_attr.attr,
+	&boot_timeout_ms_attr.attr,
 	&pool_size_attr.attr,
 	&pool_free_attr.attr,
 	NULL,

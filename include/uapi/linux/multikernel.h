@@ -462,75 +462,33 @@ struct multikernel_handoff {
 /** define MULTIKERNEL_SHARED_MAGIC - &struct multikernel_shared.magic, "MKSH" */
 #define MULTIKERNEL_SHARED_MAGIC	0x48534b4d
 /** define MULTIKERNEL_SHARED_VERSION - shared region layout version */
-#define MULTIKERNEL_SHARED_VERSION	1
+#define MULTIKERNEL_SHARED_VERSION	2
 
-/**
- * enum multikernel_peer_status - what an instance reports in &struct multikernel_shared
- * @MULTIKERNEL_PEER_BOOTING:	set by the host before the start
- * @MULTIKERNEL_PEER_RUNNING:	the instance kernel finished its boot
- * @MULTIKERNEL_PEER_POWER_OFF: it powered off; its CPUs are parked
- * @MULTIKERNEL_PEER_HALT:	it halted; its CPUs are parked
- * @MULTIKERNEL_PEER_REBOOT:	it asked for a restart; its CPUs are parked
- * @MULTIKERNEL_PEER_PANIC:	it panicked, see &multikernel_shared.reason
- *
- * Every status after %MULTIKERNEL_PEER_RUNNING is final: the instance
- * writes one of them once and stops executing.
- */
-enum multikernel_peer_status {
-	MULTIKERNEL_PEER_BOOTING = 0,
-	MULTIKERNEL_PEER_RUNNING = 1,
-	MULTIKERNEL_PEER_POWER_OFF = 2,
-	MULTIKERNEL_PEER_HALT = 3,
-	MULTIKERNEL_PEER_REBOOT = 4,
-	MULTIKERNEL_PEER_PANIC = 5,
-};
-
-/**
- * enum multikernel_request - what the host asks of an instance
- * @MULTIKERNEL_REQUEST_NONE:	nothing
- * @MULTIKERNEL_REQUEST_SHUTDOWN: shut down in an orderly way and power off
- */
-enum multikernel_request {
-	MULTIKERNEL_REQUEST_NONE = 0,
-	MULTIKERNEL_REQUEST_SHUTDOWN = 1,
-};
-
-/** define MULTIKERNEL_REASON_MAX - bytes of &multikernel_shared.reason */
+/** define MULTIKERNEL_REASON_MAX - bytes of &multikernel_ctl.text */
 #define MULTIKERNEL_REASON_MAX		128
 
 /**
  * struct multikernel_shared - head of the region a host shares with an instance
- * @magic:	%MULTIKERNEL_SHARED_MAGIC, written by the host
- * @version:	%MULTIKERNEL_SHARED_VERSION, written by the host
- * @size:	bytes of this structure, written by the host
+ * @magic:	%MULTIKERNEL_SHARED_MAGIC
+ * @version:	%MULTIKERNEL_SHARED_VERSION
+ * @size:	bytes of this structure
  * @flags:	none defined, 0
- * @status:	an &enum multikernel_peer_status, written by the instance
- * @request:	an &enum multikernel_request, written by the host
- * @console_offset: offset of the console log ring's bytes from the start
- *		of the region, written by the host
- * @console_size: bytes of the console log ring, a power of two, written by
- *		the host
- * @console_head: bytes the instance ever wrote to the console log ring;
- *		byte N is at console_offset + N % console_size until it is
- *		overwritten
- * @reason:	NUL-terminated panic message, written by the instance
- *		before it sets @status to %MULTIKERNEL_PEER_PANIC
+ * @msg_offset:	offset of the messaging region (&struct
+ *		multikernel_ring_header) from the start of the shared region,
+ *		a multiple of MULTIKERNEL_RING_ALIGN
+ * @msg_size:	bytes of the messaging region
  *
- * The host fills in the region before the instance starts. Each side
- * writes only the members named for it, and treats what the other side
- * wrote as untrusted: values are checked before use.
+ * The host writes it before the instance starts and never changes it;
+ * the instance checks it before use. Everything the two kernels say to
+ * each other afterwards goes through the messaging region.
  */
 struct multikernel_shared {
 	__u32 magic;
 	__u32 version;
 	__u32 size;
 	__u32 flags;
-	__u32 status;
-	__u32 request;
-	__u32 console_offset;
-	__u32 console_size;
-	__u64 console_head;
-	__u8 reason[MULTIKERNEL_REASON_MAX];
+	__u32 msg_offset;
+	__u32 msg_size;
 };
 
 /*
@@ -821,5 +779,59 @@ struct multikernel_user_connect {
 };
 
 #define MULTIKERNEL_USER_CONNECT	_IO(MULTIKERNEL_TYPE, MULTIKERNEL_CMD_USER_CONNECT)
+
+/** define MULTIKERNEL_CTL_VERSION - control protocol version, sent in the hello */
+#define MULTIKERNEL_CTL_VERSION		1
+
+/**
+ * enum multikernel_ctl_op - messages of the control protocol
+ * @MULTIKERNEL_CTL_HELLO:	instance to host: the kernel booted; @arg is
+ *				%MULTIKERNEL_CTL_VERSION. Sent once.
+ * @MULTIKERNEL_CTL_HEARTBEAT:	instance to host: still alive; @arg counts
+ *				heartbeats
+ * @MULTIKERNEL_CTL_SET_HEARTBEAT: host to instance: send a heartbeat every
+ *				@arg milliseconds, none when 0
+ * @MULTIKERNEL_CTL_SHUTDOWN:	host to instance: shut down in an orderly way
+ *				and power off; instance to host: the
+ *				acknowledgment, before the shutdown begins
+ * @MULTIKERNEL_CTL_STOPPED:	instance to host: it stops for good and parks
+ *				its CPUs; @arg is an &enum multikernel_stop_kind
+ * @MULTIKERNEL_CTL_PANIC:	instance to host: it panicked; @text says why
+ */
+enum multikernel_ctl_op {
+	MULTIKERNEL_CTL_HELLO = 1,
+	MULTIKERNEL_CTL_HEARTBEAT = 2,
+	MULTIKERNEL_CTL_SET_HEARTBEAT = 3,
+	MULTIKERNEL_CTL_SHUTDOWN = 4,
+	MULTIKERNEL_CTL_STOPPED = 5,
+	MULTIKERNEL_CTL_PANIC = 6,
+};
+
+/**
+ * enum multikernel_stop_kind - why an instance stopped
+ * @MULTIKERNEL_STOP_POWER_OFF:	it powered off
+ * @MULTIKERNEL_STOP_HALT:	it halted
+ * @MULTIKERNEL_STOP_RESTART:	it asked for a restart (or a kexec), which an
+ *				instance cannot do by itself
+ */
+enum multikernel_stop_kind {
+	MULTIKERNEL_STOP_POWER_OFF = 1,
+	MULTIKERNEL_STOP_HALT = 2,
+	MULTIKERNEL_STOP_RESTART = 3,
+};
+
+/**
+ * struct multikernel_ctl - a message on MULTIKERNEL_CHAN_CONTROL
+ * @op:		an &enum multikernel_ctl_op
+ * @arg:	what @op says
+ * @text:	NUL-terminated text for MULTIKERNEL_CTL_PANIC, zero otherwise
+ *
+ * Every control message has exactly this size; others are dropped.
+ */
+struct multikernel_ctl {
+	__u32 op;
+	__u32 arg;
+	__u8 text[MULTIKERNEL_REASON_MAX];
+};
 
 #endif /* _UAPI_LINUX_MULTIKERNEL_H */

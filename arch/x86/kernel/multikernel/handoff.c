@@ -29,12 +29,12 @@ static_assert(offsetof(struct multikernel_handoff, tsc_khz) == 64);
 static_assert(offsetof(struct multikernel_handoff, shared_phys) == 88);
 static_assert(offsetof(struct multikernel_handoff, host_realtime_ns) == 104);
 static_assert(offsetof(struct multikernel_handoff, apic_ids) == 112);
-static_assert(sizeof(struct multikernel_shared) == 168);
-static_assert(offsetof(struct multikernel_shared, console_head) == 32);
-static_assert(offsetof(struct multikernel_shared, reason) == 40);
+static_assert(sizeof(struct multikernel_shared) == 24);
+static_assert(offsetof(struct multikernel_shared, msg_offset) == 16);
+static_assert(sizeof(struct multikernel_ctl) == 136);
 static_assert(MK_SH_HANDOFF + sizeof(struct setup_data) +
 	      sizeof(struct multikernel_handoff) <= MK_SH_PGTABLES);
-static_assert(MK_SH_CONSOLE + MK_SH_CONSOLE_SIZE <= MK_SHARED_SIZE);
+static_assert(MK_SH_PGTABLES_END <= MK_SH_MSG && MK_SH_MSG < MK_SHARED_SIZE);
 
 /* Legacy VGA and BIOS ROMs start here; RAM below 1 MiB ends before it. */
 #define MK_LOW_LIMIT	0xa0000
@@ -339,8 +339,8 @@ EXPORT_SYMBOL_IF_KUNIT(mk_handoff_check);
  * @region_size: bytes of the region
  * @why:	set to what is wrong on error
  *
- * The console ring must lie inside the region, after the head, and have
- * a power-of-two size.
+ * The messaging region must lie inside the shared region, after the head,
+ * aligned to MULTIKERNEL_RING_ALIGN.
  *
  * Context: Any context.
  * Return: 0 or -EINVAL.
@@ -348,8 +348,8 @@ EXPORT_SYMBOL_IF_KUNIT(mk_handoff_check);
 int mk_shared_check(const struct multikernel_shared *sh, u64 region_size,
 		    const char **why)
 {
-	u32 off = READ_ONCE(sh->console_offset);
-	u32 size = READ_ONCE(sh->console_size);
+	u32 off = READ_ONCE(sh->msg_offset);
+	u32 size = READ_ONCE(sh->msg_size);
 
 	if (READ_ONCE(sh->magic) != MULTIKERNEL_SHARED_MAGIC) {
 		*why = "bad magic";
@@ -363,9 +363,9 @@ int mk_shared_check(const struct multikernel_shared *sh, u64 region_size,
 		*why = "bad size";
 		return -EINVAL;
 	}
-	if (!is_power_of_2(size) || off < sizeof(*sh) ||
+	if (!size || off < sizeof(*sh) || off % MULTIKERNEL_RING_ALIGN ||
 	    (u64)off + size > region_size) {
-		*why = "bad console ring";
+		*why = "bad messaging region";
 		return -EINVAL;
 	}
 	return 0;

@@ -437,23 +437,25 @@ static void mk_shared_checks(struct kunit *test)
 		.magic = MULTIKERNEL_SHARED_MAGIC,
 		.version = MULTIKERNEL_SHARED_VERSION,
 		.size = sizeof(sh),
-		.console_offset = 0x10000,
-		.console_size = SZ_256K,
+		.msg_offset = 0x10000,
+		.msg_size = SZ_512K,
 	};
 	const char *why;
 
 	KUNIT_EXPECT_EQ(test, mk_shared_check(&sh, SZ_1M, &why), 0);
-	KUNIT_EXPECT_EQ(test, mk_shared_check(&sh, 0x10000 + SZ_256K - 1, &why),
+	KUNIT_EXPECT_EQ(test, mk_shared_check(&sh, 0x10000 + SZ_512K - 1, &why),
 			-EINVAL);
-	sh.console_size = 3 * SZ_64K;
+	sh.msg_size = 0;
 	KUNIT_EXPECT_EQ(test, mk_shared_check(&sh, SZ_1M, &why), -EINVAL);
-	sh.console_size = SZ_256K;
-	sh.console_offset = 16;
+	sh.msg_size = SZ_512K;
+	sh.msg_offset = 0x10020;	/* not aligned */
 	KUNIT_EXPECT_EQ(test, mk_shared_check(&sh, SZ_1M, &why), -EINVAL);
-	sh.console_offset = 0xfffff000;
+	sh.msg_offset = 16;		/* inside the head */
 	KUNIT_EXPECT_EQ(test, mk_shared_check(&sh, SZ_1M, &why), -EINVAL);
-	sh.console_offset = 0x10000;
-	sh.version = 2;
+	sh.msg_offset = 0xfffff000;	/* wraps */
+	KUNIT_EXPECT_EQ(test, mk_shared_check(&sh, SZ_1M, &why), -EINVAL);
+	sh.msg_offset = 0x10000;
+	sh.version = 1;
 	KUNIT_EXPECT_EQ(test, mk_shared_check(&sh, SZ_1M, &why), -EINVAL);
 }
 

@@ -37,8 +37,8 @@ phys_addr_t mk_low_park_page(void);
 #define MK_SH_HANDOFF		0x01000	/* setup_data + multikernel_handoff */
 #define MK_SH_PGTABLES		0x02000	/* start page tables below the top */
 #define MK_SH_PGTABLES_END	0x10000
-#define MK_SH_CONSOLE		0x10000	/* console log ring */
-#define MK_SH_CONSOLE_SIZE	SZ_256K
+#define MK_SH_MSG		0x10000	/* messaging region, to the end */
+#define MK_SH_MSG_SIZE		(MK_SHARED_SIZE - MK_SH_MSG)
 
 /**
  * struct mk_x86_layout - where an instance's memory is
@@ -103,7 +103,5 @@ bool mk_x86_cpus_lent(void);
 
 /* instance side (platform.c, console.c) */
 extern struct multikernel_handoff mk_handoff;
-extern struct multikernel_shared *mk_shared;
-void __init mk_console_early_init(void);
 
 #endif /* _MK_X86_H */

@@ -10,8 +10,8 @@
  * its timer calibration from the host, and leaves every piece of global
  * hardware alone: no ACPI, PCI, IO-APIC, PIC, PIT, HPET, RTC, i8042,
  * legacy UARTs or VGA, and no reset. Power off, halt, restart and panic
- * report to the host through the shared region and park the CPUs; the
- * host takes them back with INIT.
+ * are reported to the host over the link's control channel, and the CPUs
+ * park; the host takes them back with INIT.
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
@@ -40,18 +40,13 @@
 #include <asm/setup.h>
 #include <asm/x86_init.h>
 
+#include "internal.h"
 #include "mk_x86.h"
 
 static_assert(MK_X86_KERNEL_INFO_HANDOFF == MULTIKERNEL_HANDOFF_VERSION);
 
 /* The handoff, copied out of setup_data before anything else ran. */
 struct multikernel_handoff mk_handoff __ro_after_init;
-
-/*
- * Head of the shared region. Mapped with early_memremap() at first and
- * with memremap() once that works (console.c switches it over).
- */
-struct multikernel_shared *mk_shared;
 
 static bool mk_instance __ro_after_init;
 static bool mk_found __initdata;
@@ -120,46 +115,34 @@ static u32 __init mk_detect(void)
 
 /* --- reporting to the host --- */
 
-static void mk_set_status(u32 status)
+/* Tell the host why we stop (@kind 0: it knows already), then park. */
+static void __noreturn mk_park(u32 kind)
 {
-	struct multikernel_shared *sh = READ_ONCE(mk_shared);
-	u32 old;
-
-	if (!sh)
-		return;
-	old = READ_ONCE(sh->status);
-	if (old > MULTIKERNEL_PEER_RUNNING)
-		return;		/* the first final status stands */
-	/* Pairs with the host's smp_load_acquire(): reason before status. */
-	smp_store_release(&sh->status, status);
-}
-
-static void __noreturn mk_park(u32 status)
-{
+	if (kind)
+		mk_link_instance_notify(MULTIKERNEL_CTL_STOPPED, kind, NULL);
 	stop_other_cpus();
-	mk_set_status(status);
 	pr_emerg("instance stopped, CPUs parked for the host\n");
 	mk_halt_forever();
 }
 
 static void mk_restart(char *cmd)
 {
-	mk_park(MULTIKERNEL_PEER_REBOOT);
+	mk_park(MULTIKERNEL_STOP_RESTART);
 }
 
 static void mk_emergency_restart(void)
 {
-	mk_park(MULTIKERNEL_PEER_REBOOT);
+	mk_park(MULTIKERNEL_STOP_RESTART);
 }
 
 static void mk_halt(void)
 {
-	mk_park(MULTIKERNEL_PEER_HALT);
+	mk_park(MULTIKERNEL_STOP_HALT);
 }
 
 static void mk_power_off(void)
 {
-	mk_park(MULTIKERNEL_PEER_POWER_OFF);
+	mk_park(MULTIKERNEL_STOP_POWER_OFF);
 }
 
 /*
@@ -170,12 +153,12 @@ static void mk_power_off(void)
 static void mk_shutdown(void)
 {
 	pr_emerg("kexec is not possible in an instance\n");
-	mk_park(MULTIKERNEL_PEER_REBOOT);
+	mk_park(MULTIKERNEL_STOP_RESTART);
 }
 
 static void mk_crash_shutdown(struct pt_regs *regs)
 {
-	mk_park(MULTIKERNEL_PEER_PANIC);
+	mk_park(0);	/* the panic notifier told the host */
 }
 
 /*
@@ -185,19 +168,13 @@ static void mk_crash_shutdown(struct pt_regs *regs)
  */
 static int mk_sys_off(struct sys_off_data *data)
 {
-	mk_park(MULTIKERNEL_PEER_POWER_OFF);
+	mk_park(MULTIKERNEL_STOP_POWER_OFF);
 }
 
 static int mk_panic_notify(struct notifier_block *nb, unsigned long event,
 			   void *msg)
 {
-	struct multikernel_shared *sh = READ_ONCE(mk_shared);
-
-	if (sh && READ_ONCE(sh->status) <= MULTIKERNEL_PEER_RUNNING) {
-		strscpy((char *)sh->reason, msg ? msg : "panic",
-			sizeof(sh->reason));
-		mk_set_status(MULTIKERNEL_PEER_PANIC);
-	}
+	mk_link_instance_notify(MULTIKERNEL_CTL_PANIC, 0, msg ? msg : "panic");
 	return NOTIFY_DONE;
 }
 
@@ -273,8 +250,8 @@ static void mk_serial_fixup(int port, struct uart_port *up, u32 *capabilities)
 
 static void __init mk_init_platform(void)
 {
-	struct multikernel_shared *sh;
-	const char *why;
+	struct multikernel_shared *sh, head;
+	const char *why = "cannot map it";
 
 	if (mk_bad) {
 		pr_emerg("bad handoff from the host (%s), halting\n", mk_bad);
@@ -319,15 +296,17 @@ static void __init mk_init_platform(void)
 	serial8250_set_isa_configurator(mk_serial_fixup);
 #endif
 
-	sh = early_memremap(mk_handoff.shared_phys, PAGE_SIZE);
-	if (!sh || mk_shared_check(sh, mk_handoff.shared_size, &why)) {
-		pr_emerg("bad shared region from the host (%s), halting\n",
-			 sh ? why : "cannot map it");
+	/* Checked here to fail early; console.c connects to the host. */
+	sh = early_memremap(mk_handoff.shared_phys, sizeof(head));
+	if (sh) {
+		memcpy(&head, sh, sizeof(head));
+		early_memunmap(sh, sizeof(head));
+	}
+	if (!sh || mk_shared_check(&head, mk_handoff.shared_size, &why)) {
+		pr_emerg("bad shared region from the host (%s), halting\n", why);
 		mk_halt_forever();
 	}
-	mk_shared = sh;
 	atomic_notifier_chain_register(&panic_notifier_list, &mk_panic_nb);
-	mk_console_early_init();
 
 	pr_info("instance %u \"%s\" on %u CPU(s), TSC %u kHz\n",
 		mk_handoff.instance_id, mk_handoff.name, mk_handoff.nr_cpus,
@@ -363,42 +342,21 @@ bool mk_x86_ipi_shorthand_off(void)
 	return mk_instance || mk_x86_cpus_lent() || multikernel_owns_cpus();
 }
 
-/* --- after boot: report that we run, and poll for requests --- */
-
-#define MK_REQUEST_POLL		(HZ / 10)
-
-static struct timer_list mk_request_timer;
-static bool mk_shutdown_started;
-
-static void mk_shutdown_fn(struct work_struct *work)
-{
-	pr_info("the host asked for a shutdown\n");
-	orderly_poweroff(true);
-}
-
-static DECLARE_WORK(mk_shutdown_work, mk_shutdown_fn);
-
-static void mk_request_poll(struct timer_list *t)
-{
-	struct multikernel_shared *sh = READ_ONCE(mk_shared);
-
-	if (!mk_shutdown_started &&
-	    READ_ONCE(sh->request) == MULTIKERNEL_REQUEST_SHUTDOWN) {
-		mk_shutdown_started = true;
-		schedule_work(&mk_shutdown_work);
-	}
-	mod_timer(&mk_request_timer, jiffies + MK_REQUEST_POLL);
-}
+/* --- after boot: say hello to the host --- */
 
 static int __init mk_report_running(void)
 {
+	int ret;
+
 	if (!mk_instance)
 		return 0;
 	register_sys_off_handler(SYS_OFF_MODE_POWER_OFF, SYS_OFF_PRIO_PLATFORM,
 				 mk_sys_off, NULL);
-	mk_set_status(MULTIKERNEL_PEER_RUNNING);
-	timer_setup(&mk_request_timer, mk_request_poll, 0);
-	mod_timer(&mk_request_timer, jiffies + MK_REQUEST_POLL);
+	ret = mk_link_instance_hello();
+	if (ret) {
+		pr_err("cannot tell the host that we run: %d\n", ret);
+		return ret;
+	}
 	pr_info("instance \"%s\" is running\n", mk_handoff.name);
 	return 0;
 }

@@ -14,8 +14,9 @@
  * VMX root operation: then the CPU never reaches the park page and the
  * stop times out). A parked CPU halts until the host brings it up again.
  *
- * Until the messaging layer exists, the host polls the status word of the
- * shared region to learn that an instance booted, stopped or panicked.
+ * The link (kernel/multikernel/link.c) is opened on the messaging region
+ * of the shared region before the first CPU starts; through it the host
+ * learns that the instance booted, stopped or panicked.
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
@@ -45,7 +46,6 @@
 #include "mk_x86.h"
 #include "trampoline.h"
 
-#define MK_POLL_INTERVAL	msecs_to_jiffies(20)
 #define MK_PARK_TIMEOUT_MS	2000
 
 /**
@@ -53,15 +53,11 @@
  * @inst:	the instance
  * @layout:	where its memory is
  * @shared:	the shared region, mapped
- * @poll:	watches the instance's status word
- * @status:	the last status reported to the core
  */
 struct mk_x86_state {
 	struct mk_instance *inst;
 	struct mk_x86_layout layout;
 	struct multikernel_shared *shared;
-	struct delayed_work poll;
-	u32 status;
 };
 
 /* CPUs the host lent out: no IPI broadcasts while there are any. */
@@ -133,14 +129,12 @@ static int mk_send_init_sipi(u32 apicid, phys_addr_t start, unsigned int nr_sipi
 
 static void mk_shared_init(struct multikernel_shared *sh)
 {
-	memset(sh, 0, MK_SH_CONSOLE);
+	memset(sh, 0, MK_SH_MSG);
 	sh->magic = MULTIKERNEL_SHARED_MAGIC;
 	sh->version = MULTIKERNEL_SHARED_VERSION;
 	sh->size = sizeof(*sh);
-	sh->status = MULTIKERNEL_PEER_BOOTING;
-	sh->request = MULTIKERNEL_REQUEST_NONE;
-	sh->console_offset = MK_SH_CONSOLE;
-	sh->console_size = MK_SH_CONSOLE_SIZE;
+	sh->msg_offset = MK_SH_MSG;
+	sh->msg_size = MK_SH_MSG_SIZE;
 }
 
 static void mk_handoff_fill(struct mk_x86_state *st, struct setup_data *sd,
@@ -272,69 +266,6 @@ static int mk_trampoline_write(struct mk_x86_state *st, const struct mk_image *i
 	return 0;
 }
 
-static const char *mk_status_name(u32 status)
-{
-	switch (status) {
-	case MULTIKERNEL_PEER_POWER_OFF:
-		return "powered off";
-	case MULTIKERNEL_PEER_HALT:
-		return "halted";
-	case MULTIKERNEL_PEER_REBOOT:
-		return "asked for a restart";
-	default:
-		return "stopped";
-	}
-}
-
-static void mk_poll_fn(struct work_struct *work)
-{
-	struct mk_x86_state *st = container_of(to_delayed_work(work),
-					       struct mk_x86_state, poll);
-	struct mk_instance *inst = st->inst;
-	char reason[MULTIKERNEL_REASON_MAX];
-	u32 status;
-	size_t i;
-
-	/* Pairs with the instance's smp_store_release(): status, then reason. */
-	status = smp_load_acquire(&st->shared->status);
-	if (status == st->status)
-		goto again;
-
-	switch (status) {
-	case MULTIKERNEL_PEER_RUNNING:
-		if (st->status != MULTIKERNEL_PEER_BOOTING)
-			goto corrupt;
-		st->status = status;
-		mk_instance_report(inst, MK_RUNNING, NULL);
-		goto again;
-	case MULTIKERNEL_PEER_POWER_OFF:
-	case MULTIKERNEL_PEER_HALT:
-	case MULTIKERNEL_PEER_REBOOT:
-		st->status = status;
-		pr_info("%s: instance %s\n", inst->name, mk_status_name(status));
-		mk_instance_report(inst, MK_STOPPED, mk_status_name(status));
-		return;
-	case MULTIKERNEL_PEER_PANIC:
-		st->status = status;
-		memcpy(reason, st->shared->reason, sizeof(reason));
-		reason[sizeof(reason) - 1] = '\0';
-		for (i = 0; reason[i]; i++)
-			if (!isprint(reason[i]))
-				reason[i] = '?';
-		pr_info("%s: instance panicked: %s\n", inst->name, reason);
-		mk_instance_report(inst, MK_CRASHED, reason);
-		return;
-	}
-corrupt:
-	st->status = status;
-	pr_warn_ratelimited("%s: instance wrote a bad status word %#x\n",
-			    inst->name, status);
-	mk_instance_report(inst, MK_CRASHED, "corrupt status word");
-	return;
-again:
-	schedule_delayed_work(&st->poll, MK_POLL_INTERVAL);
-}
-
 /* INIT one CPU and SIPI it into the park page; wait until it checks in. */
 static int mk_park_cpu(unsigned int cpu)
 {
@@ -397,7 +328,6 @@ int mk_arch_start(struct mk_instance *inst)
 	if (!st)
 		return -ENOMEM;
 	st->inst = inst;
-	INIT_DELAYED_WORK(&st->poll, mk_poll_fn);
 	ret = mk_low_alloc(&low);
 	if (ret)
 		goto free_st;
@@ -428,25 +358,28 @@ int mk_arch_start(struct mk_instance *inst)
 	ret = mk_trampoline_write(st, img);
 	if (ret)
 		goto unmap;
+	cpu = cpumask_first(inst->cpus);
+	ret = mk_link_open(inst, (void *)st->shared + MK_SH_MSG, MK_SH_MSG_SIZE,
+			   mk_apicid(cpu));
+	if (ret)
+		goto unmap;
 
 	/* No broadcast may reach the instance from here on. */
 	atomic_inc(&mk_lent);
 	apic_smt_update();
 
-	cpu = cpumask_first(inst->cpus);
 	ret = mk_send_init_sipi(mk_apicid(cpu), low + MK_LOW_CODE, 2);
 	if (ret) {
 		pr_err("%s: CPU %u did not accept the start IPIs\n", inst->name, cpu);
 		goto lent;
 	}
 	inst->arch = st;
-	st->status = MULTIKERNEL_PEER_BOOTING;
-	schedule_delayed_work(&st->poll, MK_POLL_INTERVAL);
 	pr_info("%s: started CPU %u (APIC %#x), kernel entry %pa\n", inst->name,
 		cpu, mk_apicid(cpu), &img->entry);
 	return 0;
 
 lent:
+	mk_link_close(inst);
 	/* The CPU may have run some of it: park it before the window goes. */
 	if (mk_park_cpu(cpu)) {
 		pr_err("%s: CPU %u does not respond; its window stays taken\n",
@@ -487,7 +420,8 @@ int mk_arch_force_stop(struct mk_instance *inst)
 	lockdep_assert_held(&inst->lock);
 	if (!st)
 		return 0;
-	cancel_delayed_work_sync(&st->poll);
+	/* Nothing it says from here on counts. */
+	mk_link_close(inst);
 
 	for_each_cpu(cpu, inst->cpus) {
 		if (mk_park_cpu(cpu)) {
@@ -511,52 +445,17 @@ int mk_arch_force_stop(struct mk_instance *inst)
  * mk_arch_request_shutdown() - ask a running instance to shut down
  * @inst:	the instance
  *
- * Sets the request word of the shared region; the instance polls it and
- * powers off in an orderly way, which the status poll then reports.
+ * Sends the shutdown request of the control protocol; the instance
+ * acknowledges it, powers off in an orderly way and says so.
  *
  * Context: Process context, inst->lock held.
- * Return: 0, or -EINVAL when the instance was not started.
+ * Return: 0, -EINVAL when the instance was not started, or an error of
+ * mk_link_request_shutdown().
  */
 int mk_arch_request_shutdown(struct mk_instance *inst)
 {
-	struct mk_x86_state *st = inst->arch;
-
 	lockdep_assert_held(&inst->lock);
-	if (!st)
+	if (!inst->arch)
 		return -EINVAL;
-	WRITE_ONCE(st->shared->request, MULTIKERNEL_REQUEST_SHUTDOWN);
-	return 0;
-}
-
-/**
- * mk_console_read() - read an instance's console log
- * @inst:	the instance
- * @buf:	where to copy
- * @len:	room at @buf
- * @pos:	in: position of the first byte wanted; out: after the last
- *		byte copied (see mk_logring_read())
- *
- * Works while the instance runs and after it stopped, until its memory
- * is cleared. The ring's geometry is the host's, not what the instance
- * may have written over it.
- *
- * Context: Process context; the instance's memory stays assigned.
- * Return: bytes copied, 0 when there is nothing new, -ENOMEM.
- */
-ssize_t mk_console_read(struct mk_instance *inst, char *buf, size_t len,
-			u64 *pos)
-{
-	struct multikernel_shared *sh;
-	size_t n;
-
-	if (inst->mem_size <= MK_SHARED_SIZE)
-		return 0;
-	sh = memremap(inst->mem_base + inst->mem_size - MK_SHARED_SIZE,
-		      MK_SHARED_SIZE, MEMREMAP_WB);
-	if (!sh)
-		return -ENOMEM;
-	n = mk_logring_read(sh, (u8 *)sh + MK_SH_CONSOLE, MK_SH_CONSOLE_SIZE,
-			    pos, buf, len);
-	memunmap(sh);
-	return n;
+	return mk_link_request_shutdown(inst);
 }
