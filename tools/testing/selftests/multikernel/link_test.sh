@@ -1,0 +1,248 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The host-instance link for real: echo requests with checked payloads,
+# link statistics, the heartbeat and boot-timeout settings, shutdown over
+# the control protocol, a wedged or silent instance marked crashed, and
+# user datagrams between host and instance and between two instances.
+# Needs what spawn_test.sh needs, and debugfs at /sys/kernel/debug.
+
+DIR="$(dirname "$(readlink -f "$0")")"
+. "${DIR}"/../kselftest/ktap_helpers.sh
+. "${DIR}"/mk_lib.sh
+
+MEM=64M
+NAMES="mkln0 mkln1"
+DBG=/sys/kernel/debug/multikernel
+
+ktap_print_header
+mk_require $((160 << 20))
+if ! grep -q " /sys/kernel/debug " /proc/mounts &&
+   ! mount -t debugfs none /sys/kernel/debug; then
+	ktap_skip_all "debugfs is not mounted"
+	exit "$KSFT_SKIP"
+fi
+
+HB0=$(cat $MK/heartbeat_ms)
+BT0=$(cat $MK/boot_timeout_ms)
+
+restore() {
+	echo "$HB0" >$MK/heartbeat_ms
+	echo "$BT0" >$MK/boot_timeout_ms
+}
+
+# write_fails FILE VALUE ERRNO-TEXT: writing VALUE to FILE fails so.
+write_fails() {
+	if out=$( (echo "$2" >"$1") 2>&1); then
+		msg "writing '$2' to $1 worked"
+		return 1
+	fi
+	case "$out" in
+	*"$3"*) return 0 ;;
+	esac
+	msg "writing '$2' to $1: '$out', want '$3'"
+	return 1
+}
+
+# field FILE NAME: the number after NAME in FILE.
+field() {
+	tr ' ' '\n' <"$1" | grep -A1 -x "$2" | tail -n 1
+}
+
+# echo_run NAME COUNT SIZE: COUNT echo round trips of SIZE bytes, all good.
+echo_run() {
+	echo "$2 $3" >"$DBG/$1/echo" || return 1
+	got=$(cat "$DBG/$1/echo")
+	msg "$1: echo $2 x $3 bytes: $got"
+	[ "$(field "$DBG/$1/echo" count)" = "$2" ] &&
+		[ "$(field "$DBG/$1/echo" errors)" = 0 ]
+}
+
+# 1: echo requests both small and of the largest size, checked byte by
+# byte by the kernel; bad requests refused; statistics count them.
+scen_echo() {
+	spawn mkln0 2 wait || return 1
+	wait_state mkln0 "$BOOT_WAIT" running || return 1
+	echo_run mkln0 10000 64 || return 1
+	echo_run mkln0 20 65536 || return 1
+	write_fails "$DBG/mkln0/echo" "0 64" "Invalid argument" || return 1
+	write_fails "$DBG/mkln0/echo" "1 65537" "Invalid argument" || return 1
+	write_fails "$DBG/mkln0/echo" "ten 64" "Invalid argument" || return 1
+	stats=$DBG/mkln0/stats
+	while read -r l; do msg "  stats: $l"; done <"$stats"
+	tx=$(awk '$2 == "echo" { print $3 }' "$stats")
+	con=$(awk '$2 == "console" { print $5 }' "$stats")
+	[ "$tx" -ge 10020 ] || { msg "echo tx_msgs $tx"; return 1; }
+	[ "$con" -gt 0 ] || { msg "console rx_msgs $con"; return 1; }
+	grep -q "^peer mkln0 id [0-9]* connected$" "$stats" || return 1
+	mk stop mkln0 --timeout "$STOP_WAIT" || return 1
+	[ ! -e "$DBG/mkln0" ] || { msg "debugfs directory left after stop"; return 1; }
+	mk destroy mkln0
+}
+
+# 2: the heartbeat period is settable within limits and reaches the
+# instance: its heartbeats arrive at the new pace.
+scen_heartbeat() {
+	write_fails $MK/heartbeat_ms 5 "Invalid argument" || return 1
+	write_fails $MK/heartbeat_ms 60001 "Invalid argument" || return 1
+	write_fails $MK/heartbeat_ms soon "Invalid argument" || return 1
+	write_fails $MK/boot_timeout_ms 3600001 "Invalid argument" || return 1
+	spawn mkln0 2 wait || return 1
+	wait_state mkln0 "$BOOT_WAIT" running || return 1
+	echo 100 >$MK/heartbeat_ms || return 1
+	[ "$(cat $MK/heartbeat_ms)" = 100 ] || return 1
+	b0=$(field "$DBG/mkln0/stats" heartbeats)
+	# Thirty beats at 100 ms; wait far longer than that at most.
+	end=$(($(date +%s) + 60))
+	while [ "$(field "$DBG/mkln0/stats" heartbeats)" -lt $((b0 + 30)) ]; do
+		if [ "$(date +%s)" -ge "$end" ]; then
+			msg "heartbeats $b0 -> $(field "$DBG/mkln0/stats" heartbeats)"
+			return 1
+		fi
+		sleep "$STEP"
+	done
+	restore
+	[ "$(state mkln0)" = running ] || return 1
+	mk stop mkln0 --timeout "$STOP_WAIT" || return 1
+	mk destroy mkln0
+}
+
+# 3: a graceful stop is a shutdown request the instance acknowledges,
+# then its power-off notice.
+scen_shutdown() {
+	spawn mkln0 3 wait || return 1
+	wait_state mkln0 "$BOOT_WAIT" running || return 1
+	wait_console mkln0 "$BOOT_WAIT" "waiting for shutdown" || return 1
+	mk stop mkln0 --timeout "$STOP_WAIT" || return 1
+	[ "$(state mkln0)" = stopped ] || return 1
+	dmesg | grep -q "mkln0: instance acknowledged the shutdown request" || {
+		msg "no acknowledgment in the host's log"
+		return 1
+	}
+	dmesg | tail -n 20 | grep -q "mkln0: instance powered off" || {
+		msg "no power-off notice in the host's log"
+		return 1
+	}
+	mk destroy mkln0
+}
+
+# 4: an instance spinning with interrupts off stops beating: crashed.
+scen_wedged() {
+	echo 200 >$MK/heartbeat_ms || return 1
+	spawn mkln0 3 hardlockup || return 1
+	wait_state mkln0 "$BOOT_WAIT" running crashed || return 1
+	wait_state mkln0 "$BOOT_WAIT" crashed || return 1
+	crash_reason_has mkln0 "missed heartbeats" || return 1
+	restore
+	mk stop mkln0 --force || return 1
+	wait_state mkln0 "$STOP_WAIT" stopped || return 1
+	mk destroy mkln0
+}
+
+# 5: an instance that does not say hello in time: crashed, then stopped.
+scen_boot_timeout() {
+	echo 50 >$MK/boot_timeout_ms || return 1
+	spawn mkln0 2 wait || return 1
+	wait_state mkln0 "$BOOT_WAIT" crashed || return 1
+	crash_reason_has mkln0 "no boot handshake within 50 ms" || return 1
+	restore
+	mk stop mkln0 --force || return 1
+	wait_state mkln0 "$STOP_WAIT" stopped || return 1
+	# With the default timeout the same instance boots.
+	mk start mkln0 || return 1
+	wait_state mkln0 "$BOOT_WAIT" running || return 1
+	mk stop mkln0 --timeout "$STOP_WAIT" || return 1
+	mk destroy mkln0
+}
+
+# 6: two shell commands, one in each kernel, exchange datagrams: the
+# instance answers what mkctl send gives it with mkctl send.
+scen_mkctl() {
+	spawn mkln0 2 pong || return 1
+	wait_state mkln0 "$BOOT_WAIT" running || return 1
+	mk send mkln0 "hello from the host $$" || return 1
+	mk recv mkln0 --timeout "$BOOT_WAIT" || return 1
+	got=$(cat "$OUT")
+	msg "mkln0 answered: $got"
+	[ "$got" = "pong: hello from the host $$" ] || return 1
+	wait_console mkln0 "$BOOT_WAIT" "pong exited with status 0" || return 1
+	# Its init powers off after that.
+	wait_state mkln0 "$STOP_WAIT" stopped || return 1
+	mk destroy mkln0
+}
+
+# 7: 10000 user datagrams from a host program to an echo in the instance
+# and back, each checked.
+scen_user_echo() {
+	spawn mkln0 2 echo || return 1
+	wait_state mkln0 "$BOOT_WAIT" running || return 1
+	"$DIR"/msgdev_client -k -n 10000 /dev/mkmsg/mkln0 >"$OUT" 2>&1
+	rc=$?
+	while read -r l; do msg "  $l"; done <"$OUT"
+	[ "$rc" -eq 0 ] || return 1
+	"$DIR"/msgdev_client -n 50 -s 0 /dev/mkmsg/mkln0 >"$OUT" 2>&1
+	rc=$?
+	while read -r l; do msg "  $l"; done <"$OUT"
+	[ "$rc" -eq 0 ] || return 1
+	mk stop mkln0 --timeout "$STOP_WAIT" || return 1
+	mk destroy mkln0
+}
+
+# 8: one instance talks to another through the host: each is pointed
+# at the other's id, so both are created before either is loaded.
+scen_instances() {
+	mk create mkln0 --cpus 2 --mem "$MEM" || return 1
+	mk create mkln1 --cpus 3 --mem "$MEM" || return 1
+	id0=$(cat $MK/instances/mkln0/id)
+	id1=$(cat $MK/instances/mkln1/id)
+	mk load mkln0 --kernel "$MK_INSTANCE_KERNEL" \
+		--initrd "$MK_INSTANCE_INITRD" \
+		--cmdline "console=ttyMK0 mkjob=echo mkpeer=$id1" || return 1
+	mk load mkln1 --kernel "$MK_INSTANCE_KERNEL" \
+		--initrd "$MK_INSTANCE_INITRD" \
+		--cmdline "console=ttyMK0 mkjob=client mkpeer=$id0 mkcount=1000" ||
+		return 1
+	mk start mkln0 || return 1
+	wait_console mkln0 "$BOOT_WAIT" "msgdev_echo: ready" || return 1
+	mk start mkln1 || return 1
+	wait_console mkln1 "$BOOT_WAIT" "msgdev_client exited with status" ||
+		return 1
+	grep -F "msgdev_client" "$CON" | while read -r l; do msg "  | $l"; done
+	grep -qF "msgdev_client exited with status 0" "$CON" || return 1
+	mk stop mkln0 --timeout "$STOP_WAIT" || return 1
+	wait_state mkln1 "$STOP_WAIT" stopped || return 1
+	mk destroy mkln1 && mk destroy mkln0
+}
+
+# result DESC RC: one ktap line, then a clean slate.
+result() {
+	if [ "$2" -eq 0 ]; then
+		ktap_test_pass "$1"
+	else
+		ktap_test_fail "$1"
+	fi
+	restore
+	cleanup
+}
+
+cleanup
+ktap_set_plan 8
+
+scen_echo
+result "10000 echoes of 64 bytes and 20 of 64 KiB come back intact" $?
+scen_heartbeat
+result "heartbeat period is checked and reaches the instance" $?
+scen_shutdown
+result "graceful stop is a shutdown request, acknowledged" $?
+scen_wedged
+result "an instance spinning with interrupts off is crashed by missed heartbeats" $?
+scen_boot_timeout
+result "an instance without a hello in time is crashed, then boots" $?
+scen_mkctl
+result "mkctl send and recv on host and instance exchange a datagram" $?
+scen_user_echo
+result "10000 user datagrams echoed by an instance come back intact" $?
+scen_instances
+result "an instance echoes 1000 datagrams of another, through the host" $?
+
+ktap_finished

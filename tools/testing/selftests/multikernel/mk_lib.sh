@@ -1,0 +1,129 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shell helpers of the multikernel scenario tests: checks that they can
+# run, spawning instances with mkctl, bounded waits for states and console
+# lines. Sourced after ktap_helpers.sh; the test sets MEM and NAMES (the
+# instances cleanup() removes). Waits never assert how long something took.
+
+MK=/sys/kernel/multikernel
+LINE="MK-INSTANCE: init running"
+# Seconds to wait for an instance to boot, stop or power off (TCG is slow).
+BOOT_WAIT=120
+STOP_WAIT=60
+CON=/tmp/mk_lib.con.$$
+OUT=/tmp/mk_lib.out.$$
+
+# mk_require POOL: skip the whole test unless mkctl, /dev/multikernel, the
+# instance kernel and initramfs, a pool of POOL bytes and CPUs 2 and 3 are
+# there.
+mk_require() {
+	why=
+	if ! command -v mkctl >/dev/null 2>&1; then
+		why="mkctl is not installed"
+	elif [ ! -e /dev/multikernel ]; then
+		why="no /dev/multikernel: kernel without CONFIG_MULTIKERNEL"
+	elif [ -z "$MK_INSTANCE_KERNEL" ] || [ -z "$MK_INSTANCE_INITRD" ]; then
+		why="MK_INSTANCE_KERNEL and MK_INSTANCE_INITRD are not set"
+	elif [ ! -r "$MK_INSTANCE_KERNEL" ] || [ ! -r "$MK_INSTANCE_INITRD" ]; then
+		why="cannot read $MK_INSTANCE_KERNEL or $MK_INSTANCE_INITRD"
+	elif [ "$(cat $MK/pool_size)" -lt "$1" ]; then
+		why="needs a pool of $(($1 >> 20))M or more (multikernel=)"
+	elif [ "$(cat /sys/devices/system/cpu/cpu2/online 2>/dev/null)" != 1 ] ||
+	     [ "$(cat /sys/devices/system/cpu/cpu3/online 2>/dev/null)" != 1 ]; then
+		why="needs CPUs 2 and 3 online"
+	fi
+	[ -z "$why" ] && return 0
+	ktap_skip_all "$why"
+	exit "$KSFT_SKIP"
+}
+
+# Fractions of a second when the sleep at hand knows them.
+STEP=0.2
+sleep "$STEP" 2>/dev/null || STEP=1
+
+msg() {
+	ktap_print_msg "$*"
+}
+
+cleanup() {
+	for n in $NAMES; do
+		mkctl stop "$n" --force >/dev/null 2>&1
+		mkctl destroy "$n" >/dev/null 2>&1
+	done
+}
+
+state() {
+	cat "$MK/instances/$1/state" 2>/dev/null
+}
+
+# mk mkctl-args...: run mkctl, print what it said when it fails.
+mk() {
+	mkctl "$@" >"$OUT" 2>&1
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		msg "mkctl $*: exit $rc"
+		while read -r l; do msg "  $l"; done <"$OUT"
+	fi
+	return "$rc"
+}
+
+# spawn NAME CPUS JOB: create, load (with mkjob=JOB when JOB is not empty)
+# and start an instance.
+spawn() {
+	mk create "$1" --cpus "$2" --mem "$MEM" &&
+	mk load "$1" --kernel "$MK_INSTANCE_KERNEL" \
+		--initrd "$MK_INSTANCE_INITRD" \
+		--cmdline "console=ttyMK0${3:+ mkjob=$3}" &&
+	mk start "$1"
+}
+
+# wait_state NAME SECONDS STATE...: until the instance is in one of STATEs.
+wait_state() {
+	n=$1
+	end=$(($(date +%s) + $2))
+	shift 2
+	while :; do
+		s=$(state "$n")
+		for w in "$@"; do
+			[ "$s" = "$w" ] && return 0
+		done
+		if [ "$(date +%s)" -ge "$end" ]; then
+			msg "$n: state '$s', waited for: $*"
+			return 1
+		fi
+		sleep "$STEP"
+	done
+}
+
+# count NAME PATTERN: how many console lines of NAME hold PATTERN (fixed).
+count() {
+	mkctl console "$1" >"$CON" 2>/dev/null
+	grep -cF "$2" "$CON"
+}
+
+# wait_console NAME SECONDS PATTERN [MORE_THAN]: until PATTERN is on more
+# than MORE_THAN (default 0) console lines of NAME.
+wait_console() {
+	end=$(($(date +%s) + $2))
+	while :; do
+		[ "$(count "$1" "$3")" -gt "${4:-0}" ] && return 0
+		if [ "$(date +%s)" -ge "$end" ]; then
+			msg "$1: no '$3' on the console after $2s; its last lines:"
+			tail -n 8 "$CON" | while read -r l; do msg "  | $l"; done
+			return 1
+		fi
+		sleep "$STEP"
+	done
+}
+
+# crash_reason_has NAME TEXT: the instance's crash reason contains TEXT.
+crash_reason_has() {
+	reason=$(cat "$MK/instances/$1/crash_reason")
+	msg "$1: crash reason '$reason'"
+	case "$reason" in
+	*"$2"*) return 0 ;;
+	esac
+	msg "$1: the crash reason does not contain '$2'"
+	return 1
+}
