@@ -298,6 +298,12 @@ int mk_arch_force_stop(struct mk_instance *inst);
  */
 int mk_arch_request_shutdown(struct mk_instance *inst);
 
+/*
+ * Nanoseconds from the start IPIs to the jump into the instance kernel,
+ * 0 when not known; for the boot figures in the link statistics.
+ */
+u64 mk_arch_entry_ns(struct mk_instance *inst);
+
 /* link.c: the host's copy of the console, see kernel-doc there */
 ssize_t mk_console_read(struct mk_instance *inst, char *buf, size_t len,
 			u64 *pos);

@@ -82,6 +82,8 @@
  * @console:	host side: where console output goes
  * @hello:	host side: the instance said hello
  * @opened:	host side: jiffies when the link was opened
+ * @opened_ns:	host side: CLOCK_MONOTONIC when the link was opened
+ * @hello_ns:	host side: CLOCK_MONOTONIC when the hello came, 0 before
  * @last_beat:	host side: jiffies of the last heartbeat (or the hello)
  * @watchdog:	host side: checks hello and heartbeats
  * @gave_up:	host side: the watchdog reported the instance crashed
@@ -102,6 +104,8 @@ struct mk_link {
 	struct mk_console_buf *console;
 	bool hello;
 	unsigned long opened;
+	u64 opened_ns;
+	u64 hello_ns;
 	unsigned long last_beat;
 	struct delayed_work watchdog;
 	bool gave_up;
@@ -341,6 +345,7 @@ static void mk_link_host_control(struct mk_peer *peer, const struct mk_msg *msg,
 			mk_instance_report(link->inst, MK_CRASHED, reason);
 			return;
 		}
+		link->hello_ns = ktime_get_ns();
 		WRITE_ONCE(link->last_beat, jiffies);
 		WRITE_ONCE(link->hello, true);
 		mk_link_send_ctl(link, MULTIKERNEL_CTL_SET_HEARTBEAT,
@@ -449,6 +454,12 @@ static int mk_link_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "heartbeats %llu bad_control %llu shutdown_acks %llu console_drops %llu\n",
 		   link->beats, link->bad_ctl, link->shutdown_acks,
 		   link->console_drops);
+	if (link->inst)
+		seq_printf(m, "boot entry_us %llu hello_us %llu\n",
+			   div_u64(mk_arch_entry_ns(link->inst), NSEC_PER_USEC),
+			   READ_ONCE(link->hello) ?
+			   div_u64(link->hello_ns - link->opened_ns,
+				   NSEC_PER_USEC) : 0);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(mk_link_stats);
@@ -625,6 +636,9 @@ static int mk_link_register(struct mk_link *link, mk_msg_handler_t control)
  */
 static void mk_link_retire(struct mk_link *link)
 {
+	/* Take in what is still in the ring: an instance's last words. */
+	mk_peer_doorbell(&link->peer);
+	flush_work(&link->peer.rx_work);
 	xa_erase(&mk_links, link->id);
 	mk_peer_disconnect(&link->peer);
 	synchronize_rcu();
@@ -737,6 +751,7 @@ int mk_link_open(struct mk_instance *inst, void *region, size_t size,
 	/* A new boot: readers start over from the oldest byte. */
 	smp_store_release(&link->console->head, 0);
 	link->opened = jiffies;
+	link->opened_ns = ktime_get_ns();
 	INIT_DELAYED_WORK(&link->watchdog, mk_link_watchdog);
 
 	ret = mk_peer_init(&link->peer, region, size, MK_RING_HOST, link->name,

@@ -477,9 +477,12 @@ struct multikernel_handoff {
  *		multikernel_ring_header) from the start of the shared region,
  *		a multiple of MULTIKERNEL_RING_ALIGN
  * @msg_size:	bytes of the messaging region
+ * @entry_tsc:	time stamp counter when the host's start code jumped into
+ *		the instance kernel, written on the instance's CPU; for the
+ *		host's boot figures only
  *
- * The host writes it before the instance starts and never changes it;
- * the instance checks it before use. Everything the two kernels say to
+ * The host writes it before the instance starts and never changes it
+ * (but for @entry_tsc); the instance checks it before use. Everything the two kernels say to
  * each other afterwards goes through the messaging region.
  */
 struct multikernel_shared {
@@ -489,6 +492,7 @@ struct multikernel_shared {
 	__u32 flags;
 	__u32 msg_offset;
 	__u32 msg_size;
+	__u64 entry_tsc;
 };
 
 /*

@@ -29,7 +29,8 @@ static_assert(offsetof(struct multikernel_handoff, tsc_khz) == 64);
 static_assert(offsetof(struct multikernel_handoff, shared_phys) == 88);
 static_assert(offsetof(struct multikernel_handoff, host_realtime_ns) == 104);
 static_assert(offsetof(struct multikernel_handoff, apic_ids) == 112);
-static_assert(sizeof(struct multikernel_shared) == 24);
+static_assert(sizeof(struct multikernel_shared) == 32);
+static_assert(offsetof(struct multikernel_shared, entry_tsc) == 24);
 static_assert(offsetof(struct multikernel_shared, msg_offset) == 16);
 static_assert(sizeof(struct multikernel_ctl) == 136);
 static_assert(MK_SH_HANDOFF + sizeof(struct setup_data) +

@@ -71,6 +71,12 @@ mk_tramp_start:
 	/* The upper halves are undefined after compatibility mode. */
 	movl	%esi, %esi
 	leaq	MK_TD_STACK(%rsi), %rsp
+	/* Note when the kernel was entered, for the host's boot figures. */
+	movq	MK_TD_TSC_OUT(%rsi), %rdi
+	rdtsc
+	shlq	$32, %rdx
+	orq	%rdx, %rax
+	movq	%rax, (%rdi)
 	movq	MK_TD_ENTRY(%rsi), %rax
 	movq	MK_TD_BOOT_PARAMS(%rsi), %rsi
 	xorl	%ebx, %ebx

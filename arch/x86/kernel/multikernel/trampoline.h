@@ -18,6 +18,7 @@
 #define MK_TD_ENTRY		0x30	/* 64-bit entry point of the kernel */
 #define MK_TD_BOOT_PARAMS	0x38	/* physical address of boot_params */
 #define MK_TD_GDT		0x40	/* MK_TR_NR_GDT descriptors */
+#define MK_TD_TSC_OUT		0x60	/* where to store the TSC at kernel entry */
 #define MK_TD_STACK		0x1000	/* top of the data page */
 
 /* GDT selectors; the 64-bit boot protocol wants __BOOT_CS and __BOOT_DS. */
@@ -62,6 +63,8 @@ struct mk_tramp_far {
  * @entry:	the kernel's 64-bit entry point
  * @boot_params: physical address of boot_params, passed in %rsi
  * @gdt:	null, 32-bit code, 64-bit code, data
+ * @tsc_out:	physical address the TSC is stored at right before the jump
+ *		into the kernel (&multikernel_shared.entry_tsc)
  */
 struct mk_tramp_data {
 	struct mk_tramp_dtr gdtr;
@@ -75,6 +78,7 @@ struct mk_tramp_data {
 	u64 entry;
 	u64 boot_params;
 	struct desc_struct gdt[MK_TR_NR_GDT];
+	u64 tsc_out;
 };
 
 static_assert(offsetof(struct mk_tramp_data, gdtr) == MK_TD_GDTR);
@@ -87,6 +91,7 @@ static_assert(offsetof(struct mk_tramp_data, efer) == MK_TD_EFER);
 static_assert(offsetof(struct mk_tramp_data, entry) == MK_TD_ENTRY);
 static_assert(offsetof(struct mk_tramp_data, boot_params) == MK_TD_BOOT_PARAMS);
 static_assert(offsetof(struct mk_tramp_data, gdt) == MK_TD_GDT);
+static_assert(offsetof(struct mk_tramp_data, tsc_out) == MK_TD_TSC_OUT);
 static_assert(sizeof(struct mk_tramp_data) <= MK_TD_STACK - 256);
 
 /* The blobs in trampoline.S; copied, never executed where they are linked. */
