@@ -77,6 +77,8 @@ typedef void (*mk_msg_handler_t)(struct mk_peer *peer,
 
 void __init multikernel_reserve_pool(void);
 bool multikernel_owns_cpus(void);
+int multikernel_kexec_prepare(void);
+void multikernel_kexec_finish(void);
 
 /* The console log ring of a shared region (kernel/multikernel/logring.c). */
 void mk_logring_write(struct multikernel_shared *sh, u8 *ring, u32 size,
@@ -106,6 +108,8 @@ ssize_t mk_msg_request(struct mk_peer *peer, u16 channel, const void *req,
 
 static inline void multikernel_reserve_pool(void) { }
 static inline bool multikernel_owns_cpus(void) { return false; }
+static inline int multikernel_kexec_prepare(void) { return 0; }
+static inline void multikernel_kexec_finish(void) { }
 
 static inline int mk_msg_register(struct mk_peer *peer, u16 channel,
 				  mk_msg_handler_t handler, void *priv)
