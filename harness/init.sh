@@ -72,8 +72,10 @@ demo() {
 	echo "-- mkctl stop demo2 (graceful)"; mkctl stop demo2 --timeout 60
 	echo "-- mkctl stop demo3 --force"; mkctl stop demo3 --force
 	mkctl list
+	echo "-- after stop: CPUs online in the host, memory back in the pool:"; pool
+	mkctl status demo2 | grep -E '^(state|cpus|memory):'
 	for n in 2 3; do mkctl destroy "demo$n"; done
-	echo "-- after:"; pool
+	echo "-- after destroy:"; pool
 }
 
 # Seconds of this kernel's uptime, centisecond resolution.

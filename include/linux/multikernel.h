@@ -86,6 +86,8 @@ typedef void (*mk_msg_handler_t)(struct mk_peer *peer,
 
 void __init multikernel_reserve_pool(void);
 bool multikernel_owns_cpus(void);
+int multikernel_kexec_prepare(void);
+void multikernel_kexec_finish(void);
 
 void mk_doorbell_register(struct mk_doorbell_client *client);
 void mk_doorbell_unregister(struct mk_doorbell_client *client);
@@ -109,6 +111,8 @@ ssize_t mk_msg_request(struct mk_peer *peer, u16 channel, const void *req,
 
 static inline void multikernel_reserve_pool(void) { }
 static inline bool multikernel_owns_cpus(void) { return false; }
+static inline int multikernel_kexec_prepare(void) { return 0; }
+static inline void multikernel_kexec_finish(void) { }
 
 static inline int mk_msg_register(struct mk_peer *peer, u16 channel,
 				  mk_msg_handler_t handler, void *priv)

@@ -11,9 +11,10 @@
  * plus crashed, with the transitions listed in mk_state_transition_ok()
  * and the operations userspace may ask for in each state in
  * mk_state_op_check(). The CPUs are taken from the host at create, given
- * back at stop and taken again at start; the memory belongs to the
- * instance from create to destroy. The lock order is written down in
- * internal.h.
+ * back at stop and taken again at start. The memory is carved from the
+ * pool at create, cleared and given back at stop, and the same range is
+ * taken again at load or start (mem.c): an instance holds it in every
+ * state but stopped. The lock order is written down in internal.h.
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
@@ -48,6 +49,14 @@ static LIST_HEAD(mk_instances);
 static DEFINE_IDA(mk_ids);
 /* CPUs named by some instance, whether currently taken from the host or not. */
 static struct cpumask mk_claimed_cpus;
+
+/*
+ * Instances whose kernel may be on their CPUs, and whether a host kexec
+ * or suspend holds further starts off: see mk_instances_freeze().
+ */
+static DEFINE_SPINLOCK(mk_busy_lock);
+static unsigned int mk_nr_busy;		/* protected by mk_busy_lock */
+static unsigned int mk_nr_frozen;	/* protected by mk_busy_lock */
 
 /* Graceful stop timeout when userspace passes 0. */
 #define MK_STOP_DEFAULT_MS	30000
@@ -256,6 +265,28 @@ void mk_instance_put(struct mk_instance *inst)
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_instance_put);
 
+/* Count a starting instance, unless a host kexec or suspend is under way. */
+static int mk_busy_enter(void)
+{
+	int ret = 0;
+
+	spin_lock(&mk_busy_lock);
+	if (mk_nr_frozen)
+		ret = -EBUSY;
+	else
+		mk_nr_busy++;
+	spin_unlock(&mk_busy_lock);
+	return ret;
+}
+
+static void mk_busy_leave(void)
+{
+	spin_lock(&mk_busy_lock);
+	if (!WARN_ON_ONCE(!mk_nr_busy))
+		mk_nr_busy--;
+	spin_unlock(&mk_busy_lock);
+}
+
 /* Move @inst to @to; every change of state goes through here. */
 static void mk_instance_set_state(struct mk_instance *inst, enum mk_state to)
 {
@@ -268,6 +299,9 @@ static void mk_instance_set_state(struct mk_instance *inst, enum mk_state to)
 
 	if (to == MK_STARTING)
 		inst->started_ns = ktime_get_boottime_ns();
+	/* Entering is counted by mk_busy_enter() before the start. */
+	if (mk_state_cpus_in_use(from) && !mk_state_cpus_in_use(to))
+		mk_busy_leave();
 	if (to != MK_CRASHED)
 		inst->crash_reason[0] = '\0';
 	/* Paired with the READ_ONCE() of waiters and sysfs readers. */
@@ -289,8 +323,11 @@ static void mk_instance_set_crashed(struct mk_instance *inst, const char *reason
 
 /*
  * Bring an instance whose CPUs may run instance code to STOPPED: reset
- * the CPUs, give them back to the host. When a CPU does not respond the
- * instance is marked crashed and keeps its CPUs.
+ * the CPUs, give them back to the host, clear the memory and give it back
+ * to the pool. When a CPU does not respond the instance is marked crashed
+ * and keeps its CPUs and memory. The memory goes only once the CPUs are
+ * parked and the arch code let go of the shared region (mk_arch_force_stop()),
+ * and under @inst->lock, which console readers hold too.
  */
 static int mk_instance_finish_stop(struct mk_instance *inst)
 {
@@ -310,8 +347,10 @@ static int mk_instance_finish_stop(struct mk_instance *inst)
 		return ret;
 	}
 	mk_cpus_give_back(inst);
+	mk_mem_free(inst);
 	mk_instance_set_state(inst, MK_STOPPED);
-	pr_info("instance %s stopped\n", inst->name);
+	pr_info("instance %s stopped, its memory is back in the pool\n",
+		inst->name);
 	return 0;
 }
 
@@ -629,9 +668,14 @@ EXPORT_SYMBOL_IF_KUNIT(mk_instance_destroy);
  * @cmdline:	kernel command line, NUL-terminated, or NULL
  * @cmdline_len: bytes of @cmdline including the NUL, 0 without one
  *
- * Context: Process context.
+ * A stopped instance takes its memory range back from the pool first (the
+ * image is laid out for it) and keeps it once it is loaded; when the load
+ * fails and it stays stopped, the memory goes back again.
+ *
+ * Context: Process context, may sleep for long (clearing).
  * Return: 0 on success; -ENOENT for a destroyed instance; -EBUSY while it
- * runs; otherwise the error of mk_load_image().
+ * runs; -EADDRINUSE when its memory range was given to another instance
+ * while it was stopped; otherwise the error of mk_load_image().
  */
 int mk_instance_load(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 		     const char *cmdline, unsigned long cmdline_len)
@@ -646,6 +690,9 @@ int mk_instance_load(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 	ret = mk_state_op_check(MK_OP_LOAD, inst->state);
 	if (ret)
 		goto unlock;
+	ret = mk_mem_retake(inst);
+	if (ret)
+		goto unlock;
 
 	ret = mk_call_load_image(inst, kernel_fd, initrd_fd, cmdline, cmdline_len);
 	if (!ret)
@@ -653,6 +700,8 @@ int mk_instance_load(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 	else if (!inst->image && inst->state != MK_EMPTY)
 		/* The failed load dropped the image loaded before. */
 		mk_instance_set_state(inst, MK_EMPTY);
+	if (inst->state == MK_STOPPED)
+		mk_mem_free(inst);
 unlock:
 	mutex_unlock(&inst->lock);
 	return ret;
@@ -663,14 +712,17 @@ EXPORT_SYMBOL_IF_KUNIT(mk_instance_load);
  * mk_instance_start() - start the loaded kernel of an instance
  * @inst:	the instance
  *
- * Takes the CPUs from the host when a stop gave them back, moves to
- * starting and has the arch code start the first CPU. On failure the
- * instance returns to its previous state and CPU ownership.
+ * Takes the memory range back from the pool and the CPUs from the host
+ * when a stop gave them back, moves to starting and has the arch code
+ * start the first CPU. On failure the instance returns to its previous
+ * state, CPU and memory ownership.
  *
- * Context: Process context, may sleep for long (CPU hotplug).
+ * Context: Process context, may sleep for long (CPU hotplug, clearing).
  * Return: 0 once the first CPU was started; -ENOENT for a destroyed
- * instance; -EINVAL without a loaded image; -EBUSY while it runs; the
- * error of taking a CPU offline or of mk_arch_start().
+ * instance; -EINVAL without a loaded image; -EBUSY while it runs or while
+ * a host kexec or suspend is under way; -EADDRINUSE when its memory range
+ * was given to another instance while it was stopped; the error of taking
+ * a CPU offline or of mk_arch_start().
  */
 int mk_instance_start(struct mk_instance *inst)
 {
@@ -689,24 +741,43 @@ int mk_instance_start(struct mk_instance *inst)
 	if (ret)
 		goto unlock;
 
+	ret = mk_busy_enter();
+	if (ret) {
+		pr_info_ratelimited("instance %s: not started, a host kexec or suspend is under way\n",
+				    inst->name);
+		goto unlock;
+	}
+	prev = inst->state;
+	ret = mk_mem_retake(inst);
+	if (ret)
+		goto leave_busy;
 	if (!inst->cpus_taken) {
 		ret = mk_cpus_take(inst);
 		if (ret)
-			goto unlock;
+			goto free_mem;
 		took = true;
 	}
-	prev = inst->state;
 	mk_instance_set_state(inst, MK_STARTING);
 	ret = mk_call_arch_start(inst);
 	if (ret) {
 		pr_err_ratelimited("instance %s: start failed: %d\n", inst->name, ret);
+		/* Leaving starting ends the count of mk_busy_enter(). */
 		mk_instance_set_state(inst, prev);
 		if (took)
 			mk_cpus_give_back(inst);
+		if (prev == MK_STOPPED)
+			mk_mem_free(inst);
 		goto unlock;
 	}
 	pr_info("instance %s starting on CPUs %*pbl\n", inst->name,
 		cpumask_pr_args(inst->cpus));
+	goto unlock;
+
+free_mem:
+	if (prev == MK_STOPPED)
+		mk_mem_free(inst);
+leave_busy:
+	mk_busy_leave();
 unlock:
 	mutex_unlock(&inst->lock);
 	return ret;
@@ -844,6 +915,46 @@ bool mk_instances_busy(void)
 	return busy;
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_instances_busy);
+
+/**
+ * mk_instances_freeze() - hold instance starts off, unless one runs
+ *
+ * For host transitions that would pull CPUs and memory from under an
+ * instance kernel (kexec, suspend): either some instance kernel may be on
+ * its CPUs (starting, running, stopping, crashed) and the caller must
+ * refuse, or none is and none can start until mk_instances_thaw(). Stops
+ * and everything else still work meanwhile.
+ *
+ * Context: Any context but NMI.
+ * Return: 0 when frozen; -EBUSY when an instance runs (not frozen then).
+ */
+int mk_instances_freeze(void)
+{
+	int ret = 0;
+
+	spin_lock(&mk_busy_lock);
+	if (mk_nr_busy)
+		ret = -EBUSY;
+	else
+		mk_nr_frozen++;
+	spin_unlock(&mk_busy_lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_instances_freeze);
+
+/**
+ * mk_instances_thaw() - undo a successful mk_instances_freeze()
+ *
+ * Context: Any context but NMI.
+ */
+void mk_instances_thaw(void)
+{
+	spin_lock(&mk_busy_lock);
+	if (!WARN_ON_ONCE(!mk_nr_frozen))
+		mk_nr_frozen--;
+	spin_unlock(&mk_busy_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_instances_thaw);
 
 static int __init mk_init(void)
 {

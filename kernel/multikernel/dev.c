@@ -288,9 +288,11 @@ static int mk_status_fill(struct mk_instance *inst,
 		cmd->out_flags |= MULTIKERNEL_STATUS_CPUS_TAKEN;
 	if (inst->image)
 		cmd->out_flags |= MULTIKERNEL_STATUS_LOADED;
+	if (inst->mem_size)
+		cmd->out_flags |= MULTIKERNEL_STATUS_MEMORY_HELD;
 	cmd->out_nr_cpus = cpumask_weight(inst->cpus);
 	cmd->out_mem_base = inst->mem_base;
-	cmd->out_mem_size = inst->mem_size;
+	cmd->out_mem_size = inst->mem_range;
 	cmd->out_uptime_ns = 0;
 	if (inst->state == MK_STARTING || inst->state == MK_RUNNING)
 		cmd->out_uptime_ns = ktime_get_boottime_ns() - inst->started_ns;

@@ -9,6 +9,7 @@
 #include <kunit/test.h>
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
+#include <linux/io.h>
 #include <linux/multikernel.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -66,9 +67,35 @@ static void mk_lc_free_image(struct mk_instance *inst)
 	inst->image = NULL;
 }
 
+/* Fill or check the instance's whole range, @mem_size or not. */
+static bool mk_lc_mem(struct mk_instance *inst, u8 val, bool fill)
+{
+	u64 off, i;
+	u8 *p;
+
+	for (off = 0; off < inst->mem_range; off += SZ_2M) {
+		p = memremap(inst->mem_base + off, SZ_2M, MEMREMAP_WB);
+		if (!p)
+			return false;
+		if (fill)
+			memset(p, val, SZ_2M);
+		for (i = 0; !fill && i < SZ_2M; i++) {
+			if (p[i] != val) {
+				memunmap(p);
+				return false;
+			}
+		}
+		memunmap(p);
+	}
+	return true;
+}
+
+/* A started kernel writes all over its memory. */
 static int mk_lc_start(struct mk_instance *inst)
 {
 	mk_lc_cur->nr_start++;
+	if (inst->mem_size == inst->mem_range)
+		mk_lc_mem(inst, 0xa5, true);
 	return mk_lc_cur->start_ret;
 }
 
@@ -153,6 +180,26 @@ static void mk_lc_run(struct kunit *test, struct mk_lc *lc)
 	KUNIT_ASSERT_FALSE(test, cpu_online(lc->cpu));
 }
 
+/*
+ * Whether the instance holds its memory: taken from the pool and assigned,
+ * or back in the pool and cleared.
+ */
+static void mk_lc_expect_mem(struct kunit *test, struct mk_lc *lc, bool held)
+{
+	struct mk_instance *inst = lc->inst;
+
+	if (held) {
+		KUNIT_EXPECT_EQ(test, inst->mem_size, SZ_4M);
+		KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(&mk_host_pool),
+				lc->pool_free - SZ_4M);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, inst->mem_size, 0);
+	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(&mk_host_pool), lc->pool_free);
+	KUNIT_EXPECT_TRUE_MSG(test, mk_lc_mem(inst, 0, false),
+			      "memory given back to the pool is not cleared");
+}
+
 static void mk_lc_report(struct mk_lc *lc, enum mk_state state, const char *why)
 {
 	mk_instance_report(lc->inst, state, why);
@@ -175,21 +222,121 @@ static void mk_lc_graceful_stop_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lc->nr_force, 1);
 	KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
 	KUNIT_EXPECT_FALSE(test, lc->inst->cpus_taken);
+	mk_lc_expect_mem(test, lc, false);
 }
 
 static void mk_lc_respawn_test(struct kunit *test)
 {
 	struct mk_lc *lc = test->priv;
 
+	phys_addr_t base;
+
 	mk_lc_run(test, lc);
+	mk_lc_expect_mem(test, lc, true);
+	base = lc->inst->mem_base;
 	KUNIT_ASSERT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
 	KUNIT_ASSERT_TRUE(test, cpu_online(lc->cpu));
+	mk_lc_expect_mem(test, lc, false);
 
-	/* Start again from the same image: the CPU is taken again. */
+	/* Start again from the same image: CPU and memory are taken again. */
 	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), 0);
 	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STARTING);
 	KUNIT_EXPECT_FALSE(test, cpu_online(lc->cpu));
 	KUNIT_EXPECT_EQ(test, lc->nr_start, 2);
+	KUNIT_EXPECT_EQ(test, lc->inst->mem_base, base);
+	mk_lc_expect_mem(test, lc, true);
+}
+
+/* Another instance got the range of a stopped one: start and load fail. */
+static void mk_lc_memory_taken_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+	phys_addr_t other = lc->inst->mem_base + SZ_2M;
+
+	mk_lc_run(test, lc);
+	KUNIT_ASSERT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
+	KUNIT_ASSERT_EQ(test, mk_pool_carve_at(&mk_host_pool, other, SZ_2M), 0);
+
+	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), -EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
+	KUNIT_EXPECT_EQ(test, lc->nr_start, 1);
+	KUNIT_EXPECT_FALSE(test, lc->inst->cpus_taken);
+	KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
+	KUNIT_EXPECT_EQ(test, lc->inst->mem_size, 0);
+	KUNIT_EXPECT_EQ(test, mk_instance_load(lc->inst, 0, -1, NULL, 0), -EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
+	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(&mk_host_pool),
+			lc->pool_free - SZ_2M);
+
+	/* Free again: the instance starts where it was. */
+	KUNIT_ASSERT_EQ(test, mk_pool_return(&mk_host_pool, other, SZ_2M), 0);
+	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), 0);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STARTING);
+	mk_lc_expect_mem(test, lc, true);
+}
+
+/* Loading a stopped instance takes its memory back, a failed load not. */
+static void mk_lc_reload_stopped_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+
+	mk_lc_run(test, lc);
+	KUNIT_ASSERT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
+	mk_lc_expect_mem(test, lc, false);
+
+	lc->load_ret = -ENOEXEC;
+	/* The stand-in drops the image: the instance is empty, with memory. */
+	KUNIT_EXPECT_EQ(test, mk_instance_load(lc->inst, 0, -1, NULL, 0), -ENOEXEC);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_EMPTY);
+	mk_lc_expect_mem(test, lc, true);
+
+	lc->load_ret = 0;
+	KUNIT_EXPECT_EQ(test, mk_instance_load(lc->inst, 0, -1, NULL, 0), 0);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_LOADED);
+	mk_lc_expect_mem(test, lc, true);
+	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), 0);
+	KUNIT_ASSERT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
+
+	/* Loaded again from stopped: holds the memory until the next stop. */
+	KUNIT_EXPECT_EQ(test, mk_instance_load(lc->inst, 0, -1, NULL, 0), 0);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_LOADED);
+	mk_lc_expect_mem(test, lc, true);
+}
+
+/* A host kexec or suspend is refused while one runs, and holds starts off. */
+static void mk_lc_freeze_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+
+	/* Created and loaded only: nothing runs. */
+	KUNIT_ASSERT_EQ(test, mk_instance_load(lc->inst, 0, -1, NULL, 0), 0);
+	KUNIT_ASSERT_EQ(test, mk_instances_freeze(), 0);
+	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), -EBUSY);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_LOADED);
+	KUNIT_EXPECT_EQ(test, lc->nr_start, 0);
+	mk_instances_thaw();
+
+	KUNIT_ASSERT_EQ(test, mk_instance_start(lc->inst), 0);
+	KUNIT_EXPECT_EQ(test, mk_instances_freeze(), -EBUSY);
+	mk_lc_report(lc, MK_CRASHED, "test");
+	KUNIT_EXPECT_EQ(test, mk_instances_freeze(), -EBUSY);
+	KUNIT_ASSERT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
+
+	/* Stopped, its memory back in the pool: nothing stands in the way. */
+	KUNIT_ASSERT_EQ(test, mk_instances_freeze(), 0);
+	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), -EBUSY);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
+	KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
+	mk_lc_expect_mem(test, lc, false);
+	mk_instances_thaw();
+	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), 0);
+
+	/* A failed start leaves the count as it was. */
+	KUNIT_ASSERT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
+	lc->start_ret = -EIO;
+	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), -EIO);
+	KUNIT_EXPECT_EQ(test, mk_instances_freeze(), 0);
+	mk_instances_thaw();
 }
 
 static void mk_lc_graceful_timeout_test(struct kunit *test)
@@ -240,9 +387,10 @@ static void mk_lc_crash_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_CRASHED);
 	KUNIT_EXPECT_STREQ(test, lc->inst->crash_reason,
 			   "Kernel panic - not syncing: test");
-	/* The CPU stays parked with the instance until a stop. */
+	/* The CPU and memory stay with the instance until a stop. */
 	KUNIT_EXPECT_TRUE(test, lc->inst->cpus_taken);
 	KUNIT_EXPECT_FALSE(test, cpu_online(lc->cpu));
+	mk_lc_expect_mem(test, lc, true);
 	KUNIT_EXPECT_EQ(test, mk_instance_destroy(lc->inst), -EBUSY);
 	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), -EBUSY);
 	KUNIT_EXPECT_EQ(test, mk_instance_load(lc->inst, 0, -1, NULL, 0), -EBUSY);
@@ -253,6 +401,7 @@ static void mk_lc_crash_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
 	KUNIT_EXPECT_STREQ(test, lc->inst->crash_reason, "");
 	KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
+	mk_lc_expect_mem(test, lc, false);
 
 	/* And it can run again. */
 	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), 0);
@@ -283,6 +432,7 @@ static void mk_lc_power_off_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
 	KUNIT_EXPECT_EQ(test, lc->nr_force, 1);
 	KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
+	mk_lc_expect_mem(test, lc, false);
 }
 
 static void mk_lc_reset_fails_test(struct kunit *test)
@@ -294,9 +444,10 @@ static void mk_lc_reset_fails_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mk_instance_stop(lc->inst, true, 0), -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_CRASHED);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(lc->inst->crash_reason, "INIT"));
-	/* A CPU that did not respond is not given back to the host. */
+	/* A CPU that did not respond may still use the CPU and memory. */
 	KUNIT_EXPECT_TRUE(test, lc->inst->cpus_taken);
 	KUNIT_EXPECT_FALSE(test, cpu_online(lc->cpu));
+	mk_lc_expect_mem(test, lc, true);
 
 	lc->force_ret = 0;
 	KUNIT_EXPECT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
@@ -315,6 +466,7 @@ static void mk_lc_start_fails_test(struct kunit *test)
 	/* Held since create, so still held. */
 	KUNIT_EXPECT_TRUE(test, lc->inst->cpus_taken);
 	KUNIT_EXPECT_FALSE(test, cpu_online(lc->cpu));
+	mk_lc_expect_mem(test, lc, true);
 }
 
 static void mk_lc_restart_fails_test(struct kunit *test)
@@ -325,10 +477,11 @@ static void mk_lc_restart_fails_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
 	lc->start_ret = -EIO;
 	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), -EIO);
-	/* Back to stopped, and the CPU the start took is back too. */
+	/* Back to stopped, and the CPU and memory the start took are back too. */
 	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
 	KUNIT_EXPECT_FALSE(test, lc->inst->cpus_taken);
 	KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
+	mk_lc_expect_mem(test, lc, false);
 }
 
 static void mk_lc_wrong_state_test(struct kunit *test)
@@ -396,6 +549,9 @@ static struct kunit_suite mk_lifecycle_suite = {
 	.test_cases = (struct kunit_case[]) {
 		KUNIT_CASE(mk_lc_graceful_stop_test),
 		KUNIT_CASE(mk_lc_respawn_test),
+		KUNIT_CASE(mk_lc_memory_taken_test),
+		KUNIT_CASE(mk_lc_reload_stopped_test),
+		KUNIT_CASE(mk_lc_freeze_test),
 		KUNIT_CASE(mk_lc_graceful_timeout_test),
 		KUNIT_CASE(mk_lc_cannot_ask_test),
 		KUNIT_CASE(mk_lc_force_stop_test),

@@ -56,6 +56,7 @@ struct mk_pool {
 int mk_pool_init(struct mk_pool *pool, phys_addr_t base, u64 size);
 void mk_pool_destroy(struct mk_pool *pool);
 int mk_pool_carve(struct mk_pool *pool, u64 size, phys_addr_t *addr);
+int mk_pool_carve_at(struct mk_pool *pool, phys_addr_t addr, u64 size);
 int mk_pool_return(struct mk_pool *pool, phys_addr_t addr, u64 size);
 u64 mk_pool_free_bytes(const struct mk_pool *pool);
 
@@ -138,8 +139,12 @@ size_t mk_logring_read(const u64 *headp, const u8 *ring, u32 size, u64 *pos,
  * @state:	lifecycle state; written under @lock with mk_instance_set_state(),
  *		read locklessly with READ_ONCE() by sysfs and waiters
  * @cpus:	host logical CPU numbers the instance owns (constant)
- * @mem_base:	physical start of its memory, carved from mk_host_pool (constant)
- * @mem_size:	bytes of its memory (constant)
+ * @mem_base:	physical start of its memory range in mk_host_pool (constant)
+ * @mem_range:	bytes of that range (constant)
+ * @mem_size:	bytes of it the instance holds now: @mem_range in every
+ *		state but stopped, 0 while stopped (the range is back in the
+ *		pool); changed under @lock. Code that maps instance memory
+ *		checks this, not @mem_range.
  * @image:	loaded kernel image, NULL until loaded
  * @crash_reason: why it crashed, NUL-terminated; empty unless @state is
  *		%MK_CRASHED
@@ -170,6 +175,7 @@ struct mk_instance {
 	enum mk_state state;
 	cpumask_var_t cpus;
 	phys_addr_t mem_base;
+	u64 mem_range;
 	u64 mem_size;
 	struct mk_image *image;
 	char crash_reason[MK_REASON_LEN];
@@ -228,6 +234,8 @@ int mk_instance_stop(struct mk_instance *inst, bool force,
 		     unsigned int timeout_ms);
 int mk_instance_list(char *names, unsigned int room, unsigned int *count);
 bool mk_instances_busy(void);
+int mk_instances_freeze(void);
+void mk_instances_thaw(void);
 
 void mk_instance_report(struct mk_instance *inst, enum mk_state new_state,
 			const char *reason);
@@ -252,6 +260,7 @@ int mk_dev_init(void);
 int mk_mem_alloc(struct mk_instance *inst, u64 size);
 void mk_mem_clear(struct mk_instance *inst);
 void mk_mem_free(struct mk_instance *inst);
+int mk_mem_retake(struct mk_instance *inst);
 
 /* sysfs.c */
 int mk_sysfs_instance_add(struct mk_instance *inst);

@@ -1,17 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Host suspend and hibernation while instances run.
+ * Host suspend, hibernation and kexec while instances run.
  *
  * Suspend and hibernation offline every non-boot CPU and later bring up
  * those that were online; the CPUs of instances are offline in the host,
  * so the host would resume with their kernels frozen mid-flight in memory
- * it may overwrite, or never resume them at all. Refuse both while an
+ * it may overwrite, or never resume them at all. A kexec reboot boots a
+ * new kernel that knows nothing of the instances: it would use their
+ * memory and bring their CPUs up under them. Refuse all three while an
  * instance kernel may be on its CPUs; an instance that only has CPUs and
- * memory (empty, loaded, stopped) does not stand in the way.
+ * memory (empty, loaded, stopped) does not stand in the way. Until the
+ * host is back (or for good, after a kexec), no instance may start.
+ *
+ * A crash kexec (kdump) is never refused: see "kexec and kdump" in
+ * Documentation/multikernel/admin-guide.rst for what happens then.
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
 #include <linux/init.h>
+#include <linux/multikernel.h>
 #include <linux/notifier.h>
 #include <linux/suspend.h>
 
@@ -20,18 +27,60 @@
 static int mk_pm_notify(struct notifier_block *nb, unsigned long action,
 			void *data)
 {
-	if (action != PM_SUSPEND_PREPARE && action != PM_HIBERNATION_PREPARE)
-		return NOTIFY_DONE;
-	if (!mk_instances_busy())
-		return NOTIFY_DONE;
-	pr_warn("refusing to %s while multikernel instances run\n",
-		action == PM_SUSPEND_PREPARE ? "suspend" : "hibernate");
-	return notifier_from_errno(-EBUSY);
+	switch (action) {
+	case PM_SUSPEND_PREPARE:
+	case PM_HIBERNATION_PREPARE:
+		if (!mk_instances_freeze())
+			return NOTIFY_OK;
+		pr_warn("refusing to %s while multikernel instances run\n",
+			action == PM_SUSPEND_PREPARE ? "suspend" : "hibernate");
+		return notifier_from_errno(-EBUSY);
+	case PM_POST_SUSPEND:
+	case PM_POST_HIBERNATION:
+		/* Only sent to us when our prepare succeeded. */
+		mk_instances_thaw();
+		return NOTIFY_OK;
+	}
+	return NOTIFY_DONE;
 }
 
 static struct notifier_block mk_pm_nb = {
 	.notifier_call = mk_pm_notify,
 };
+
+/**
+ * multikernel_kexec_prepare() - may the host kexec into a new kernel?
+ *
+ * Called by kernel_kexec() with the kexec lock held, before anything is
+ * shut down. Refuses while an instance kernel may be on its CPUs;
+ * otherwise no instance can start until multikernel_kexec_finish().
+ * Loading a kexec image is not affected, nor is a crash kexec.
+ *
+ * Context: Process context.
+ * Return: 0 to go ahead; -EBUSY while an instance is starting, running,
+ * stopping or crashed.
+ */
+int multikernel_kexec_prepare(void)
+{
+	if (!mk_instances_freeze())
+		return 0;
+	pr_warn_ratelimited("refusing to kexec while multikernel instances run; stop them first\n");
+	return -EBUSY;
+}
+
+/**
+ * multikernel_kexec_finish() - the host came back from a kexec jump
+ *
+ * Called by kernel_kexec() when a jump with KEXEC_PRESERVE_CONTEXT
+ * returned (or failed on the way) after multikernel_kexec_prepare()
+ * returned 0. Instances may start again.
+ *
+ * Context: Process context.
+ */
+void multikernel_kexec_finish(void)
+{
+	mk_instances_thaw();
+}
 
 /**
  * mk_pm_init() - refuse host suspend and hibernation while instances run

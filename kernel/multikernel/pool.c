@@ -179,6 +179,15 @@ void mk_pool_destroy(struct mk_pool *pool)
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_pool_destroy);
 
+/* Whether [@addr, @addr + @size) is a non-empty aligned range inside @pool. */
+static bool mk_pool_range_ok(const struct mk_pool *pool, phys_addr_t addr,
+			     u64 size)
+{
+	return pool->map && size && IS_ALIGNED(addr | size, MULTIKERNEL_POOL_ALIGN) &&
+	       addr >= pool->base && size <= pool->size &&
+	       addr - pool->base <= pool->size - size;
+}
+
 /**
  * mk_pool_carve() - take a contiguous range out of the pool
  * @pool:	the pool
@@ -218,6 +227,42 @@ int mk_pool_carve(struct mk_pool *pool, u64 size, phys_addr_t *addr)
 EXPORT_SYMBOL_IF_KUNIT(mk_pool_carve);
 
 /**
+ * mk_pool_carve_at() - take a given range out of the pool
+ * @pool:	the pool
+ * @addr:	physical start of the range
+ * @size:	bytes, a non-zero multiple of MULTIKERNEL_POOL_ALIGN
+ *
+ * Takes exactly [@addr, @addr + @size), for an owner that had this range
+ * before and returned it (a stopped instance that starts again). As with
+ * mk_pool_carve(), the range is not zeroed here.
+ *
+ * Context: Any context.
+ * Return: 0 on success; -EINVAL when the range is misaligned, empty or
+ * not inside the pool (also when there is no pool); -EADDRINUSE when
+ * some of it is carved out (nothing is taken then).
+ */
+int mk_pool_carve_at(struct mk_pool *pool, phys_addr_t addr, u64 size)
+{
+	unsigned long n, idx;
+
+	if (!mk_pool_range_ok(pool, addr, size))
+		return -EINVAL;
+
+	idx = (addr - pool->base) / MULTIKERNEL_POOL_ALIGN;
+	n = size / MULTIKERNEL_POOL_ALIGN;
+	spin_lock(&pool->lock);
+	if (find_next_bit(pool->map, idx + n, idx) < idx + n) {
+		spin_unlock(&pool->lock);
+		return -EADDRINUSE;
+	}
+	bitmap_set(pool->map, idx, n);
+	pool->nr_free -= n;
+	spin_unlock(&pool->lock);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_pool_carve_at);
+
+/**
  * mk_pool_return() - give a carved range back to the pool
  * @pool:	the pool it was carved from
  * @addr:	physical start returned by mk_pool_carve()
@@ -231,9 +276,7 @@ int mk_pool_return(struct mk_pool *pool, phys_addr_t addr, u64 size)
 {
 	unsigned long n, idx;
 
-	if (!pool->map || !size || !IS_ALIGNED(addr | size, MULTIKERNEL_POOL_ALIGN) ||
-	    addr < pool->base || size > pool->size ||
-	    addr - pool->base > pool->size - size)
+	if (!mk_pool_range_ok(pool, addr, size))
 		return -EINVAL;
 
 	idx = (addr - pool->base) / MULTIKERNEL_POOL_ALIGN;

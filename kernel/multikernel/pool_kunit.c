@@ -215,6 +215,62 @@ static void mk_pool_bad_input_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(pool), TEST_SIZE);
 }
 
+static void mk_pool_carve_at_test(struct kunit *test)
+{
+	struct mk_pool *pool = test->priv;
+	phys_addr_t a, b;
+
+	/* A range given back is taken again at the same address. */
+	KUNIT_ASSERT_EQ(test, mk_pool_carve(pool, SZ_4M, &a), 0);
+	KUNIT_ASSERT_EQ(test, mk_pool_carve(pool, SZ_4M, &b), 0);
+	KUNIT_EXPECT_EQ(test, mk_pool_return(pool, b, SZ_4M), 0);
+	KUNIT_EXPECT_EQ(test, mk_pool_carve_at(pool, b, SZ_4M), 0);
+	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(pool), TEST_SIZE - SZ_8M);
+
+	/* Taken already, wholly or in part: refused, nothing taken. */
+	KUNIT_EXPECT_EQ(test, mk_pool_carve_at(pool, b, SZ_4M), -EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, mk_pool_carve_at(pool, b + SZ_2M, SZ_4M), -EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, mk_pool_carve_at(pool, a, SZ_16M), -EADDRINUSE);
+	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(pool), TEST_SIZE - SZ_8M);
+
+	/* Someone else got the hole first: the old owner cannot have it. */
+	KUNIT_EXPECT_EQ(test, mk_pool_return(pool, a, SZ_4M), 0);
+	KUNIT_ASSERT_EQ(test, mk_pool_carve(pool, SZ_2M, &a), 0);
+	KUNIT_EXPECT_EQ(test, a, TEST_BASE);
+	KUNIT_EXPECT_EQ(test, mk_pool_carve_at(pool, TEST_BASE, SZ_4M), -EADDRINUSE);
+	/* The free part next to it is still there to take. */
+	KUNIT_EXPECT_EQ(test, mk_pool_carve_at(pool, TEST_BASE + SZ_2M, SZ_2M), 0);
+	KUNIT_EXPECT_EQ(test, mk_pool_return(pool, TEST_BASE, SZ_4M), 0);
+
+	/* The top end of the pool. */
+	KUNIT_EXPECT_EQ(test, mk_pool_carve_at(pool, TEST_BASE + TEST_SIZE - SZ_2M,
+					       SZ_2M), 0);
+	KUNIT_EXPECT_EQ(test, mk_pool_return(pool, TEST_BASE + TEST_SIZE - SZ_2M,
+					     SZ_2M), 0);
+	KUNIT_EXPECT_EQ(test, mk_pool_return(pool, b, SZ_4M), 0);
+	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(pool), TEST_SIZE);
+}
+
+static void mk_pool_carve_at_bad_input_test(struct kunit *test)
+{
+	struct mk_pool *pool = test->priv;
+	struct mk_pool none = { };
+
+	KUNIT_EXPECT_EQ(test, mk_pool_carve_at(pool, TEST_BASE, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_pool_carve_at(pool, TEST_BASE, SZ_1M), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_pool_carve_at(pool, TEST_BASE + SZ_4K, SZ_2M), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_pool_carve_at(pool, TEST_BASE - SZ_2M, SZ_2M), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_pool_carve_at(pool, TEST_BASE - SZ_2M, SZ_4M), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_pool_carve_at(pool, TEST_BASE + TEST_SIZE, SZ_2M),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_pool_carve_at(pool, TEST_BASE + SZ_8M, SZ_16M), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_pool_carve_at(pool, TEST_BASE, TEST_SIZE + SZ_2M),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(pool), TEST_SIZE);
+	/* No pool at all. */
+	KUNIT_EXPECT_EQ(test, mk_pool_carve_at(&none, TEST_BASE, SZ_2M), -EINVAL);
+}
+
 static void mk_pool_init_test(struct kunit *test)
 {
 	struct mk_pool pool = { };
@@ -238,6 +294,8 @@ static struct kunit_suite mk_pool_suite = {
 		KUNIT_CASE(mk_pool_carve_return_test),
 		KUNIT_CASE(mk_pool_exhaust_test),
 		KUNIT_CASE(mk_pool_bad_input_test),
+		KUNIT_CASE(mk_pool_carve_at_test),
+		KUNIT_CASE(mk_pool_carve_at_bad_input_test),
 		KUNIT_CASE(mk_pool_init_test),
 		{}
 	},

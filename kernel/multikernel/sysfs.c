@@ -148,7 +148,7 @@ static struct kobj_attribute apic_ids_attr = __ATTR_RO(apic_ids);
 static ssize_t memory_show(struct kobject *kobj, struct kobj_attribute *attr,
 			   char *buf)
 {
-	return sysfs_emit(buf, "%llu\n", mk_kobj_inst(kobj)->mem_size);
+	return sysfs_emit(buf, "%llu\n", mk_kobj_inst(kobj)->mem_range);
 }
 
 static struct kobj_attribute memory_attr = __ATTR_RO(memory);

@@ -332,6 +332,8 @@ static const char *why(const char *op, int err)
 		if (!strcmp(op, "stop"))
 			return "instance is not running";
 		return "invalid argument";
+	case EADDRINUSE:
+		return "its memory went to another instance meanwhile (destroy, create again)";
 	case ENOEXEC:
 		return "not a kernel image";
 	case EFBIG:
@@ -514,7 +516,10 @@ static int cmd_status(int fd, const struct args *a)
 	       s.out_flags & MULTIKERNEL_STATUS_CPUS_TAKEN ?
 	       "offline in the host" : "online in the host");
 	printf("apic ids:    %s\n", apic);
-	printf("memory:      %s at %#llx\n", mem, (unsigned long long)s.out_mem_base);
+	printf("memory:      %s at %#llx (%s)\n", mem,
+	       (unsigned long long)s.out_mem_base,
+	       s.out_flags & MULTIKERNEL_STATUS_MEMORY_HELD ?
+	       "taken from the pool" : "back in the pool");
 	printf("kernel:      %s\n",
 	       s.out_flags & MULTIKERNEL_STATUS_LOADED ? "loaded" : "none");
 	printf("uptime:      %s\n", up);

@@ -57,7 +57,10 @@
  *  ENOSPC	the pool has no free range of the requested size
  *  EBUSY	a CPU belongs to another instance or is the host's last
  *		online CPU, or the instance's state forbids the command
- *		(destroy or load of a running instance)
+ *		(destroy or load of a running instance), or a host kexec or
+ *		suspend is under way (start)
+ *  EADDRINUSE	the memory range of a stopped instance was given to another
+ *		instance meanwhile (load, start)
  *  EMSGSIZE	an output buffer is too small; the count needed is returned
  *
  * Loading adds the errors of kexec_file_load(2) for the images.
@@ -160,7 +163,8 @@ struct multikernel_create {
  *
  * Destroy an instance that does not run (state empty, loaded or stopped;
  * EBUSY otherwise): drop its kernel image, give its CPUs back to the host
- * and return its memory, cleared, to the pool.
+ * and return its memory, cleared, to the pool (a stopped instance returned
+ * it already).
  */
 struct multikernel_destroy {
 	__u32 size;
@@ -197,7 +201,10 @@ enum multikernel_load_flags {
  * kexec_file_load(2): ENOEXEC for a file that is not a kernel image, EFBIG
  * for an image or initramfs that does not fit the instance's memory,
  * EOPNOTSUPP for a kernel without multikernel support and EPROTO for one
- * that speaks another version of the host-instance handoff.
+ * that speaks another version of the host-instance handoff. A stopped
+ * instance first takes its memory range back from the pool (EADDRINUSE
+ * when another instance was given some of it meanwhile) and, once loaded,
+ * keeps it; it gives it back again when the load fails.
  */
 struct multikernel_load {
 	__u32 size;
@@ -220,10 +227,13 @@ struct multikernel_load {
  *
  * Start the loaded kernel of an instance in state loaded or stopped; a
  * stopped instance starts again from the image loaded last (EINVAL when
- * none is loaded, EBUSY while it runs). Takes the instance's CPUs from
- * the host when a stop gave them back. Returns once the instance's first
- * CPU was started; the state then goes from starting to running when the
- * instance reports that it booted.
+ * none is loaded, EBUSY while it runs). Takes the instance's memory
+ * range back from the pool and its CPUs from the host when a stop gave
+ * them back: the very range it had, where the image was laid out
+ * (EADDRINUSE when another instance was given some of it meanwhile). EBUSY
+ * also while a host kexec or suspend is under way. Returns once the
+ * instance's first CPU was started; the state then goes from starting to
+ * running when the instance reports that it booted.
  */
 struct multikernel_start {
 	__u32 size;
@@ -260,8 +270,9 @@ enum multikernel_stop_flags {
  * Stop an instance in state starting, running, stopping or crashed
  * (EINVAL otherwise). Without %MULTIKERNEL_STOP_FORCE the instance is
  * asked to shut down and given @timeout_ms to do so; then, or at once with
- * the flag, its CPUs are reset. They go back online in the host; the
- * instance's memory stays with it so that it can be started again.
+ * the flag, its CPUs are reset. They go back online in the host, and the
+ * instance's memory is cleared and given back to the pool; a later load or
+ * start takes the same range again.
  * Returns once the instance is stopped; ETIMEDOUT when a CPU did not
  * respond to the reset (the instance is then marked crashed), EINTR when a
  * signal ended the wait (the instance stays in state stopping).
@@ -281,10 +292,15 @@ struct multikernel_stop {
  * @MULTIKERNEL_STATUS_CPUS_TAKEN: the instance's CPUs are offline in the
  *	host (from create until a stop, and again from a start)
  * @MULTIKERNEL_STATUS_LOADED: a kernel image is loaded
+ * @MULTIKERNEL_STATUS_MEMORY_HELD: the instance's memory is taken from the
+ *	pool (from create until a stop, and again from a load or start);
+ *	while it is not, the range is free in the pool, cleared, and may be
+ *	given to another instance
  */
 enum multikernel_status_flags {
 	MULTIKERNEL_STATUS_CPUS_TAKEN = 1 << 0,
 	MULTIKERNEL_STATUS_LOADED = 1 << 1,
+	MULTIKERNEL_STATUS_MEMORY_HELD = 1 << 2,
 };
 
 /**
@@ -301,8 +317,10 @@ enum multikernel_status_flags {
  * @out_state:	its state, an &enum multikernel_state
  * @out_flags:	a combination of &enum multikernel_status_flags
  * @out_nr_cpus: number of CPUs it owns
- * @out_mem_base: physical address of its memory
- * @out_mem_size: bytes of its memory
+ * @out_mem_base: physical address of its memory range, also while the
+ *		range is back in the pool
+ * @out_mem_size: bytes of its memory range, also while the range is back
+ *		in the pool (see %MULTIKERNEL_STATUS_MEMORY_HELD)
  * @out_uptime_ns: nanoseconds since it was last started, 0 unless it is
  *		starting or running
  * @cpus_uptr:	user pointer to a buffer for the bitmap of its CPUs (laid

@@ -23,11 +23,14 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/kexec.h>
 #include <linux/multikernel.h>
+#include <linux/reboot.h>
 
 #include "../kselftest_harness.h"
 #include "mk_util.h"
@@ -377,7 +380,8 @@ TEST_F(mk, create_makes_instance)
 	ASSERT_EQ(0, mk_status(self->fd, "mkst0", &s));
 	EXPECT_EQ(id, s.out_id);
 	EXPECT_EQ(MULTIKERNEL_STATE_EMPTY, s.out_state);
-	EXPECT_EQ(MULTIKERNEL_STATUS_CPUS_TAKEN, s.out_flags);
+	EXPECT_EQ(MULTIKERNEL_STATUS_CPUS_TAKEN | MULTIKERNEL_STATUS_MEMORY_HELD,
+		  s.out_flags);
 	EXPECT_EQ(1, s.out_nr_cpus);
 	EXPECT_EQ(TEST_MEM, s.out_mem_size);
 	EXPECT_EQ(0, s.out_mem_base % MULTIKERNEL_POOL_ALIGN);
@@ -932,18 +936,70 @@ TEST_F(mk, stop_not_running_is_einval)
 	EXPECT_EQ(0, cpu_online(2));
 }
 
-TEST_F(mk, stop_gives_cpus_back)
+TEST_F(mk, stop_gives_cpus_and_memory_back)
 {
 	const char *why = mk_start_instance(self->fd, "mkst0", "2");
+	struct multikernel_status s, again;
+	unsigned long long avail = 0;
 	char buf[32];
 
 	ASSERT_FALSE(start_failed(why)) TH_LOG("%s", why);
 	if (why)
 		SKIP(return, "%s", why);
+	ASSERT_EQ(0, mk_status(self->fd, "mkst0", &s));
+	EXPECT_TRUE(s.out_flags & MULTIKERNEL_STATUS_MEMORY_HELD);
 	EXPECT_EQ(0, mk_stop(self->fd, "mkst0", MULTIKERNEL_STOP_FORCE, 0, 0));
 	ASSERT_EQ(0, inst_file("mkst0", "state", buf, sizeof(buf)));
 	EXPECT_STREQ("stopped", buf);
 	EXPECT_EQ(1, cpu_online(2));
+
+	/* The memory is back in the pool: pool_free is as before create. */
+	ASSERT_EQ(0, read_u64(POOL_FREE, &avail));
+	EXPECT_EQ(self->pool_free, avail);
+	ASSERT_EQ(0, mk_status(self->fd, "mkst0", &again));
+	EXPECT_EQ(0, again.out_flags & (MULTIKERNEL_STATUS_MEMORY_HELD |
+					MULTIKERNEL_STATUS_CPUS_TAKEN));
+	/* The range is still named: a start takes the same one back. */
+	EXPECT_EQ(s.out_mem_base, again.out_mem_base);
+	EXPECT_EQ(s.out_mem_size, again.out_mem_size);
+	ASSERT_EQ(0, inst_file("mkst0", "memory", buf, sizeof(buf)));
+	EXPECT_EQ(s.out_mem_size, strtoull(buf, NULL, 10));
+
+	ASSERT_EQ(0, mk_start(self->fd, "mkst0", 0));
+	ASSERT_EQ(0, read_u64(POOL_FREE, &avail));
+	EXPECT_EQ(self->pool_free - s.out_mem_size, avail);
+	ASSERT_EQ(0, mk_status(self->fd, "mkst0", &again));
+	EXPECT_EQ(s.out_mem_base, again.out_mem_base);
+	EXPECT_TRUE(again.out_flags & MULTIKERNEL_STATUS_MEMORY_HELD);
+}
+
+TEST_F(mk, start_after_memory_given_away_is_eaddrinuse)
+{
+	const char *why = mk_start_instance(self->fd, "mkst0", "2");
+	struct multikernel_status s, other;
+
+	ASSERT_FALSE(start_failed(why)) TH_LOG("%s", why);
+	if (why)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, mk_status(self->fd, "mkst0", &s));
+	ASSERT_EQ(0, mk_stop(self->fd, "mkst0", MULTIKERNEL_STOP_FORCE, 0, 0));
+
+	/* First fit hands the range of the stopped instance to a new one. */
+	ASSERT_EQ(0, mk_create(self->fd, "mkst1", "3", s.out_mem_size, NULL));
+	ASSERT_EQ(0, mk_status(self->fd, "mkst1", &other));
+	ASSERT_EQ(s.out_mem_base, other.out_mem_base)
+		TH_LOG("the pool did not hand out the stopped instance's range");
+
+	EXPECT_EQ(-EADDRINUSE, mk_start(self->fd, "mkst0", 0));
+	EXPECT_EQ(1, cpu_online(2));
+	EXPECT_EQ(1, klog_count("instance mkst0: its memory", "given to another instance") > 0);
+	ASSERT_EQ(0, mk_status(self->fd, "mkst0", &s));
+	EXPECT_EQ(MULTIKERNEL_STATE_STOPPED, s.out_state);
+	EXPECT_EQ(0, s.out_flags & MULTIKERNEL_STATUS_MEMORY_HELD);
+
+	/* Once the other one is gone, the stopped instance starts again. */
+	ASSERT_EQ(0, mk_destroy(self->fd, "mkst1"));
+	EXPECT_EQ(0, mk_start(self->fd, "mkst0", 0));
 }
 
 /* ---- status ---- */
@@ -1239,6 +1295,70 @@ TEST_F(mk, suspend_refused_while_running)
 	ASSERT_EQ(0, write_str("/sys/power/pm_test", "freezer"));
 	EXPECT_EQ(-EBUSY, write_str("/sys/power/state", "freeze"));
 	write_str("/sys/power/pm_test", "none");
+}
+
+static long kexec_load_file(const char *path, unsigned long flags)
+{
+	static const char cmdline[] = "console=ttyS0 mk_kexec_test_escaped";
+	long ret;
+	int kfd = -1;
+
+	if (!(flags & KEXEC_FILE_UNLOAD)) {
+		kfd = open(path, O_RDONLY);
+		if (kfd < 0)
+			return -errno;
+	}
+	ret = syscall(__NR_kexec_file_load, kfd, -1,
+		      flags & KEXEC_FILE_UNLOAD ? 0 : sizeof(cmdline),
+		      flags & KEXEC_FILE_UNLOAD ? NULL : cmdline,
+		      flags | KEXEC_FILE_NO_INITRAMFS);
+	if (ret)
+		ret = -errno;
+	if (kfd >= 0)
+		close(kfd);
+	return ret;
+}
+
+static long kexec_reboot(void)
+{
+	return syscall(__NR_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
+		       LINUX_REBOOT_CMD_KEXEC, NULL) ? -errno : 0;
+}
+
+/*
+ * Should the refusal fail, the host kexecs into MK_INSTANCE_KERNEL and this
+ * run ends without its results.
+ */
+TEST_F(mk, kexec_refused_while_running)
+{
+	const char *kpath = getenv("MK_INSTANCE_KERNEL");
+	struct multikernel_status s;
+	const char *why;
+	long ret;
+
+	if (!kpath)
+		SKIP(return, "no kernel to load: set MK_INSTANCE_KERNEL");
+	why = mk_start_instance(self->fd, "mkst0", "2");
+	ASSERT_FALSE(start_failed(why)) TH_LOG("%s", why);
+	if (why)
+		SKIP(return, "%s", why);
+
+	/* Loading an image is not refused, only the jump. */
+	ret = kexec_load_file(kpath, 0);
+	ASSERT_EQ(0, ret) TH_LOG("kexec_file_load: %s", strerror(-ret));
+	EXPECT_EQ(-EBUSY, kexec_reboot());
+	EXPECT_EQ(1, klog_count("refusing to kexec", "instances run") > 0);
+	ASSERT_EQ(0, mk_status(self->fd, "mkst0", &s));
+	EXPECT_NE(MULTIKERNEL_STATE_STOPPED, s.out_state);
+	EXPECT_EQ(0, cpu_online(2));
+
+	/* Without an image kexec fails with EINVAL before it asks us. */
+	ASSERT_EQ(0, kexec_load_file(NULL, KEXEC_FILE_UNLOAD));
+	EXPECT_EQ(-EINVAL, kexec_reboot());
+
+	/* A refused kexec leaves nothing behind: stop and start work. */
+	EXPECT_EQ(0, mk_stop(self->fd, "mkst0", MULTIKERNEL_STOP_FORCE, 0, 0));
+	EXPECT_EQ(0, mk_start(self->fd, "mkst0", 0));
 }
 
 TEST_HARNESS_MAIN

@@ -4,6 +4,8 @@
 # Instance lifecycles for real: spawn instance kernels with mkctl and check
 # what a user can observe (mkctl list/status/console, the instance's state
 # and crash reason in sysfs, the host's online CPUs and free pool memory).
+# Every stop gives the instance's memory back to the pool: pool_free after
+# a stop is what it was before the create, and a start takes it again.
 # The instance initramfs's /init prints "MK-INSTANCE: init running ..." and
 # then acts on mkjob= of its command line: panic, spin, hardlockup, wait
 # (until asked to shut down), or powers off when there is none.
@@ -23,6 +25,7 @@ BOOT_WAIT=120
 STOP_WAIT=60
 CYCLES=20
 MEM=64M
+MEM_BYTES=$((64 << 20))
 CON=/tmp/spawn_test.con
 OUT=/tmp/spawn_test.out
 
@@ -163,6 +166,27 @@ host_back() {
 	return 0
 }
 
+# pool_is NAME BYTES: pool_free is BYTES.
+pool_is() {
+	[ "$(pool_free)" = "$2" ] && return 0
+	msg "$1: pool_free $(pool_free), want $2"
+	return 1
+}
+
+# resets NAME: how often the host had to reset NAME after asking it to
+# shut down (the graceful stop timed out).
+resets() {
+	dmesg | grep -c "instance $1 did not shut down within"
+}
+
+# graceful NAME BEFORE: the last stop of NAME needed no reset; BEFORE is
+# what resets said before it.
+graceful() {
+	[ "$(resets "$1")" = "$2" ] && return 0
+	msg "$1: did not shut down when asked, the host reset it"
+	return 1
+}
+
 # cpu_is NAME CPU 0|1: host CPU CPU is online (1) or offline (0).
 cpu_is() {
 	got=$(cat /sys/devices/system/cpu/cpu"$2"/online)
@@ -192,13 +216,22 @@ scen_respawn() {
 		msg "mkctl list does not show mksp0 running on CPU 2"
 		return 1
 	}
+	pool_is mksp0 $((FREE0 - MEM_BYTES)) || return 1
+	r=$(resets mksp0)
 	mk stop mksp0 --timeout "$STOP_WAIT" || return 1
 	wait_state mksp0 "$STOP_WAIT" stopped || return 1
-	wait_console mksp0 5 "MK-INSTANCE: shutdown requested" || return 1
+	graceful mksp0 "$r" || return 1
 	cpu_is mksp0 2 1 || return 1
+	# The memory is back in the pool while the instance still exists.
+	pool_is mksp0 "$FREE0" || return 1
 	mk status mksp0 || return 1
 	grep -Eq "^state: +stopped$" "$OUT" || {
 		msg "mkctl status does not say stopped"
+		return 1
+	}
+	grep -Eq "^memory: +64M at 0x[0-9a-f]+ \(back in the pool\)$" "$OUT" || {
+		msg "mkctl status does not say the memory is back in the pool:"
+		grep "^memory:" "$OUT" | while read -r l; do msg "  $l"; done
 		return 1
 	}
 	# The console may keep the first run's text: the line must show up
@@ -206,6 +239,7 @@ scen_respawn() {
 	before=$(count mksp0 "$LINE")
 	mk start mksp0 || return 1
 	cpu_is mksp0 2 0 || return 1
+	pool_is mksp0 $((FREE0 - MEM_BYTES)) || return 1
 	end=$(($(date +%s) + BOOT_WAIT))
 	while :; do
 		n=$(count mksp0 "$LINE")
@@ -236,9 +270,11 @@ scen_two() {
 		msg "mkctl list does not show both instances running"
 		return 1
 	fi
+	r=$(resets mksp0)
 	mk stop mksp0 --timeout "$STOP_WAIT" || return 1
 	wait_state mksp0 "$STOP_WAIT" stopped || return 1
-	wait_console mksp0 5 "MK-INSTANCE: shutdown requested" || return 1
+	graceful mksp0 "$r" || return 1
+	pool_is mksp0 $((FREE0 - MEM_BYTES)) || return 1
 	# The other one is not disturbed by that.
 	[ "$(state mksp1)" = running ] || {
 		msg "mksp1: state '$(state mksp1)' after stopping mksp0"
@@ -248,6 +284,7 @@ scen_two() {
 	wait_state mksp1 "$STOP_WAIT" stopped || return 1
 	cpu_is mksp0 2 1 || return 1
 	cpu_is mksp1 3 1 || return 1
+	pool_is "both stopped" "$FREE0" || return 1
 	mk destroy mksp0 || return 1
 	mk destroy mksp1 || return 1
 	host_back "two instances"
@@ -278,6 +315,7 @@ scen_hardlockup() {
 	mk stop mksp0 --force || return 1
 	wait_state mksp0 "$STOP_WAIT" stopped || return 1
 	cpu_is mksp0 3 1 || return 1
+	pool_is mksp0 "$FREE0" || return 1
 	mk destroy mksp0 || return 1
 	host_back "hard lockup"
 }
@@ -307,9 +345,12 @@ crashed_with_reason() {
 scen_panic() {
 	spawn mksp0 3 panic || return 1
 	crashed_with_reason mksp0 || return 1
+	# A crashed instance keeps its memory until it is stopped.
+	pool_is mksp0 $((FREE0 - MEM_BYTES)) || return 1
 	mk stop mksp0 --timeout 10 || return 1
 	wait_state mksp0 "$STOP_WAIT" stopped || return 1
 	cpu_is mksp0 3 1 || return 1
+	pool_is mksp0 "$FREE0" || return 1
 	[ -z "$(cat $MK/instances/mksp0/crash_reason)" ] || {
 		msg "mksp0: crash reason kept after stop"
 		return 1
@@ -323,13 +364,14 @@ scen_panic() {
 }
 
 # 6: many short lives. Even rounds power off by themselves, odd rounds are
-# stopped by force right after start.
+# stopped by force right after start. After every stop the CPU is back
+# online and pool_free is what it was before the create.
 scen_cycles() {
 	mk create mksp0 --cpus 3 --mem "$MEM" || return 1
 	mk load mksp0 --kernel "$MK_INSTANCE_KERNEL" \
 		--initrd "$MK_INSTANCE_INITRD" --cmdline "console=ttyMK0" ||
 		return 1
-	free1=$(pool_free)
+	pool_is "loaded" $((FREE0 - MEM_BYTES)) || return 1
 	i=0
 	while [ "$i" -lt "$CYCLES" ]; do
 		mk start mksp0 || { msg "round $i"; return 1; }
@@ -342,7 +384,7 @@ scen_cycles() {
 				{ msg "round $i: state '$(state mksp0)'"; return 1; }
 		fi
 		if [ "$(online)" != "$ONLINE0" ] ||
-		   [ "$(pool_free)" != "$free1" ]; then
+		   [ "$(pool_free)" != "$FREE0" ]; then
 			msg "round $i: online CPUs $(online), pool_free $(pool_free)"
 			return 1
 		fi
