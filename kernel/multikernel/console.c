@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Console file descriptors: MULTIKERNEL_CONSOLE hands out a read-only file
- * that reads an instance's console log ring through mk_console_read().
- * The file holds a reference on the instance; reads stop with -ENODEV once
- * the instance is destroyed, before its memory goes back to the pool.
+ * that reads the host's copy of an instance's console through
+ * mk_console_read(). The file holds a reference on the instance; reads
+ * fail with -ENODEV once the instance is destroyed.
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
@@ -36,7 +36,6 @@ static ssize_t mk_console_fop_read(struct file *file, char __user *ubuf,
 		return -ENOMEM;
 
 	mutex_lock(&inst->lock);
-	/* After destroy the memory may belong to another instance already. */
 	if (inst->dead)
 		n = -ENODEV;
 	else

@@ -221,6 +221,8 @@ scen_respawn() {
 	mk stop mksp0 --timeout "$STOP_WAIT" || return 1
 	wait_state mksp0 "$STOP_WAIT" stopped || return 1
 	graceful mksp0 "$r" || return 1
+	# The host kept its last words after the memory went back.
+	wait_console mksp0 5 "MK-INSTANCE: shutdown requested" || return 1
 	cpu_is mksp0 2 1 || return 1
 	# The memory is back in the pool while the instance still exists.
 	pool_is mksp0 "$FREE0" || return 1
@@ -274,6 +276,7 @@ scen_two() {
 	mk stop mksp0 --timeout "$STOP_WAIT" || return 1
 	wait_state mksp0 "$STOP_WAIT" stopped || return 1
 	graceful mksp0 "$r" || return 1
+	wait_console mksp0 5 "MK-INSTANCE: shutdown requested" || return 1
 	pool_is mksp0 $((FREE0 - MEM_BYTES)) || return 1
 	# The other one is not disturbed by that.
 	[ "$(state mksp1)" = running ] || {
