@@ -17,64 +17,15 @@
 
 DIR="$(dirname "$(readlink -f "$0")")"
 . "${DIR}"/../kselftest/ktap_helpers.sh
+. "${DIR}"/mk_lib.sh
 
-MK=/sys/kernel/multikernel
-LINE="MK-INSTANCE: init running"
-# Seconds to wait for an instance to boot, stop or power off (TCG is slow).
-BOOT_WAIT=120
-STOP_WAIT=60
 CYCLES=20
 MEM=64M
 MEM_BYTES=$((64 << 20))
-CON=/tmp/spawn_test.con
-OUT=/tmp/spawn_test.out
+NAMES="mksp0 mksp1"
 
 ktap_print_header
-
-if ! command -v mkctl >/dev/null 2>&1; then
-	ktap_skip_all "mkctl is not installed"
-	exit "$KSFT_SKIP"
-fi
-if [ ! -e /dev/multikernel ]; then
-	ktap_skip_all "no /dev/multikernel: kernel without CONFIG_MULTIKERNEL"
-	exit "$KSFT_SKIP"
-fi
-if [ -z "$MK_INSTANCE_KERNEL" ] || [ -z "$MK_INSTANCE_INITRD" ]; then
-	ktap_skip_all "MK_INSTANCE_KERNEL and MK_INSTANCE_INITRD are not set"
-	exit "$KSFT_SKIP"
-fi
-if [ ! -r "$MK_INSTANCE_KERNEL" ] || [ ! -r "$MK_INSTANCE_INITRD" ]; then
-	ktap_skip_all "cannot read $MK_INSTANCE_KERNEL or $MK_INSTANCE_INITRD"
-	exit "$KSFT_SKIP"
-fi
-if [ "$(cat $MK/pool_size)" -lt $((192 << 20)) ]; then
-	ktap_skip_all "needs a pool of 192M or more (multikernel=)"
-	exit "$KSFT_SKIP"
-fi
-if [ "$(cat /sys/devices/system/cpu/cpu2/online 2>/dev/null)" != 1 ] ||
-   [ "$(cat /sys/devices/system/cpu/cpu3/online 2>/dev/null)" != 1 ]; then
-	ktap_skip_all "needs CPUs 2 and 3 online"
-	exit "$KSFT_SKIP"
-fi
-
-# Fractions of a second when the sleep at hand knows them.
-STEP=0.2
-sleep "$STEP" 2>/dev/null || STEP=1
-
-msg() {
-	ktap_print_msg "$*"
-}
-
-cleanup() {
-	for n in mksp0 mksp1; do
-		mkctl stop "$n" --force >/dev/null 2>&1
-		mkctl destroy "$n" >/dev/null 2>&1
-	done
-}
-
-state() {
-	cat "$MK/instances/$1/state" 2>/dev/null
-}
+mk_require $((192 << 20))
 
 online() {
 	cat /sys/devices/system/cpu/online
@@ -82,66 +33,6 @@ online() {
 
 pool_free() {
 	cat $MK/pool_free
-}
-
-# mk NAME mkctl-args...: run mkctl, print what it said when it fails.
-mk() {
-	mkctl "$@" >"$OUT" 2>&1
-	rc=$?
-	if [ "$rc" -ne 0 ]; then
-		msg "mkctl $*: exit $rc"
-		while read -r l; do msg "  $l"; done <"$OUT"
-	fi
-	return "$rc"
-}
-
-# spawn NAME CPUS JOB: create, load (with mkjob=JOB when JOB is not empty)
-# and start an instance.
-spawn() {
-	mk create "$1" --cpus "$2" --mem "$MEM" &&
-	mk load "$1" --kernel "$MK_INSTANCE_KERNEL" \
-		--initrd "$MK_INSTANCE_INITRD" \
-		--cmdline "console=ttyMK0${3:+ mkjob=$3}" &&
-	mk start "$1"
-}
-
-# wait_state NAME SECONDS STATE...: until the instance is in one of STATEs.
-wait_state() {
-	n=$1
-	end=$(($(date +%s) + $2))
-	shift 2
-	while :; do
-		s=$(state "$n")
-		for w in "$@"; do
-			[ "$s" = "$w" ] && return 0
-		done
-		if [ "$(date +%s)" -ge "$end" ]; then
-			msg "$n: state '$s', waited for: $*"
-			return 1
-		fi
-		sleep "$STEP"
-	done
-}
-
-# count NAME PATTERN: how many console lines of NAME hold PATTERN (fixed).
-count() {
-	mkctl console "$1" >"$CON" 2>/dev/null
-	grep -cF "$2" "$CON"
-}
-
-# wait_console NAME SECONDS PATTERN [MORE_THAN]: until PATTERN is on more
-# than MORE_THAN (default 0) console lines of NAME.
-wait_console() {
-	end=$(($(date +%s) + $2))
-	while :; do
-		[ "$(count "$1" "$3")" -gt "${4:-0}" ] && return 0
-		if [ "$(date +%s)" -ge "$end" ]; then
-			msg "$1: no '$3' on the console after $2s; its last lines:"
-			tail -n 8 "$CON" | while read -r l; do msg "  | $l"; done
-			return 1
-		fi
-		sleep "$STEP"
-	done
 }
 
 # splats: how many warnings, BUGs and oopses the host's log holds.
@@ -326,15 +217,7 @@ scen_hardlockup() {
 # crashed_with_reason NAME: state crashed, a reason in sysfs and status.
 crashed_with_reason() {
 	wait_state "$1" "$BOOT_WAIT" crashed || return 1
-	reason=$(cat "$MK/instances/$1/crash_reason")
-	msg "$1: crash reason '$reason'"
-	case "$reason" in
-	*sysrq*) ;;
-	*)
-		msg "$1: the crash reason does not name the sysrq panic"
-		return 1
-		;;
-	esac
+	crash_reason_has "$1" sysrq || return 1
 	mk status "$1" || return 1
 	grep -Eq "^crash: +.*sysrq" "$OUT" || {
 		msg "mkctl status does not show the crash reason"
