@@ -123,26 +123,29 @@ bench_spawn() {
 # MK_RUN=bench-msg: round trips host<->instance next to the same between two
 # host processes, MK_BENCH_RUNS times. One instance (CPU 2, 64M) runs
 # msgdev_echo. For each size (64, 4096 and 65528 bytes: 65528 is the largest
-# user datagram) one "BENCH msg run=R path=P size=S count=N rtt_ns=X
-# bytes_per_s=Y" line per path, in guest time:
+# user datagram) "BENCH msg run=R path=P timing=T size=S count=N rtt_ns=X
+# bytes_per_s=Y" lines, in guest time:
 #   kernel  the debugfs echo file: kernel to kernel on the echo channel
 #   user    msgdev_client on /dev/mkmsg/NAME to msgdev_echo in the instance
 #   pipe    ipc_bench over two pipes, processes on host CPUs 0 and 1
 #   unix    ipc_bench over an AF_UNIX SOCK_SEQPACKET pair, CPUs 0 and 1
-# rtt_ns is the mean round trip; bytes_per_s is size * count / time, payload
-# bytes per second each way. The host side runs on CPU 0 throughout. A
-# figure that cannot be taken gives "BENCH msg error ..." and ends the job.
+# Each message is made fresh and checked when it comes back. timing=xfer
+# leaves that out (the echo file's way: kernel, pipe, unix); timing=loop
+# counts it (msgdev_client's way: user, pipe, unix). rtt_ns is the mean
+# round trip; bytes_per_s is size * count / time, payload bytes per second
+# each way. The host side runs on CPU 0 throughout. A figure that cannot
+# be taken gives "BENCH msg error ..." and ends the job.
 bench_msg_fail() {
 	echo "BENCH msg error $*"
 	mkctl console bench 2>/dev/null | tail -n 20 | sed 's/^/  | /'
 	return 1
 }
 
-# bench_msg_line RUN PATH SIZE COUNT TOTAL_NS
+# bench_msg_line RUN PATH TIMING SIZE COUNT TOTAL_NS
 bench_msg_line() {
-	awk -v r="$1" -v p="$2" -v s="$3" -v n="$4" -v t="$5" 'BEGIN {
-		printf "BENCH msg run=%d path=%s size=%d count=%d rtt_ns=%.0f bytes_per_s=%.0f\n",
-			r, p, s, n, t / n, s * n * 1e9 / t }'
+	awk -v r="$1" -v p="$2" -v m="$3" -v s="$4" -v n="$5" -v t="$6" 'BEGIN {
+		printf "BENCH msg run=%d path=%s timing=%s size=%d count=%d rtt_ns=%.0f bytes_per_s=%.0f\n",
+			r, p, m, s, n, t / n, s * n * 1e9 / t }'
 }
 
 bench_msg() {
@@ -184,7 +187,7 @@ bench_msg() {
 				bench_msg_fail "kernel echo $n x $s: $(cat "$echo_file")"
 				return
 			fi
-			bench_msg_line $r kernel "$s" "$n" "$ns"
+			bench_msg_line $r kernel xfer "$s" "$n" "$ns"
 
 			out=$(taskset -c 0 $kst/msgdev_client -n "$n" -s "$s" \
 				/dev/mkmsg/bench) ||
@@ -194,15 +197,19 @@ bench_msg() {
 				$2 == n && $6 == s && $9 > 0 { printf "%.0f", $9 * 1e9 }')
 			[ -n "$ns" ] ||
 				{ bench_msg_fail "user $n x $s: $out"; return; }
-			bench_msg_line $r user "$s" "$n" "$ns"
+			bench_msg_line $r user loop "$s" "$n" "$ns"
 
 			for t in pipe unix; do
 				out=$($kst/ipc_bench -t $t -n "$n" -s "$s" -a 0 -b 1) ||
 					{ bench_msg_fail "$t $n x $s: $out"; return; }
-				ns=$(echo "$out" | sed -n 's/.* total_ns=\([0-9]*\) .*/\1/p')
-				[ -n "$ns" ] ||
-					{ bench_msg_fail "$t $n x $s: $out"; return; }
-				bench_msg_line $r $t "$s" "$n" "$ns"
+				loop=$(echo "$out" | sed -n 's/.* total_ns=\([0-9]*\) .*/\1/p')
+				xfer=$(echo "$out" | sed -n 's/.* xfer_ns=\([0-9]*\) .*/\1/p')
+				if [ -z "$loop" ] || [ -z "$xfer" ]; then
+					bench_msg_fail "$t $n x $s: $out"
+					return
+				fi
+				bench_msg_line $r $t xfer "$s" "$n" "$xfer"
+				bench_msg_line $r $t loop "$s" "$n" "$loop"
 			done
 		done
 	done
