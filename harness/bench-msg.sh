@@ -31,7 +31,8 @@ runs=${1:-5}
 
 run=$BUILD/runs/bench-msg
 "$TOP/harness/qemu.sh" bench-msg 1200 \
-	"multikernel=256M MK_RUN=bench-msg MK_BENCH_RUNS=$runs kunit.enable=0" >/dev/null || true
+	"multikernel=256M MK_RUN=bench-msg MK_BENCH_RUNS=$runs kunit.enable=0" >/dev/null ||
+	die "the benchmark boot failed: see $run/"
 grep '^BENCH msg' "$run/ttyS1.log" > "$BUILD/bench-msg.txt" ||
 	die "no messaging figures: see $run/"
 if grep -q '^BENCH msg error' "$BUILD/bench-msg.txt"; then

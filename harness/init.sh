@@ -189,23 +189,23 @@ bench_msg() {
 			fi
 			bench_msg_line $r kernel xfer "$s" "$n" "$ns"
 
-			out=$(taskset -c 0 $kst/msgdev_client -n "$n" -s "$s" \
+			res=$(taskset -c 0 $kst/msgdev_client -n "$n" -s "$s" \
 				/dev/mkmsg/bench) ||
-				{ bench_msg_fail "user $n x $s: $out"; return; }
+				{ bench_msg_fail "user $n x $s: $res"; return; }
 			# msgdev_client: N round trips of S bytes in X s, Y us each
-			ns=$(echo "$out" | awk -v n="$n" -v s="$s" '
+			ns=$(echo "$res" | awk -v n="$n" -v s="$s" '
 				$2 == n && $6 == s && $9 > 0 { printf "%.0f", $9 * 1e9 }')
 			[ -n "$ns" ] ||
-				{ bench_msg_fail "user $n x $s: $out"; return; }
+				{ bench_msg_fail "user $n x $s: $res"; return; }
 			bench_msg_line $r user loop "$s" "$n" "$ns"
 
 			for t in pipe unix; do
-				out=$($kst/ipc_bench -t $t -n "$n" -s "$s" -a 0 -b 1) ||
-					{ bench_msg_fail "$t $n x $s: $out"; return; }
-				loop=$(echo "$out" | sed -n 's/.* total_ns=\([0-9]*\) .*/\1/p')
-				xfer=$(echo "$out" | sed -n 's/.* xfer_ns=\([0-9]*\) .*/\1/p')
+				res=$($kst/ipc_bench -t $t -n "$n" -s "$s" -a 0 -b 1) ||
+					{ bench_msg_fail "$t $n x $s: $res"; return; }
+				loop=$(echo "$res" | sed -n 's/.* total_ns=\([0-9]*\) .*/\1/p')
+				xfer=$(echo "$res" | sed -n 's/.* xfer_ns=\([0-9]*\) .*/\1/p')
 				if [ -z "$loop" ] || [ -z "$xfer" ]; then
-					bench_msg_fail "$t $n x $s: $out"
+					bench_msg_fail "$t $n x $s: $res"
 					return
 				fi
 				bench_msg_line $r $t xfer "$s" "$n" "$xfer"
