@@ -17,7 +17,8 @@ help:
 	@echo "make initramfs     build build/initramfs.cpio.gz (busybox + kselftests)"
 	@echo "make tree          only compose build/linux (base + patches/ + our files)"
 	@echo "make check         checkpatch --strict, W=1, sparse and kernel-doc on our code"
-	@echo "make bench         benchmarks: instance spawn time against a cold QEMU boot"
+	@echo "make bench         benchmarks: instance spawn time against a cold QEMU boot;"
+	@echo "                   messaging round trips against a pipe and an AF_UNIX socket"
 	@echo "make series        export the patch series with a cover letter into build/series/"
 	@echo "make series-check  git am the series onto a pristine base and build every patch"
 	@echo "make clean         remove build/ (keeps the ccache)"
@@ -45,6 +46,7 @@ check: kernel
 
 bench: deps
 	@$(H)/bench-spawn.sh
+	@$(H)/bench-msg.sh
 
 series: tree
 	@$(H)/series.sh export

@@ -6,6 +6,8 @@
 #                     one collection, TEST_GEN_PROGS_EXTENDED ones too)
 #   MK_RUN=demo       show the multikernel state (what make run shows)
 #   MK_RUN=bench-spawn  time instance spawns (harness/bench-spawn.sh)
+#   MK_RUN=bench-msg    time messaging against pipes and AF_UNIX sockets
+#                       (harness/bench-msg.sh)
 #   MK_RUN=shell      an interactive shell on the console
 # Unknown VAR=value words of the command line reach us as environment.
 # Ends with "MK-INIT: done" on ttyS1 and powers the machine off.
@@ -120,6 +122,103 @@ bench_spawn() {
 	done
 }
 
+# MK_RUN=bench-msg: round trips host<->instance next to the same between two
+# host processes, MK_BENCH_RUNS times. One instance (CPU 2, 64M) runs
+# msgdev_echo. For each size (64, 4096 and 65528 bytes: 65528 is the largest
+# user datagram) "BENCH msg run=R path=P timing=T size=S count=N rtt_ns=X
+# bytes_per_s=Y" lines, in guest time:
+#   kernel  the debugfs echo file: kernel to kernel on the echo channel
+#   user    msgdev_client on /dev/mkmsg/NAME to msgdev_echo in the instance
+#   pipe    ipc_bench over two pipes, processes on host CPUs 0 and 1
+#   unix    ipc_bench over an AF_UNIX SOCK_SEQPACKET pair, CPUs 0 and 1
+# Each message is made fresh and checked when it comes back. timing=xfer
+# leaves that out (the echo file's way: kernel, pipe, unix); timing=loop
+# counts it (msgdev_client's way: user, pipe, unix). rtt_ns is the mean
+# round trip; bytes_per_s is size * count / time, payload bytes per second
+# each way. The host side runs on CPU 0 throughout. A figure that cannot
+# be taken gives "BENCH msg error ..." and ends the job.
+bench_msg_fail() {
+	echo "BENCH msg error $*"
+	mkctl console bench 2>/dev/null | tail -n 20 | sed 's/^/  | /'
+	return 1
+}
+
+# bench_msg_line RUN PATH TIMING SIZE COUNT TOTAL_NS
+bench_msg_line() {
+	awk -v r="$1" -v p="$2" -v m="$3" -v s="$4" -v n="$5" -v t="$6" 'BEGIN {
+		printf "BENCH msg run=%d path=%s timing=%s size=%d count=%d rtt_ns=%.0f bytes_per_s=%.0f\n",
+			r, p, m, s, n, t / n, s * n * 1e9 / t }'
+}
+
+bench_msg() {
+	runs=${MK_BENCH_RUNS:-5}
+	kst=/usr/lib/kselftests/multikernel
+	echo_file=/sys/kernel/debug/multikernel/bench/echo
+	mkctl run bench --cpus 2 --mem 64M --kernel /boot/bzImage \
+		--initrd /boot/instance.cpio.gz \
+		--cmdline "console=ttyMK0 mkjob=echo" || {
+		bench_msg_fail "mkctl run failed"
+		return
+	}
+	i=0
+	until mkctl console bench 2>/dev/null | grep -q 'msgdev_echo: ready'; do
+		i=$((i + 1))
+		[ $i -lt 300 ] || {
+			bench_msg_fail "no 'msgdev_echo: ready' after 300 s," \
+				"state $(cat /sys/kernel/multikernel/instances/bench/state)"
+			return
+		}
+		sleep 1
+	done
+	[ "$(cat /sys/kernel/multikernel/instances/bench/state)" = running ] || {
+		bench_msg_fail "instance not running"
+		return
+	}
+	echo "instance bench: running, msgdev_echo ready"
+	r=0
+	while [ $r -lt "$runs" ]; do
+		r=$((r + 1))
+		for sn in 64:10000 4096:2000 65528:200; do
+			s=${sn%:*}
+			n=${sn#*:}
+			taskset -c 0 sh -c "echo '$n $s' > $echo_file" ||
+				{ bench_msg_fail "kernel echo $n x $s failed"; return; }
+			# count N size S errors E total_ns T min_ns A max_ns B
+			read -r _ cnt _ sz _ err _ ns _ < "$echo_file"
+			if [ "$cnt" != "$n" ] || [ "$sz" != "$s" ] || [ "$err" != 0 ]; then
+				bench_msg_fail "kernel echo $n x $s: $(cat "$echo_file")"
+				return
+			fi
+			bench_msg_line $r kernel xfer "$s" "$n" "$ns"
+
+			res=$(taskset -c 0 $kst/msgdev_client -n "$n" -s "$s" \
+				/dev/mkmsg/bench) ||
+				{ bench_msg_fail "user $n x $s: $res"; return; }
+			# msgdev_client: N round trips of S bytes in X s, Y us each
+			ns=$(echo "$res" | awk -v n="$n" -v s="$s" '
+				$2 == n && $6 == s && $9 > 0 { printf "%.0f", $9 * 1e9 }')
+			[ -n "$ns" ] ||
+				{ bench_msg_fail "user $n x $s: $res"; return; }
+			bench_msg_line $r user loop "$s" "$n" "$ns"
+
+			for t in pipe unix; do
+				res=$($kst/ipc_bench -t $t -n "$n" -s "$s" -a 0 -b 1) ||
+					{ bench_msg_fail "$t $n x $s: $res"; return; }
+				loop=$(echo "$res" | sed -n 's/.* total_ns=\([0-9]*\) .*/\1/p')
+				xfer=$(echo "$res" | sed -n 's/.* xfer_ns=\([0-9]*\) .*/\1/p')
+				if [ -z "$loop" ] || [ -z "$xfer" ]; then
+					bench_msg_fail "$t $n x $s: $res"
+					return
+				fi
+				bench_msg_line $r $t xfer "$s" "$n" "$xfer"
+				bench_msg_line $r $t loop "$s" "$n" "$loop"
+			done
+		done
+	done
+	mkctl stop bench --force >/dev/null
+	mkctl destroy bench
+}
+
 selftests() {
 	cd /usr/lib/kselftests || return
 	if [ -z "$MK_TESTS" ]; then
@@ -145,6 +244,9 @@ demo)
 	;;
 bench-spawn)
 	bench_spawn > "$out" 2>&1
+	;;
+bench-msg)
+	bench_msg > "$out" 2>&1
 	;;
 shell)
 	setsid cttyhack sh
