@@ -8,7 +8,9 @@
 # hardware.
 #   spawn: the host boots with a pool; its init creates an instance on
 #          CPU 3 with 64M and times mkctl load, start -> "running", and
-#          start -> the instance init's first line (see harness/init.sh).
+#          start -> the instance init's first line (see harness/init.sh),
+#          with the host's split of the start: start IPIs -> kernel entry
+#          (the trampoline) and kernel entry -> hello (the kernel boot).
 #   cold:  QEMU boots the same bzImage with the instance initramfs on one
 #          CPU with 64M; the figure is the guest's uptime when init prints
 #          its line. That excludes firmware and the bzImage decompressor,
@@ -55,6 +57,9 @@ med = lambda k: statistics.median(float(s[k]) for s in spawn)
 c = statistics.median(cold)
 print(f"median spawn: load {med('load'):.2f} s, start->running {med('running'):.2f} s, "
       f"start->init {med('init'):.2f} s (instance uptime at init {med('inst_up'):.2f} s)")
+print(f"median breakdown: load {med('load'):.2f} s, start->kernel entry "
+      f"{med('entry') * 1e3:.3f} ms, kernel boot to hello {med('kernel'):.2f} s, "
+      f"hello->init line {med('init') - med('running'):.2f} s")
 print(f"median cold QEMU boot to init: {c:.2f} s")
 print(f"spawn start->init / cold boot to init: {med('init') / c:.2f}")
 print(f"instance kernel+init / cold kernel+init: {med('inst_up') / c:.2f}")

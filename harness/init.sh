@@ -91,6 +91,10 @@ up() {
 #   running     mkctl start until the instance reports it booted
 #   init        mkctl start until its init's first line is on its console
 #   inst_up     the instance's own uptime when its init printed that line
+#   entry       start IPIs until the jump into the kernel (the trampoline),
+#               by the TSC (link statistics, debugfs)
+#   kernel      kernel entry until the instance's hello (its kernel boot,
+#               decompressor included)
 bench_spawn() {
 	runs=${MK_BENCH_RUNS:-3}
 	r=0
@@ -102,21 +106,29 @@ bench_spawn() {
 		t1=$(up)
 		mkctl start bench || return
 		t_run=""
+		boot=""
 		line=""
 		i=0
 		while [ $i -lt 3000 ] && [ -z "$line" ]; do
 			if [ -z "$t_run" ] &&
 			   [ "$(cat /sys/kernel/multikernel/instances/bench/state)" = running ]; then
 				t_run=$(up)
+				# Now, while the link is up: the instance
+				# powers off after its line.
+				boot=$(grep '^boot ' /sys/kernel/debug/multikernel/bench/stats)
 			fi
 			line=$(mkctl console bench | grep -m1 'MK-INSTANCE: init running')
 			[ -n "$line" ] || sleep 0.1
 			i=$((i + 1))
 		done
 		t2=$(up)
-		echo "$t0 $t1 $t_run $t2 ${line##*uptime }" | awk -v r=$r '{
-			printf "BENCH spawn run=%d load=%.2f running=%.2f init=%.2f inst_up=%.2f\n",
-				r, $2 - $1, $3 - $2, $4 - $2, $5 }'
+		# The host's own split: start IPIs -> kernel entry -> hello.
+		entry=$(echo "$boot" | sed -n 's/.*entry_us \([0-9]*\).*/\1/p')
+		hello=$(echo "$boot" | sed -n 's/.*hello_us \([0-9]*\).*/\1/p')
+		echo "$t0 $t1 $t_run $t2 ${line##*uptime } ${entry:-0} ${hello:-0}" |
+			awk -v r=$r '{
+			printf "BENCH spawn run=%d load=%.2f running=%.2f init=%.2f inst_up=%.2f entry=%.6f kernel=%.3f\n",
+				r, $2 - $1, $3 - $2, $4 - $2, $5, $6 / 1e6, ($7 - $6) / 1e6 }'
 		mkctl stop bench --force >/dev/null
 		mkctl destroy bench
 	done
