@@ -36,6 +36,14 @@ struct mk_doorbell_client {
 #define MK_MSG_CHANNELS		64
 
 /**
+ * define MK_MSG_FIRST_CLIENT_CHANNEL - first channel free for other kernel code
+ *
+ * The channels below it belong to the subsystem (control, console, user
+ * datagrams, echo); mk_msg_register_all() and mk_msg_send_to() refuse them.
+ */
+#define MK_MSG_FIRST_CLIENT_CHANNEL	8
+
+/**
  * define MK_MSG_NONBLOCK - do not wait for room in the ring
  *
  * With this flag, mk_msg_send() and mk_msg_reply() fail with -EAGAIN
@@ -107,6 +115,15 @@ ssize_t mk_msg_request(struct mk_peer *peer, u16 channel, const void *req,
 		       size_t req_len, void *resp, size_t resp_size,
 		       long timeout);
 
+int mk_msg_register_all(u16 channel, mk_msg_handler_t handler, void *priv);
+void mk_msg_unregister_all(u16 channel);
+u32 mk_msg_peer_id(struct mk_peer *peer);
+int mk_msg_send_to(u32 id, u16 channel, const void *data, size_t len,
+		   unsigned int flags);
+ssize_t mk_msg_request_to(u32 id, u16 channel, const void *req,
+			  size_t req_len, void *resp, size_t resp_size,
+			  long timeout);
+
 #else /* !CONFIG_MULTIKERNEL */
 
 static inline void multikernel_reserve_pool(void) { }
@@ -137,6 +154,32 @@ static inline int mk_msg_reply(struct mk_peer *peer, const struct mk_msg *req,
 static inline ssize_t mk_msg_request(struct mk_peer *peer, u16 channel,
 				     const void *req, size_t req_len,
 				     void *resp, size_t resp_size, long timeout)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int mk_msg_register_all(u16 channel, mk_msg_handler_t handler,
+				      void *priv)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void mk_msg_unregister_all(u16 channel) { }
+
+static inline u32 mk_msg_peer_id(struct mk_peer *peer)
+{
+	return 0;
+}
+
+static inline int mk_msg_send_to(u32 id, u16 channel, const void *data,
+				 size_t len, unsigned int flags)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline ssize_t mk_msg_request_to(u32 id, u16 channel, const void *req,
+					size_t req_len, void *resp,
+					size_t resp_size, long timeout)
 {
 	return -EOPNOTSUPP;
 }

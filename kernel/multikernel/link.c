@@ -28,6 +28,7 @@
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
+#include <kunit/visibility.h>
 #include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
@@ -129,6 +130,16 @@ static unsigned int mk_boot_timeout_ms = 60000;
 
 static struct dentry *mk_debugfs_root;
 
+/*
+ * Handlers other kernel code registered for a channel of every link
+ * (mk_msg_register_all()); links opened later get them too.
+ */
+static DEFINE_MUTEX(mk_client_lock);
+static struct {
+	mk_msg_handler_t handler;
+	void *priv;
+} mk_clients[MK_MSG_CHANNELS];
+
 /* The instance's heartbeat, in an instance. */
 static unsigned int mk_beat_period_ms;
 static struct delayed_work mk_beat_work;
@@ -163,6 +174,7 @@ u32 mk_link_self_id(void)
 {
 	return READ_ONCE(mk_self_id);
 }
+EXPORT_SYMBOL_IF_KUNIT(mk_link_self_id);
 
 /**
  * mk_link_connected() - can messages be sent to a kernel?
@@ -184,6 +196,7 @@ bool mk_link_connected(u32 id)
 	mk_link_put(link);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(mk_link_connected);
 
 /**
  * mk_link_send_to() - send a message to another kernel
@@ -615,7 +628,18 @@ static struct mk_link *mk_link_alloc(u32 id, u32 apic_id, const char *name)
 
 static int mk_link_register(struct mk_link *link, mk_msg_handler_t control)
 {
+	unsigned int ch;
 	int ret;
+
+	lockdep_assert_held(&mk_client_lock);
+	for (ch = MK_MSG_FIRST_CLIENT_CHANNEL; ch < MK_MSG_CHANNELS; ch++) {
+		if (!mk_clients[ch].handler)
+			continue;
+		ret = mk_msg_register(&link->peer, ch, mk_clients[ch].handler,
+				      mk_clients[ch].priv);
+		if (ret)
+			return ret;
+	}
 
 	ret = mk_msg_register(&link->peer, MULTIKERNEL_CHAN_CONTROL, control, link);
 	if (!ret && link->console)
@@ -758,10 +782,11 @@ int mk_link_open(struct mk_instance *inst, void *region, size_t size,
 			   &mk_link_ops);
 	if (ret)
 		goto free;
+	mutex_lock(&mk_client_lock);
 	ret = mk_link_register(link, mk_link_host_control);
-	if (ret)
-		goto destroy;
-	ret = xa_insert(&mk_links, link->id, link, GFP_KERNEL);
+	if (!ret)
+		ret = xa_insert(&mk_links, link->id, link, GFP_KERNEL);
+	mutex_unlock(&mk_client_lock);
 	if (ret)
 		goto destroy;
 	mk_link_debugfs_add(link);
@@ -979,12 +1004,13 @@ int mk_link_instance_open(void *region, size_t size, u32 host_apic_id,
 			   link->name, &mk_link_ops);
 	if (ret)
 		goto free;
-	ret = mk_link_register(link, mk_link_instance_control);
-	if (ret)
-		goto destroy;
 	WRITE_ONCE(mk_self_id, self_id);
 	WRITE_ONCE(mk_self_instance, true);
-	ret = xa_insert(&mk_links, link->id, link, GFP_KERNEL);
+	mutex_lock(&mk_client_lock);
+	ret = mk_link_register(link, mk_link_instance_control);
+	if (!ret)
+		ret = xa_insert(&mk_links, link->id, link, GFP_KERNEL);
+	mutex_unlock(&mk_client_lock);
 	if (ret)
 		goto destroy;
 	mk_host_link = link;
@@ -1089,3 +1115,146 @@ void mk_link_console_write(const char *s, size_t n)
 		n -= chunk;
 	}
 }
+
+/* --- the channel API for other kernel code --- */
+
+/**
+ * mk_msg_register_all() - receive a channel's messages from every kernel
+ * @channel:	MK_MSG_FIRST_CLIENT_CHANNEL or above, below MK_MSG_CHANNELS
+ * @handler:	called for each data message and request on @channel; see
+ *		&typedef mk_msg_handler_t, and mk_msg_peer_id() for the sender
+ * @priv:	passed to @handler
+ *
+ * On the host the handler hears every instance, also those started
+ * later; in an instance it hears the host.
+ *
+ * Context: Process context; sleeps. Not from a handler.
+ * Return: 0; -EINVAL for a channel the subsystem keeps or no @handler;
+ * -EBUSY when the channel has a handler already.
+ */
+int mk_msg_register_all(u16 channel, mk_msg_handler_t handler, void *priv)
+{
+	struct mk_link *link;
+	unsigned long id;
+	int ret = 0;
+
+	if (channel < MK_MSG_FIRST_CLIENT_CHANNEL || channel >= MK_MSG_CHANNELS ||
+	    !handler)
+		return -EINVAL;
+	mutex_lock(&mk_client_lock);
+	if (mk_clients[channel].handler) {
+		ret = -EBUSY;
+		goto unlock;
+	}
+	mk_clients[channel].handler = handler;
+	mk_clients[channel].priv = priv;
+	xa_for_each(&mk_links, id, link) {
+		if (!refcount_inc_not_zero(&link->refs))
+			continue;
+		mk_msg_register(&link->peer, channel, handler, priv);
+		mk_link_put(link);
+	}
+unlock:
+	mutex_unlock(&mk_client_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(mk_msg_register_all);
+
+/**
+ * mk_msg_unregister_all() - stop receiving a channel's messages
+ * @channel:	a channel registered with mk_msg_register_all()
+ *
+ * When this returns the handler runs nowhere any more.
+ *
+ * Context: Process context; sleeps. Not from a handler.
+ */
+void mk_msg_unregister_all(u16 channel)
+{
+	struct mk_link *link;
+	unsigned long id;
+
+	if (channel < MK_MSG_FIRST_CLIENT_CHANNEL || channel >= MK_MSG_CHANNELS)
+		return;
+	mutex_lock(&mk_client_lock);
+	mk_clients[channel].handler = NULL;
+	mk_clients[channel].priv = NULL;
+	xa_for_each(&mk_links, id, link) {
+		if (!refcount_inc_not_zero(&link->refs))
+			continue;
+		mk_msg_unregister(&link->peer, channel);
+		mk_link_put(link);
+	}
+	mutex_unlock(&mk_client_lock);
+}
+EXPORT_SYMBOL_GPL(mk_msg_unregister_all);
+
+/**
+ * mk_msg_peer_id() - which kernel a peer is
+ * @peer:	a peer a handler was given
+ *
+ * Context: Any context.
+ * Return: MULTIKERNEL_HOST_ID for the host, else the instance's id.
+ */
+u32 mk_msg_peer_id(struct mk_peer *peer)
+{
+	return container_of(peer, struct mk_link, peer)->id;
+}
+EXPORT_SYMBOL_GPL(mk_msg_peer_id);
+
+/**
+ * mk_msg_send_to() - send a data message to another kernel
+ * @id:		an instance id on the host, MULTIKERNEL_HOST_ID in an instance
+ * @channel:	MK_MSG_FIRST_CLIENT_CHANNEL or above
+ * @data:	@len bytes of payload
+ * @len:	payload bytes, at most 64 KiB
+ * @flags:	0 to wait for room, MK_MSG_NONBLOCK to fail with -EAGAIN
+ *
+ * Context: Process context; any context with MK_MSG_NONBLOCK.
+ * Return: as mk_link_send_to(), and -EINVAL for a channel the subsystem
+ * keeps.
+ */
+int mk_msg_send_to(u32 id, u16 channel, const void *data, size_t len,
+		   unsigned int flags)
+{
+	if (channel < MK_MSG_FIRST_CLIENT_CHANNEL)
+		return -EINVAL;
+	return mk_link_send_to(id, channel, data, len, flags);
+}
+EXPORT_SYMBOL_GPL(mk_msg_send_to);
+
+/**
+ * mk_msg_request_to() - ask another kernel and wait for the answer
+ * @id:		as for mk_msg_send_to()
+ * @channel:	MK_MSG_FIRST_CLIENT_CHANNEL or above
+ * @req:	@req_len bytes of request payload
+ * @req_len:	request payload bytes
+ * @resp:	where the response payload goes
+ * @resp_size:	bytes at @resp
+ * @timeout:	jiffies to wait for the response
+ *
+ * Context: Process context; sleeps.
+ * Return: the response length, or as mk_msg_request(); -ENOTCONN when
+ * there is no link to @id; -EINVAL for a bad @id or channel.
+ */
+ssize_t mk_msg_request_to(u32 id, u16 channel, const void *req,
+			  size_t req_len, void *resp, size_t resp_size,
+			  long timeout)
+{
+	struct mk_link *link;
+	ssize_t ret;
+
+	if (channel < MK_MSG_FIRST_CLIENT_CHANNEL ||
+	    mk_self_instance != (id == MULTIKERNEL_HOST_ID))
+		return -EINVAL;
+	link = mk_link_get(id);
+	if (!link)
+		return -ENOTCONN;
+	if (!mk_link_connected(id))
+		ret = -ENOTCONN;
+	else
+		ret = mk_msg_request(&link->peer, channel, req, req_len, resp,
+				     resp_size, timeout);
+	mk_link_put(link);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(mk_msg_request_to);
