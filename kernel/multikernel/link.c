@@ -163,6 +163,14 @@ static void mk_link_put(struct mk_link *link)
 		complete(&link->unused);
 }
 
+/* The host talks to instances, an instance only to the host. */
+static bool mk_link_id_ok(u32 id)
+{
+	bool to_host = id == MULTIKERNEL_HOST_ID;
+
+	return mk_self_instance == to_host;
+}
+
 /**
  * mk_link_self_id() - the id of this kernel
  *
@@ -217,9 +225,8 @@ int mk_link_send_to(u32 id, u16 channel, const void *data, size_t len,
 {
 	struct mk_link *link;
 	int ret;
-	bool to_host = id == MULTIKERNEL_HOST_ID;
 
-	if (mk_self_instance != to_host)
+	if (!mk_link_id_ok(id))
 		return -EINVAL;
 	link = mk_link_get(id);
 	if (!link)
@@ -1243,8 +1250,7 @@ ssize_t mk_msg_request_to(u32 id, u16 channel, const void *req,
 	struct mk_link *link;
 	ssize_t ret;
 
-	if (channel < MK_MSG_FIRST_CLIENT_CHANNEL ||
-	    mk_self_instance != (id == MULTIKERNEL_HOST_ID))
+	if (channel < MK_MSG_FIRST_CLIENT_CHANNEL || !mk_link_id_ok(id))
 		return -EINVAL;
 	link = mk_link_get(id);
 	if (!link)

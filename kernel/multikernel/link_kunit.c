@@ -74,6 +74,7 @@ static struct kunit_suite mk_link_suite = {
 	.name = "multikernel_link",
 	.test_cases = mk_link_cases,
 };
+
 kunit_test_suite(mk_link_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the multikernel link's channel API");
