@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests for the console log ring shared by host and instance.
+ * KUnit tests for the byte log ring that holds the host's copy of a console.
  */
 #include <kunit/test.h>
 #include <linux/multikernel.h>
