@@ -226,6 +226,39 @@ int mk_pool_carve(struct mk_pool *pool, u64 size, phys_addr_t *addr)
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_pool_carve);
 
+/*
+ * Carve (@carve) or return the granules of [@addr, @addr + @size). All of
+ * them must be in the other state, else nothing changes: -EBUSY. -EINVAL
+ * for a range that is misaligned, empty or not inside the pool.
+ */
+static int mk_pool_flip(struct mk_pool *pool, phys_addr_t addr, u64 size,
+			bool carve)
+{
+	unsigned long n, idx, odd;
+
+	if (!mk_pool_range_ok(pool, addr, size))
+		return -EINVAL;
+
+	idx = (addr - pool->base) / MULTIKERNEL_POOL_ALIGN;
+	n = size / MULTIKERNEL_POOL_ALIGN;
+	spin_lock(&pool->lock);
+	odd = carve ? find_next_bit(pool->map, idx + n, idx) :
+		      find_next_zero_bit(pool->map, idx + n, idx);
+	if (odd < idx + n) {
+		spin_unlock(&pool->lock);
+		return -EBUSY;
+	}
+	if (carve) {
+		bitmap_set(pool->map, idx, n);
+		pool->nr_free -= n;
+	} else {
+		bitmap_clear(pool->map, idx, n);
+		pool->nr_free += n;
+	}
+	spin_unlock(&pool->lock);
+	return 0;
+}
+
 /**
  * mk_pool_carve_at() - take a given range out of the pool
  * @pool:	the pool
@@ -243,22 +276,9 @@ EXPORT_SYMBOL_IF_KUNIT(mk_pool_carve);
  */
 int mk_pool_carve_at(struct mk_pool *pool, phys_addr_t addr, u64 size)
 {
-	unsigned long n, idx;
+	int ret = mk_pool_flip(pool, addr, size, true);
 
-	if (!mk_pool_range_ok(pool, addr, size))
-		return -EINVAL;
-
-	idx = (addr - pool->base) / MULTIKERNEL_POOL_ALIGN;
-	n = size / MULTIKERNEL_POOL_ALIGN;
-	spin_lock(&pool->lock);
-	if (find_next_bit(pool->map, idx + n, idx) < idx + n) {
-		spin_unlock(&pool->lock);
-		return -EADDRINUSE;
-	}
-	bitmap_set(pool->map, idx, n);
-	pool->nr_free -= n;
-	spin_unlock(&pool->lock);
-	return 0;
+	return ret == -EBUSY ? -EADDRINUSE : ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_pool_carve_at);
 
@@ -274,22 +294,9 @@ EXPORT_SYMBOL_IF_KUNIT(mk_pool_carve_at);
  */
 int mk_pool_return(struct mk_pool *pool, phys_addr_t addr, u64 size)
 {
-	unsigned long n, idx;
+	int ret = mk_pool_flip(pool, addr, size, false);
 
-	if (!mk_pool_range_ok(pool, addr, size))
-		return -EINVAL;
-
-	idx = (addr - pool->base) / MULTIKERNEL_POOL_ALIGN;
-	n = size / MULTIKERNEL_POOL_ALIGN;
-	spin_lock(&pool->lock);
-	if (find_next_zero_bit(pool->map, idx + n, idx) < idx + n) {
-		spin_unlock(&pool->lock);
-		return -EINVAL;
-	}
-	bitmap_clear(pool->map, idx, n);
-	pool->nr_free += n;
-	spin_unlock(&pool->lock);
-	return 0;
+	return ret == -EBUSY ? -EINVAL : ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_pool_return);
 
