@@ -71,6 +71,24 @@
 #define MK_ECHO_MAX		MULTIKERNEL_MSG_MAX
 
 /**
+ * struct mk_echo_result - the last run of the echo file
+ * @count:	round trips done
+ * @size:	payload bytes of each
+ * @errors:	round trips that failed or came back different
+ * @total_ns:	time of all round trips
+ * @min_ns:	fastest round trip
+ * @max_ns:	slowest round trip
+ */
+struct mk_echo_result {
+	u64 count;
+	u64 size;
+	u64 errors;
+	u64 total_ns;
+	u64 min_ns;
+	u64 max_ns;
+};
+
+/**
  * struct mk_link - one end of the link between host and instance
  * @refs:	one for the link table, one per user in mk_link_send_to()
  * @unused:	completed when the last user other than the table left
@@ -80,18 +98,17 @@
  * @apic_id:	physical APIC ID its doorbell rings on
  * @name:	the other end's name, for log lines
  * @peer:	the messaging connection
- * @console:	host side: where console output goes
  * @hello:	host side: the instance said hello
- * @opened:	host side: jiffies when the link was opened
  * @opened_ns:	host side: CLOCK_MONOTONIC when the link was opened
  * @hello_ns:	host side: CLOCK_MONOTONIC when the hello came, 0 before
  * @last_beat:	host side: jiffies of the last heartbeat (or the hello)
  * @watchdog:	host side: checks hello and heartbeats
- * @gave_up:	host side: the watchdog reported the instance crashed
  * @beats:	heartbeats received (host) or sent (instance)
  * @bad_ctl:	control messages dropped as malformed or out of place
  * @shutdown_acks: host side: acknowledged shutdown requests
  * @console_drops: instance side: console writes lost to a full ring
+ * @echo_lock:	host side: one echo run at a time, and @echo
+ * @echo:	host side: the last run of the debugfs echo file
  * @dir:	its debugfs directory
  */
 struct mk_link {
@@ -102,18 +119,17 @@ struct mk_link {
 	u32 apic_id;
 	char name[MULTIKERNEL_NAME_MAX + 1];
 	struct mk_peer peer;
-	struct mk_console_buf *console;
 	bool hello;
-	unsigned long opened;
 	u64 opened_ns;
 	u64 hello_ns;
 	unsigned long last_beat;
 	struct delayed_work watchdog;
-	bool gave_up;
 	u64 beats;
 	u64 bad_ctl;
 	u64 shutdown_acks;
 	u64 console_drops;
+	struct mutex echo_lock;	/* see above */
+	struct mk_echo_result echo;
 	struct dentry *dir;
 };
 
@@ -171,6 +187,12 @@ static bool mk_link_id_ok(u32 id)
 	return mk_self_instance == to_host;
 }
 
+/* Messages may go out: in an instance at once, on the host after hello. */
+static bool mk_link_ready(const struct mk_link *link)
+{
+	return mk_self_instance || READ_ONCE(link->hello);
+}
+
 /**
  * mk_link_self_id() - the id of this kernel
  *
@@ -199,8 +221,7 @@ bool mk_link_connected(u32 id)
 
 	if (!link)
 		return false;
-	ret = !READ_ONCE(link->peer.dead) &&
-	      (mk_self_instance || READ_ONCE(link->hello));
+	ret = !READ_ONCE(link->peer.dead) && mk_link_ready(link);
 	mk_link_put(link);
 	return ret;
 }
@@ -231,7 +252,7 @@ int mk_link_send_to(u32 id, u16 channel, const void *data, size_t len,
 	link = mk_link_get(id);
 	if (!link)
 		return -ENOTCONN;
-	if (!mk_self_instance && !READ_ONCE(link->hello))
+	if (!mk_link_ready(link))
 		ret = -ENOTCONN;
 	else
 		ret = mk_msg_send(&link->peer, channel, data, len, flags);
@@ -299,7 +320,7 @@ static void mk_link_console(struct mk_peer *peer, const struct mk_msg *msg,
 			    void *priv)
 {
 	struct mk_link *link = priv;
-	struct mk_console_buf *con = link->console;
+	struct mk_console_buf *con = link->inst->console;
 
 	if (msg->type != MULTIKERNEL_MSG_DATA || !msg->len)
 		return;
@@ -416,8 +437,8 @@ static void mk_link_watchdog(struct work_struct *work)
 		goto again;	/* stopping, or reported already */
 
 	if (!READ_ONCE(link->hello)) {
-		if (!boot || time_before(jiffies, link->opened +
-					 msecs_to_jiffies(boot)))
+		if (!boot ||
+		    ktime_get_ns() - link->opened_ns < boot * NSEC_PER_MSEC)
 			goto again;
 		snprintf(reason, sizeof(reason),
 			 "no boot handshake within %u ms", boot);
@@ -431,7 +452,6 @@ static void mk_link_watchdog(struct work_struct *work)
 			 jiffies_to_msecs(silent));
 	}
 	pr_warn("%s: %s\n", link->name, reason);
-	link->gave_up = true;
 	/* Whatever it still sends, the host does not listen any more. */
 	mk_peer_disconnect(&link->peer);
 	mk_instance_report(link->inst, MK_CRASHED, reason);
@@ -484,27 +504,6 @@ static int mk_link_stats_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(mk_link_stats);
 
-/**
- * struct mk_echo_result - the last run of the echo file
- * @count:	round trips done
- * @size:	payload bytes of each
- * @errors:	round trips that failed or came back different
- * @total_ns:	time of all round trips
- * @min_ns:	fastest round trip
- * @max_ns:	slowest round trip
- */
-struct mk_echo_result {
-	u64 count;
-	u64 size;
-	u64 errors;
-	u64 total_ns;
-	u64 min_ns;
-	u64 max_ns;
-};
-
-static DEFINE_MUTEX(mk_echo_lock);	/* one echo run at a time */
-static struct mk_echo_result mk_echo_last;
-
 /* A payload that differs in every byte and every round. */
 static void mk_echo_fill(u8 *buf, size_t len, u32 seed)
 {
@@ -553,7 +552,7 @@ static ssize_t mk_echo_run(struct mk_link *link, u64 count, u64 size)
 	}
 	kvfree(req);
 	kvfree(resp);
-	mk_echo_last = r;
+	link->echo = r;
 	return 0;
 }
 
@@ -575,22 +574,23 @@ static ssize_t mk_echo_write(struct file *file, const char __user *ubuf,
 		return -EINVAL;
 	if (!mk_link_connected(link->id))
 		return -ENOTCONN;
-	mutex_lock(&mk_echo_lock);
+	mutex_lock(&link->echo_lock);
 	ret = mk_echo_run(link, count, size);
-	mutex_unlock(&mk_echo_lock);
+	mutex_unlock(&link->echo_lock);
 	return ret ?: len;
 }
 
 static ssize_t mk_echo_read(struct file *file, char __user *ubuf, size_t len,
 			    loff_t *ppos)
 {
+	struct mk_link *link = file->private_data;
 	struct mk_echo_result r;
 	char buf[160];
 	int n;
 
-	mutex_lock(&mk_echo_lock);
-	r = mk_echo_last;
-	mutex_unlock(&mk_echo_lock);
+	mutex_lock(&link->echo_lock);
+	r = link->echo;
+	mutex_unlock(&link->echo_lock);
 	n = scnprintf(buf, sizeof(buf),
 		      "count %llu size %llu errors %llu total_ns %llu min_ns %llu max_ns %llu\n",
 		      r.count, r.size, r.errors, r.total_ns,
@@ -627,6 +627,7 @@ static struct mk_link *mk_link_alloc(u32 id, u32 apic_id, const char *name)
 		return NULL;
 	refcount_set(&link->refs, 1);
 	init_completion(&link->unused);
+	mutex_init(&link->echo_lock);
 	link->id = id;
 	link->apic_id = apic_id;
 	strscpy(link->name, name, sizeof(link->name));
@@ -649,7 +650,7 @@ static int mk_link_register(struct mk_link *link, mk_msg_handler_t control)
 	}
 
 	ret = mk_msg_register(&link->peer, MULTIKERNEL_CHAN_CONTROL, control, link);
-	if (!ret && link->console)
+	if (!ret && link->inst)
 		ret = mk_msg_register(&link->peer, MULTIKERNEL_CHAN_CONSOLE,
 				      mk_link_console, link);
 	if (!ret)
@@ -778,10 +779,8 @@ int mk_link_open(struct mk_instance *inst, void *region, size_t size,
 		return -ENOMEM;
 	kref_get(&inst->kref);
 	link->inst = inst;
-	link->console = inst->console;
 	/* A new boot: readers start over from the oldest byte. */
-	smp_store_release(&link->console->head, 0);
-	link->opened = jiffies;
+	smp_store_release(&inst->console->head, 0);
 	link->opened_ns = ktime_get_ns();
 	INIT_DELAYED_WORK(&link->watchdog, mk_link_watchdog);
 
@@ -822,13 +821,10 @@ void mk_link_close(struct mk_instance *inst)
 	struct mk_link *link;
 
 	lockdep_assert_held(&inst->lock);
-	link = mk_link_get(inst->id);
-	if (!link || link->inst != inst) {
-		if (link)
-			mk_link_put(link);
+	/* Only this function removes links, under the instance's lock. */
+	link = xa_load(&mk_links, inst->id);
+	if (!link)
 		return;
-	}
-	mk_link_put(link);	/* the table's reference keeps it */
 	cancel_delayed_work_sync(&link->watchdog);
 	mk_link_retire(link);
 	mk_user_link_changed(inst->id);
@@ -850,18 +846,10 @@ void mk_link_close(struct mk_instance *inst)
  */
 int mk_link_request_shutdown(struct mk_instance *inst)
 {
-	struct mk_link *link = mk_link_get(inst->id);
-	int ret;
+	struct multikernel_ctl ctl = { .op = MULTIKERNEL_CTL_SHUTDOWN };
 
-	if (!link)
-		return -ENOTCONN;
-	if (!READ_ONCE(link->hello))
-		ret = -ENOTCONN;
-	else
-		ret = mk_link_send_ctl(link, MULTIKERNEL_CTL_SHUTDOWN, 0, NULL,
-				       MK_MSG_NONBLOCK);
-	mk_link_put(link);
-	return ret;
+	return mk_link_send_to(inst->id, MULTIKERNEL_CHAN_CONTROL, &ctl,
+			       sizeof(ctl), MK_MSG_NONBLOCK);
 }
 
 /**
@@ -1255,7 +1243,7 @@ ssize_t mk_msg_request_to(u32 id, u16 channel, const void *req,
 	link = mk_link_get(id);
 	if (!link)
 		return -ENOTCONN;
-	if (!mk_link_connected(id))
+	if (!mk_link_ready(link))
 		ret = -ENOTCONN;
 	else
 		ret = mk_msg_request(&link->peer, channel, req, req_len, resp,
