@@ -54,8 +54,7 @@ static struct console mk_console = {
 /* Connect to the host, then send it the kernel log. */
 static int __init mk_link_setup(void)
 {
-	struct multikernel_shared *sh, head;
-	const char *why;
+	void *sh;
 	int ret;
 
 	if (!mk_x86_is_instance())
@@ -65,14 +64,9 @@ static int __init mk_link_setup(void)
 		pr_err("cannot map the shared region\n");
 		return -ENOMEM;
 	}
-	/* The host does not change it; a copy is checked all the same. */
-	memcpy(&head, sh, sizeof(head));
-	if (mk_shared_check(&head, mk_handoff.shared_size, &why)) {
-		pr_err("bad shared region: %s\n", why);
-		ret = -EINVAL;
-		goto unmap;
-	}
-	ret = mk_link_instance_open((void *)sh + head.msg_offset, head.msg_size,
+	/* mk_shared_head was checked when the platform was set up. */
+	ret = mk_link_instance_open(sh + mk_shared_head.msg_offset,
+				    mk_shared_head.msg_size,
 				    mk_handoff.host_apic_id,
 				    mk_handoff.instance_id);
 	if (ret) {

@@ -103,5 +103,6 @@ bool mk_x86_cpus_lent(void);
 
 /* instance side (platform.c, console.c) */
 extern struct multikernel_handoff mk_handoff;
+extern struct multikernel_shared mk_shared_head;
 
 #endif /* _MK_X86_H */

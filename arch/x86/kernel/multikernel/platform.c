@@ -48,6 +48,9 @@ static_assert(MK_X86_KERNEL_INFO_HANDOFF == MULTIKERNEL_HANDOFF_VERSION);
 /* The handoff, copied out of setup_data before anything else ran. */
 struct multikernel_handoff mk_handoff __ro_after_init;
 
+/* The head of the shared region, copied and checked at the same time. */
+struct multikernel_shared mk_shared_head __ro_after_init;
+
 static bool mk_instance __ro_after_init;
 static bool mk_found __initdata;
 static const char *mk_bad;
@@ -250,7 +253,7 @@ static void mk_serial_fixup(int port, struct uart_port *up, u32 *capabilities)
 
 static void __init mk_init_platform(void)
 {
-	struct multikernel_shared *sh, head;
+	struct multikernel_shared *sh;
 	const char *why = "cannot map it";
 
 	if (mk_bad) {
@@ -296,13 +299,13 @@ static void __init mk_init_platform(void)
 	serial8250_set_isa_configurator(mk_serial_fixup);
 #endif
 
-	/* Checked here to fail early; console.c connects to the host. */
-	sh = early_memremap(mk_handoff.shared_phys, sizeof(head));
+	/* Checked once, here; console.c connects to the host with it. */
+	sh = early_memremap(mk_handoff.shared_phys, sizeof(mk_shared_head));
 	if (sh) {
-		memcpy(&head, sh, sizeof(head));
-		early_memunmap(sh, sizeof(head));
+		memcpy(&mk_shared_head, sh, sizeof(mk_shared_head));
+		early_memunmap(sh, sizeof(mk_shared_head));
 	}
-	if (!sh || mk_shared_check(&head, mk_handoff.shared_size, &why)) {
+	if (!sh || mk_shared_check(&mk_shared_head, mk_handoff.shared_size, &why)) {
 		pr_emerg("bad shared region from the host (%s), halting\n", why);
 		mk_halt_forever();
 	}
