@@ -136,22 +136,6 @@ static int serve_echo(struct ipc_chan *c, size_t len, int cpu)
 	}
 }
 
-/* The same payload msgdev_client sends: header, then LCG bytes. */
-static void fill(uint8_t *buf, uint32_t seq, uint32_t len, uint32_t *rnd)
-{
-	struct msgdev_probe *h = (struct msgdev_probe *)buf;
-	uint32_t i;
-
-	for (i = sizeof(*h); i < len; i++) {
-		*rnd = *rnd * 1103515245 + 12345;
-		buf[i] = *rnd >> 16;
-	}
-	h->magic = MSGDEV_MAGIC;
-	h->seq = seq;
-	h->len = len;
-	h->sum = msgdev_sum(buf + sizeof(*h), len - sizeof(*h));
-}
-
 static void print_usage(void)
 {
 	fprintf(stderr,
@@ -242,7 +226,7 @@ int main(int argc, char **argv)
 
 	start = now_s();
 	for (i = 0; i < count; i++) {
-		fill(out, i, size, &rnd);
+		msgdev_fill(out, i, size, &rnd);
 		t = now_s();
 		if (send_msg(c.to_echo[1], out, size))
 			die("write");

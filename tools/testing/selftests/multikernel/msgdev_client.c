@@ -58,21 +58,6 @@ static int wait_for(int fd, short events, double timeout_s)
 	}
 }
 
-static void fill(uint8_t *buf, uint32_t seq, uint32_t len, uint32_t *rnd)
-{
-	struct msgdev_probe *h = (struct msgdev_probe *)buf;
-	uint32_t i;
-
-	for (i = sizeof(*h); i < len; i++) {
-		*rnd = *rnd * 1103515245 + 12345;
-		buf[i] = *rnd >> 16;
-	}
-	h->magic = MSGDEV_MAGIC;
-	h->seq = seq;
-	h->len = len;
-	h->sum = msgdev_sum(buf + sizeof(*h), len - sizeof(*h));
-}
-
 /* The checks that need a live link; the queue must be empty. */
 static int live_link_checks(int fd, double timeout_s)
 {
@@ -91,7 +76,7 @@ static int live_link_checks(int fd, double timeout_s)
 	if (poll(&p, 1, 0) != 1 || p.revents != POLLOUT)
 		return fail(0, "%s", "poll of a connected, empty device is not just POLLOUT");
 
-	fill(buf, 0, 100, &rnd);
+	msgdev_fill(buf, 0, 100, &rnd);
 	if (write(fd, buf, 100) != 100)
 		return fail(0, "write: %s", strerror(errno));
 	if (wait_for(fd, POLLIN, timeout_s))
@@ -179,7 +164,7 @@ int main(int argc, char **argv)
 			      (rnd >> 8) % (MULTIKERNEL_USER_MAX -
 					    sizeof(struct msgdev_probe) + 1);
 		}
-		fill(out, i, len, &rnd);
+		msgdev_fill(out, i, len, &rnd);
 		do {
 			n = write(fd, out, len);
 		} while (n < 0 && errno == EINTR);

@@ -86,4 +86,24 @@ static inline uint32_t msgdev_sum(const uint8_t *p, size_t len)
 	return h;
 }
 
+/*
+ * A round trip's datagram: the probe header, then pseudo-random bytes
+ * from the linear congruential generator state @rnd.
+ */
+static inline void msgdev_fill(uint8_t *buf, uint32_t seq, uint32_t len,
+			       uint32_t *rnd)
+{
+	struct msgdev_probe *h = (struct msgdev_probe *)buf;
+	uint32_t i;
+
+	for (i = sizeof(*h); i < len; i++) {
+		*rnd = *rnd * 1103515245 + 12345;
+		buf[i] = *rnd >> 16;
+	}
+	h->magic = MSGDEV_MAGIC;
+	h->seq = seq;
+	h->len = len;
+	h->sum = msgdev_sum(buf + sizeof(*h), len - sizeof(*h));
+}
+
 #endif /* MSGDEV_UTIL_H */
