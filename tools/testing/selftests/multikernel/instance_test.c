@@ -248,6 +248,26 @@ static int mk_force_stop(int fd, const char *name)
 	return ioctl(fd, MULTIKERNEL_STOP, &s) ? -errno : 0;
 }
 
+/* Open the device, or skip the test on a kernel without it. */
+static int open_dev(struct __test_metadata *_metadata)
+{
+	int fd = open(MK_DEV, O_RDWR);
+
+	if (fd < 0 && errno == ENOENT)
+		SKIP(return -1, "no " MK_DEV ": kernel without CONFIG_MULTIKERNEL");
+	ASSERT_LE(0, fd) TH_LOG("open " MK_DEV ": %s", strerror(errno));
+	return fd;
+}
+
+/* Close what open_dev() opened, after removing what a test made. */
+static void close_dev(int fd)
+{
+	if (fd < 0)
+		return;
+	mk_destroy(fd, "mkst0");
+	close(fd);
+}
+
 FIXTURE(mk) {
 	int fd;
 	unsigned long long pool_free;
@@ -258,10 +278,9 @@ FIXTURE_SETUP(mk)
 {
 	unsigned long long size = 0;
 
-	self->fd = open(MK_DEV, O_RDWR);
-	if (self->fd < 0 && errno == ENOENT)
-		SKIP(return, "no " MK_DEV ": kernel without CONFIG_MULTIKERNEL");
-	ASSERT_LE(0, self->fd) TH_LOG("open " MK_DEV ": %s", strerror(errno));
+	self->fd = open_dev(_metadata);
+	if (self->fd < 0)
+		return;
 	ASSERT_EQ(0, read_u64(POOL_SIZE, &size));
 	if (size < (64ULL << 20))
 		SKIP(return, "needs a pool of 64M or more (multikernel=)");
@@ -483,18 +502,12 @@ FIXTURE_VARIANT_ADD(bad_name, junk_after_nul) { .name = "mkst0\0x", .len = 7 };
 
 FIXTURE_SETUP(bad_name)
 {
-	self->fd = open(MK_DEV, O_RDWR);
-	if (self->fd < 0 && errno == ENOENT)
-		SKIP(return, "no " MK_DEV ": kernel without CONFIG_MULTIKERNEL");
-	ASSERT_LE(0, self->fd);
+	self->fd = open_dev(_metadata);
 }
 
 FIXTURE_TEARDOWN(bad_name)
 {
-	if (self->fd >= 0) {
-		mk_destroy(self->fd, "mkst0");
-		close(self->fd);
-	}
+	close_dev(self->fd);
 }
 
 TEST_F(bad_name, create_is_einval)
@@ -531,18 +544,12 @@ FIXTURE_VARIANT_ADD(bad_cpus, newline) { .list = "2\n" };
 
 FIXTURE_SETUP(bad_cpus)
 {
-	self->fd = open(MK_DEV, O_RDWR);
-	if (self->fd < 0 && errno == ENOENT)
-		SKIP(return, "no " MK_DEV ": kernel without CONFIG_MULTIKERNEL");
-	ASSERT_LE(0, self->fd);
+	self->fd = open_dev(_metadata);
 }
 
 FIXTURE_TEARDOWN(bad_cpus)
 {
-	if (self->fd >= 0) {
-		mk_destroy(self->fd, "mkst0");
-		close(self->fd);
-	}
+	close_dev(self->fd);
 }
 
 TEST_F(bad_cpus, create_is_einval)
