@@ -145,6 +145,11 @@ static int __init mk_low_park_init(void)
 
 	if (!mk_park_phys)
 		return 0;
+	/* The code must end before the interrupt table it writes. */
+	if (WARN_ON(mk_park_end - mk_park_start > MK_PARK_IVT)) {
+		mk_park_phys = 0;
+		return 0;
+	}
 	p = phys_to_virt(mk_park_phys);
 	memset(p, 0, PAGE_SIZE);
 	memcpy(p, mk_park_start, mk_park_end - mk_park_start);

@@ -270,16 +270,21 @@ static int mk_trampoline_write(struct mk_x86_state *st, const struct mk_image *i
 	return 0;
 }
 
-/* INIT one CPU and SIPI it into the park page; wait until it checks in. */
+/*
+ * INIT one CPU and SIPI it into the park page; wait until it checks in at
+ * its own counter, which no other CPU, late from an earlier park, counts.
+ */
 static int mk_park_cpu(unsigned int cpu)
 {
 	phys_addr_t park = mk_low_park_page();
-	atomic_t *ack = phys_to_virt(park + MK_PARK_ACK);
+	unsigned int slot = mk_apicid(cpu) % MK_PARK_ACK_SLOTS;
+	atomic_t *ack;
 	unsigned long timeout;
 	int before, ret = 0;
 
 	if (!park)
 		return -ETIMEDOUT;
+	ack = phys_to_virt(park + MK_PARK_ACK) + slot * sizeof(atomic_t);
 	mutex_lock(&mk_park_lock);
 	before = atomic_read(ack);
 	if (mk_send_init_sipi(mk_apicid(cpu), park, 1)) {

@@ -16,8 +16,10 @@
  * is in the data page, filled in by the host, so the code has no
  * relocations.
  *
- * The park trampoline counts itself in at MK_PARK_ACK and halts for good:
- * a CPU that runs it has proven that it took the INIT before the SIPI.
+ * The park trampoline counts itself in at its own counter in MK_PARK_ACK
+ * and halts for good: a CPU that runs it has proven that it took the INIT
+ * before the SIPI. It keeps machine checks and NMIs from shutting the
+ * CPU down (with the platform, on most machines) while it is parked.
  */
 #include <asm/msr-index.h>
 #include <asm/page_types.h>
@@ -103,8 +105,53 @@ mk_park_start:
 	cli
 	movw	%cs, %ax
 	movw	%ax, %ds
-	lock incl	MK_PARK_ACK
-1:	hlt
-	jmp	1b
+	movw	%ax, %ss
+	movw	$MK_PARK_STACK, %sp
+
+	/*
+	 * An interrupt table of our own: an NMI or a fault halts the CPU
+	 * again, and a machine check is forgotten first. The stack is shared
+	 * by all parked CPUs; no handler returns, so none reads it back.
+	 */
+	xorw	%bx, %bx
+1:	movw	$(.Lpark_halt - mk_park_start), MK_PARK_IVT(%bx)
+	movw	%ax, MK_PARK_IVT + 2(%bx)
+	addw	$4, %bx
+	cmpw	$(MK_PARK_NR_VEC * 4), %bx
+	jb	1b
+	movw	$(.Lpark_mce - mk_park_start), MK_PARK_IVT + MK_PARK_MCE_VEC * 4
+	movw	$(MK_PARK_NR_VEC * 4 - 1), MK_PARK_IDTR
+	movzwl	%ax, %eax
+	shll	$4, %eax
+	addl	$MK_PARK_IVT, %eax
+	movl	%eax, MK_PARK_IDTR + 2
+	lidtl	MK_PARK_IDTR
+
+	/* INIT cleared CR4.MCE: without it a machine check shuts down. */
+	movl	$1, %eax
+	cpuid
+	testl	$MK_CPUID_1_EDX_MCE, %edx
+	jz	2f
+	movl	%cr4, %eax
+	orl	$X86_CR4_MCE, %eax
+	movl	%eax, %cr4
+
+	/* Check in at the counter of our own initial APIC ID. */
+2:	movl	$1, %eax
+	cpuid
+	shrl	$24, %ebx
+	shlw	$2, %bx
+	lock incl	MK_PARK_ACK(%bx)
+.Lpark_halt:
+	hlt
+	jmp	.Lpark_halt
+
+.Lpark_mce:
+	/* Clear MCIP, so that the next machine check is not a shutdown. */
+	movl	$MSR_IA32_MCG_STATUS, %ecx
+	xorl	%eax, %eax
+	xorl	%edx, %edx
+	wrmsr
+	jmp	.Lpark_halt
 	.globl	mk_park_end
 mk_park_end:

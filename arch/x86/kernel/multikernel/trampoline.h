@@ -27,8 +27,22 @@
 #define MK_TR_DS		0x18
 #define MK_TR_NR_GDT		4
 
-/* Offset of the acknowledge counter in the park page. */
+/*
+ * The park page: code at 0, then the real-mode interrupt table the code
+ * writes (vectors 0 up to the machine check), its IDTR, the top of the
+ * stack, and one acknowledge counter per initial APIC ID (its low 8
+ * bits: CPUs whose IDs differ only above those share a counter).
+ */
+#define MK_PARK_IVT		0x400
+#define MK_PARK_MCE_VEC		18
+#define MK_PARK_NR_VEC		(MK_PARK_MCE_VEC + 1)
+#define MK_PARK_IDTR		0x480
+#define MK_PARK_STACK		0x800
 #define MK_PARK_ACK		0x800
+#define MK_PARK_ACK_SLOTS	256
+
+/* CPUID leaf 1, EDX: machine check exception (CR4.MCE may be set). */
+#define MK_CPUID_1_EDX_MCE	(1 << 7)
 
 #ifndef __ASSEMBLY__
 #include <linux/build_bug.h>
@@ -93,6 +107,8 @@ static_assert(offsetof(struct mk_tramp_data, boot_params) == MK_TD_BOOT_PARAMS);
 static_assert(offsetof(struct mk_tramp_data, gdt) == MK_TD_GDT);
 static_assert(offsetof(struct mk_tramp_data, tsc_out) == MK_TD_TSC_OUT);
 static_assert(sizeof(struct mk_tramp_data) <= MK_TD_STACK - 256);
+static_assert(MK_PARK_IDTR >= MK_PARK_IVT + MK_PARK_NR_VEC * 4);
+static_assert(MK_PARK_ACK + MK_PARK_ACK_SLOTS * 4 <= 4096);
 
 /* The blobs in trampoline.S; copied, never executed where they are linked. */
 extern const u8 mk_tramp_start[], mk_tramp_end[];
