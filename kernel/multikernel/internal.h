@@ -502,6 +502,8 @@ struct mk_msg_chan {
  * @tx_lock:	serializes senders on @end.tx and the tx counters of @chan
  * @tx_wait:	senders waiting for room in @end.tx
  * @rx_work:	drains @end.rx; the only consumer of it
+ * @rx_runs:	runs of @rx_work
+ * @rx_yields:	runs that stopped at the budget with more to do
  * @rx_buf:	payload of the message being handled, MULTIKERNEL_MSG_MAX
  *		bytes
  * @chan_lock:	protects @chan[].handler and .priv; held while a handler
@@ -512,6 +514,8 @@ struct mk_msg_chan {
  * @req_lock:	protects @requests and @next_cookie
  * @requests:	requests waiting for their response
  * @next_cookie: cookie of the next request
+ * @tx_closed:	set once nothing may be sent any more
+ * @closing:	set by mk_peer_drain(): @rx_work takes in what is left
  * @dead:	set once the peer is disconnected; nothing is sent or
  *		received after that
  *
@@ -524,6 +528,8 @@ struct mk_peer {
 	spinlock_t tx_lock;	/* see above */
 	wait_queue_head_t tx_wait;
 	struct work_struct rx_work;
+	u64 rx_runs;
+	u64 rx_yields;
 	void *rx_buf;
 	struct mutex chan_lock;	/* see above */
 	struct mk_msg_chan chan[MK_MSG_CHANNELS];
@@ -532,6 +538,8 @@ struct mk_peer {
 	spinlock_t req_lock;	/* see above */
 	struct list_head requests;
 	u32 next_cookie;
+	bool tx_closed;
+	bool closing;
 	bool dead;
 };
 
@@ -540,6 +548,7 @@ int mk_peer_init(struct mk_peer *peer, void *region, size_t size,
 		 const struct mk_peer_ops *ops);
 void mk_peer_destroy(struct mk_peer *peer);
 void mk_peer_disconnect(struct mk_peer *peer);
+void mk_peer_drain(struct mk_peer *peer);
 void mk_peer_doorbell(struct mk_peer *peer);
 
 /*

@@ -296,12 +296,15 @@ static int mk_link_send_ctl(struct mk_link *link, u32 op, u32 arg,
 			   sizeof(ctl), flags);
 }
 
-/* Both sides answer echo requests with their payload. */
+/*
+ * Both sides answer echo requests with their payload, if there is room:
+ * a peer that sends requests and does not take the answers loses them.
+ */
 static void mk_link_echo(struct mk_peer *peer, const struct mk_msg *msg,
 			 void *priv)
 {
 	if (msg->type == MULTIKERNEL_MSG_REQUEST)
-		mk_msg_reply(peer, msg, msg->data, msg->len, 0);
+		mk_msg_reply(peer, msg, msg->data, msg->len, MK_MSG_NONBLOCK);
 }
 
 static void mk_link_user(struct mk_peer *peer, const struct mk_msg *msg,
@@ -482,6 +485,8 @@ static int mk_link_stats_show(struct seq_file *m, void *v)
 		   rs->tx_msgs, rs->tx_bytes, rs->rx_msgs, rs->rx_bytes);
 	seq_printf(m, "doorbells sent %llu suppressed %llu space %llu\n",
 		   rs->doorbells, rs->suppressed, rs->space_doorbells);
+	seq_printf(m, "receive runs %llu yields %llu\n",
+		   link->peer.rx_runs, link->peer.rx_yields);
 	seq_puts(m, "channel name tx_msgs tx_bytes rx_msgs rx_bytes drops\n");
 	for (i = 0; i < ARRAY_SIZE(mk_chan_names); i++) {
 		c = &link->peer.chan[i];
@@ -663,15 +668,16 @@ static int mk_link_register(struct mk_link *link, mk_msg_handler_t control)
 }
 
 /*
- * Take a link out of the table and wait until nobody uses it: senders
- * blocked on a full ring fail with -EPIPE first.
+ * Take a link out of the table and wait until nobody uses it. The other
+ * kernel's CPUs are reset: nothing adds to its ring any more. What it
+ * left there, its last words, is taken in with a bound (mk_peer_drain()),
+ * and senders and requesters fail with -EPIPE at once instead of waiting
+ * for room or answers that never come.
  */
 static void mk_link_retire(struct mk_link *link)
 {
-	/* Take in what is still in the ring: an instance's last words. */
-	mk_peer_doorbell(&link->peer);
-	flush_work(&link->peer.rx_work);
 	xa_erase(&mk_links, link->id);
+	mk_peer_drain(&link->peer);
 	mk_peer_disconnect(&link->peer);
 	synchronize_rcu();
 	mk_link_put(link);

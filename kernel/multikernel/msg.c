@@ -5,10 +5,15 @@
  * A peer is the connection to one other kernel (an instance, seen from
  * the host, or the host, seen from an instance) through one shared
  * region. Senders put typed messages on the ring we produce on; a
- * doorbell from the peer queues rx_work, which drains the ring we consume
- * and hands each message to the handler registered for its channel, in
- * process context. A request carries a cookie; its response, matched by
- * the cookie, wakes the requester.
+ * doorbell from the peer queues rx_work on the subsystem's own workqueue;
+ * it drains the ring we consume and hands each message to the handler
+ * registered for its channel, in process context, at most MK_RX_BUDGET
+ * messages a run, so that a flooding peer cannot hold a worker. Handlers
+ * never wait: a send from a handler fails with -EAGAIN instead of waiting
+ * for room, and a request from one fails with -EDEADLK (its response
+ * would be handled by the very work item that waits for it). A request
+ * carries a cookie; its response, matched by the cookie, wakes the
+ * requester.
  *
  * A peer that breaks the ring protocol is disconnected: pending requests
  * and blocked senders fail with -EPIPE, nothing more is sent or
@@ -34,6 +39,12 @@
 
 #include "internal.h"
 
+/* Messages one run of the receive work handles before it makes room. */
+#define MK_RX_BUDGET	64
+
+/* Runs the receive work of every peer; see mk_msg_init(). */
+static struct workqueue_struct *mk_rx_wq;
+
 /* A request waiting for its response; lives on the requester's stack. */
 struct mk_msg_pending {
 	struct list_head node;
@@ -45,13 +56,13 @@ struct mk_msg_pending {
 	ssize_t result;		/* response length or -errno */
 };
 
-/* Fail everything waiting on @peer and refuse anything new. */
-static void mk_peer_kill(struct mk_peer *peer)
+/* Fail every request and sender waiting on @peer; refuse new ones. */
+static void mk_peer_close_tx(struct mk_peer *peer)
 {
 	struct mk_msg_pending *p, *tmp;
 	unsigned long flags;
 
-	WRITE_ONCE(peer->dead, true);
+	WRITE_ONCE(peer->tx_closed, true);
 	spin_lock_irqsave(&peer->req_lock, flags);
 	list_for_each_entry_safe(p, tmp, &peer->requests, node) {
 		list_del_init(&p->node);
@@ -60,6 +71,13 @@ static void mk_peer_kill(struct mk_peer *peer)
 	}
 	spin_unlock_irqrestore(&peer->req_lock, flags);
 	wake_up_all(&peer->tx_wait);
+}
+
+/* Fail everything waiting on @peer and refuse anything new. */
+static void mk_peer_kill(struct mk_peer *peer)
+{
+	WRITE_ONCE(peer->dead, true);
+	mk_peer_close_tx(peer);
 }
 
 /* The ring said -EPROTO: disconnect and tell the owner, once. */
@@ -104,7 +122,7 @@ void mk_peer_doorbell(struct mk_peer *peer)
 {
 	if (READ_ONCE(peer->dead))
 		return;
-	queue_work(system_wq, &peer->rx_work);
+	queue_work(mk_rx_wq, &peer->rx_work);
 	wake_up(&peer->tx_wait);
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_peer_doorbell);
@@ -186,11 +204,26 @@ static void mk_msg_dispatch(struct mk_peer *peer, const struct mk_msg_info *info
 static void mk_peer_rx_work(struct work_struct *work)
 {
 	struct mk_peer *peer = container_of(work, struct mk_peer, rx_work);
+	/*
+	 * A closing peer's kernel is stopped: what is in the ring is all
+	 * there will be, at most one message a slot. Take all of it.
+	 */
+	bool closing = READ_ONCE(peer->closing);
+	u32 budget = closing ? peer->end.slot_count : MK_RX_BUDGET;
 	struct mk_msg_info info;
 	int ret;
 
+	peer->rx_runs++;
 	/* Drain until -EAGAIN: only that arms the doorbell again. */
 	while (!READ_ONCE(peer->dead)) {
+		if (!budget--) {
+			if (closing)
+				break;
+			/* More to come: let other work run first. */
+			peer->rx_yields++;
+			queue_work(mk_rx_wq, &peer->rx_work);
+			break;
+		}
 		ret = mk_ring_recv(&peer->end, &info, peer->rx_buf,
 				   MULTIKERNEL_MSG_MAX);
 		if (ret == -EAGAIN)
@@ -203,6 +236,14 @@ static void mk_peer_rx_work(struct work_struct *work)
 		mk_msg_dispatch(peer, &info);
 		cond_resched();
 	}
+}
+
+/* Does the caller run a handler? Then it must not wait for a peer. */
+static bool mk_msg_in_handler(void)
+{
+	struct work_struct *work = current_work();
+
+	return work && work->func == mk_peer_rx_work;
 }
 
 /**
@@ -223,6 +264,8 @@ int mk_peer_init(struct mk_peer *peer, void *region, size_t size,
 {
 	int ret;
 
+	if (!mk_rx_wq)
+		return -ENOMEM;
 	memset(peer, 0, sizeof(*peer));
 	peer->ops = ops;
 	spin_lock_init(&peer->tx_lock);
@@ -253,6 +296,32 @@ free_rx_buf:
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_peer_init);
+
+/**
+ * mk_peer_drain() - take in the last messages of a stopped peer
+ * @peer:	a peer whose kernel no longer runs
+ *
+ * Sends fail with -EPIPE from now on, and requests and senders waiting
+ * on @peer fail at once. Then what is left in the ring is handled, once:
+ * at most one message a slot, since nothing adds to it any more. For a
+ * peer that still runs the bound holds as well, but the last messages
+ * may be missed.
+ *
+ * Context: Process context; sleeps. Not from a handler of @peer.
+ */
+void mk_peer_drain(struct mk_peer *peer)
+{
+	mk_peer_close_tx(peer);
+	WRITE_ONCE(peer->closing, true);
+	/*
+	 * The run queued here (or already queued and not yet started) sees
+	 * @closing and queues no other; a run that started before may try
+	 * to, but finds this one pending.
+	 */
+	queue_work(mk_rx_wq, &peer->rx_work);
+	flush_work(&peer->rx_work);
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_peer_drain);
 
 /**
  * mk_peer_destroy() - disconnect a peer and release what it holds
@@ -332,7 +401,7 @@ static int mk_msg_try_send(struct mk_peer *peer, const struct mk_msg_info *info,
 	unsigned long flags;
 	int ret;
 
-	if (READ_ONCE(peer->dead))
+	if (READ_ONCE(peer->tx_closed))
 		return -EPIPE;
 	if (how & MK_MSG_TRYLOCK) {
 		if (!spin_trylock_irqsave(&peer->tx_lock, flags))
@@ -362,7 +431,8 @@ static int mk_msg_xmit(struct mk_peer *peer, const struct mk_msg_info *info,
 	    ((flags & MK_MSG_TRYLOCK) && !(flags & MK_MSG_NONBLOCK)))
 		return -EINVAL;
 	ret = mk_msg_try_send(peer, info, data, flags);
-	if (ret != -EAGAIN || (flags & MK_MSG_NONBLOCK))
+	/* A handler that waited would hold up everything behind it. */
+	if (ret != -EAGAIN || (flags & MK_MSG_NONBLOCK) || mk_msg_in_handler())
 		return ret;
 	/* The consumer rings us when it frees room; see mk_peer_doorbell(). */
 	err = wait_event_interruptible(peer->tx_wait,
@@ -381,9 +451,10 @@ static int mk_msg_xmit(struct mk_peer *peer, const struct mk_msg_info *info,
  * @flags:	0 to wait for room, MK_MSG_NONBLOCK to fail instead, with
  *		MK_MSG_TRYLOCK also when another sender holds the ring
  *
- * Context: Process context, or any context with MK_MSG_NONBLOCK.
+ * Context: Process context, or any context with MK_MSG_NONBLOCK. From a
+ * message handler a send never waits: it behaves as with MK_MSG_NONBLOCK.
  * Return: 0 on success; -EMSGSIZE if @len is too big; -EAGAIN if the ring
- * is full and MK_MSG_NONBLOCK is set; -ERESTARTSYS if a signal came while
+ * is full and MK_MSG_NONBLOCK is set (or the caller is a handler); -ERESTARTSYS if a signal came while
  * waiting; -EPIPE if the peer is disconnected; -EINVAL for unknown @flags.
  */
 int mk_msg_send(struct mk_peer *peer, u16 channel, const void *data,
@@ -441,10 +512,11 @@ EXPORT_SYMBOL_IF_KUNIT(mk_msg_reply);
  * @resp_size:	bytes at @resp
  * @timeout:	jiffies to wait for the response, after sending
  *
- * Context: Process context; sleeps.
+ * Context: Process context; sleeps. Not from a message handler.
  * Return: the length of the response on success; -ETIMEDOUT if none came
  * in time; -EMSGSIZE if the request or the response is too big;
- * -ERESTARTSYS if a signal came; -EPIPE if the peer is disconnected.
+ * -ERESTARTSYS if a signal came; -EPIPE if the peer is disconnected;
+ * -EDEADLK from a message handler, which would wait for itself.
  */
 ssize_t mk_msg_request(struct mk_peer *peer, u16 channel, const void *req,
 		       size_t req_len, void *resp, size_t resp_size,
@@ -464,12 +536,14 @@ ssize_t mk_msg_request(struct mk_peer *peer, u16 channel, const void *req,
 	long left;
 	int ret;
 
+	if (mk_msg_in_handler())
+		return -EDEADLK;
 	if (req_len > peer->end.max_payload)
 		return -EMSGSIZE;
 	init_completion(&p.done);
 
 	spin_lock_irqsave(&peer->req_lock, flags);
-	if (READ_ONCE(peer->dead)) {
+	if (READ_ONCE(peer->tx_closed)) {
 		spin_unlock_irqrestore(&peer->req_lock, flags);
 		return -EPIPE;
 	}
@@ -498,3 +572,15 @@ ssize_t mk_msg_request(struct mk_peer *peer, u16 channel, const void *req,
 	return p.result;
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_msg_request);
+
+/*
+ * Receive work gets a workqueue of its own: high priority, so that the
+ * control channel keeps up under load, and apart from system_wq, so that
+ * a peer that floods delays nothing else.
+ */
+static int __init mk_msg_init(void)
+{
+	mk_rx_wq = alloc_workqueue("multikernel_rx", WQ_HIGHPRI, 0);
+	return mk_rx_wq ? 0 : -ENOMEM;
+}
+core_initcall(mk_msg_init);

@@ -43,6 +43,9 @@ struct mk_msg_test {
 	atomic_t received;
 	u32 last_len;
 	u8 last[64];
+	/* What a handler's own send and request returned. */
+	int handler_send;
+	ssize_t handler_request;
 	struct mk_waiter waiter;
 	bool host_up;		/* mk_peer_init() succeeded */
 	bool inst_up;
@@ -427,6 +430,66 @@ static void mk_msg_disconnect_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->broken), 0);
 }
 
+/*
+ * Instance handler: a blocking send into a ring nobody drains, then a
+ * request. Waiting for either would hold up every message behind this
+ * one, and the request's own answer.
+ */
+static void mk_test_send_back(struct mk_peer *peer, const struct mk_msg *msg,
+			      void *priv)
+{
+	struct mk_msg_test *t = priv;
+	char resp[4];
+
+	t->handler_send = mk_msg_send(peer, 2, "back", 4, 0);
+	t->handler_request = mk_msg_request(peer, 9, "?", 1, resp, sizeof(resp),
+					    WAIT);
+	complete(&t->got);
+}
+
+static void mk_msg_handler_never_waits_test(struct kunit *test)
+{
+	struct mk_msg_test *t = test->priv;
+	static const u8 zero[SMALL];
+	int n = 0;
+
+	KUNIT_ASSERT_EQ(test, mk_msg_register(&t->inst, 3, mk_test_send_back, t),
+			0);
+	/* The host hears nothing: the instance's ring fills up. */
+	WRITE_ONCE(t->host_paused, true);
+	while (n <= SLOTS &&
+	       mk_msg_send(&t->inst, 2, zero, SMALL, MK_MSG_NONBLOCK) == 0)
+		n++;
+	KUNIT_ASSERT_EQ(test, n, SLOTS);
+
+	KUNIT_ASSERT_EQ(test, mk_msg_send(&t->host, 3, "go", 2, 0), 0);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&t->got, WAIT), 0);
+	KUNIT_EXPECT_EQ(test, t->handler_send, -EAGAIN);
+	KUNIT_EXPECT_EQ(test, t->handler_request, -EDEADLK);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->broken), 0);
+}
+
+/*
+ * The host stopped: what it left in the instance's ring is taken in, and
+ * nothing can be sent to it or asked of it any more.
+ */
+static void mk_msg_drain_test(struct kunit *test)
+{
+	struct mk_msg_test *t = test->priv;
+
+	KUNIT_ASSERT_EQ(test, mk_msg_register(&t->inst, 2, mk_test_record, t), 0);
+	WRITE_ONCE(t->inst_paused, true);
+	KUNIT_ASSERT_EQ(test, mk_test_fill(t), SLOTS);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->received), 0);
+
+	mk_peer_drain(&t->inst);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->received), SLOTS);
+	KUNIT_EXPECT_EQ(test, mk_msg_send(&t->inst, 2, "x", 1, 0), -EPIPE);
+	KUNIT_EXPECT_EQ(test, mk_msg_request(&t->inst, 2, "x", 1, NULL, 0, WAIT),
+			-EPIPE);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->broken), 0);
+}
+
 static struct kunit_case mk_msg_cases[] = {
 	KUNIT_CASE(mk_msg_data_test),
 	KUNIT_CASE(mk_msg_register_test),
@@ -437,6 +500,8 @@ static struct kunit_case mk_msg_cases[] = {
 	KUNIT_CASE(mk_msg_broken_test),
 	KUNIT_CASE(mk_msg_corrupt_rx_test),
 	KUNIT_CASE(mk_msg_disconnect_test),
+	KUNIT_CASE(mk_msg_handler_never_waits_test),
+	KUNIT_CASE(mk_msg_drain_test),
 	{}
 };
 
