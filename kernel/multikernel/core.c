@@ -10,11 +10,14 @@
  *
  * plus crashed, with the transitions listed in mk_state_transition_ok()
  * and the operations userspace may ask for in each state in
- * mk_state_op_check(). The CPUs are taken from the host at create, given
- * back at stop and taken again at start. The memory is carved from the
- * pool at create, cleared and given back at stop, and the same range is
- * taken again at load or start (mem.c): an instance holds it in every
- * state but stopped. The lock order is written down in internal.h.
+ * mk_state_op_check(). An instance holds its CPUs and its memory in
+ * every state but stopped: the CPUs are claimed and taken from the host
+ * at create, the memory is carved from the pool and cleared. A stop gives
+ * both up: the CPUs come back online in the host and may be given to
+ * another instance, the memory is cleared and goes back to the pool. A
+ * load or start of a stopped instance takes the same CPUs and the same
+ * range back, or fails with -EBUSY or -EADDRINUSE when another instance
+ * has some of them now. The lock order is written down in internal.h.
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
@@ -43,12 +46,17 @@ static_assert((int)MK_STOPPING == (int)MULTIKERNEL_STATE_STOPPING);
 static_assert((int)MK_STOPPED == (int)MULTIKERNEL_STATE_STOPPED);
 static_assert((int)MK_CRASHED == (int)MULTIKERNEL_STATE_CRASHED);
 
-/* Protects mk_instances, mk_ids, mk_claimed_cpus and every ->node/->published. */
+/* Protects mk_instances, mk_ids and every ->node/->published. */
 static DEFINE_MUTEX(mk_lock);
 static LIST_HEAD(mk_instances);
 static DEFINE_IDA(mk_ids);
 /* CPUs named by some instance, whether currently taken from the host or not. */
 static struct cpumask mk_claimed_cpus;
+/*
+ * Protects mk_claimed_cpus and every ->cpus_claimed; innermost, taken
+ * under mk_lock (create) or an instance's lock (stop, load, start).
+ */
+static DEFINE_SPINLOCK(mk_claim_lock);
 
 /*
  * Instances whose kernel may be on their CPUs, and whether a host kexec
@@ -223,6 +231,14 @@ static void mk_call_free_image(struct mk_instance *inst)
 		mk_free_image(inst);
 }
 
+static int mk_call_arch_prepare(struct mk_instance *inst,
+				struct mk_arch_link *link)
+{
+	if (mk_testing())
+		return mk_test_arch->prepare(inst, link);
+	return mk_arch_prepare(inst, link);
+}
+
 static int mk_call_arch_start(struct mk_instance *inst)
 {
 	if (mk_testing())
@@ -237,11 +253,34 @@ static int mk_call_force_stop(struct mk_instance *inst)
 	return mk_arch_force_stop(inst);
 }
 
+static void mk_call_arch_release(struct mk_instance *inst)
+{
+	if (mk_testing())
+		mk_test_arch->release(inst);
+	else
+		mk_arch_release(inst);
+}
+
+/* The stand-ins report states themselves: no link with them. */
+static int mk_call_link_open(struct mk_instance *inst,
+			     const struct mk_arch_link *link)
+{
+	if (mk_testing())
+		return 0;
+	return mk_link_open(inst, link->region, link->size, link->hw_id);
+}
+
+static void mk_call_link_close(struct mk_instance *inst)
+{
+	if (!mk_testing())
+		mk_link_close(inst);
+}
+
 static int mk_call_request_shutdown(struct mk_instance *inst)
 {
 	if (mk_testing())
 		return mk_test_arch->request_shutdown(inst);
-	return mk_arch_request_shutdown(inst);
+	return mk_link_request_shutdown(inst);
 }
 
 static void mk_instance_release(struct kref *kref)
@@ -287,6 +326,69 @@ static void mk_busy_leave(void)
 	spin_unlock(&mk_busy_lock);
 }
 
+/* Give up the claim on @inst's CPUs: another instance may be given them. */
+static void mk_cpus_unclaim(struct mk_instance *inst)
+{
+	spin_lock(&mk_claim_lock);
+	if (inst->cpus_claimed)
+		cpumask_andnot(&mk_claimed_cpus, &mk_claimed_cpus, inst->cpus);
+	inst->cpus_claimed = false;
+	spin_unlock(&mk_claim_lock);
+}
+
+/*
+ * Claim @inst's CPUs again after a stop gave them up, unless another
+ * instance was given some of them meanwhile.
+ */
+static int mk_cpus_claim_back(struct mk_instance *inst)
+{
+	int ret = 0;
+
+	lockdep_assert_held(&inst->lock);
+	spin_lock(&mk_claim_lock);
+	if (inst->cpus_claimed)
+		goto unlock;
+	if (cpumask_intersects(&mk_claimed_cpus, inst->cpus)) {
+		ret = -EBUSY;
+		goto unlock;
+	}
+	cpumask_or(&mk_claimed_cpus, &mk_claimed_cpus, inst->cpus);
+	inst->cpus_claimed = true;
+unlock:
+	spin_unlock(&mk_claim_lock);
+	if (ret)
+		pr_warn_ratelimited("instance %s: its CPUs %*pbl were given to another instance while it was stopped\n",
+				    inst->name, cpumask_pr_args(inst->cpus));
+	return ret;
+}
+
+/*
+ * A stopped instance holds neither CPUs nor memory: take back the claim
+ * on the same CPUs and the same range, for a load or a start.
+ */
+static int mk_instance_take_back(struct mk_instance *inst)
+{
+	int ret;
+
+	lockdep_assert_held(&inst->lock);
+	ret = mk_cpus_claim_back(inst);
+	if (ret)
+		return ret;
+	ret = mk_mem_retake(inst);
+	if (ret)
+		mk_cpus_unclaim(inst);
+	return ret;
+}
+
+/* Give up what a stopped instance does not hold. */
+static void mk_instance_let_go(struct mk_instance *inst)
+{
+	lockdep_assert_held(&inst->lock);
+	mk_cpus_give_back(inst);
+	mk_cpus_unclaim(inst);
+	mk_mem_free(inst);
+}
+
 /* Move @inst to @to; every change of state goes through here. */
 static void mk_instance_set_state(struct mk_instance *inst, enum mk_state to)
 {
@@ -297,8 +399,11 @@ static void mk_instance_set_state(struct mk_instance *inst, enum mk_state to)
 	if (WARN_ON_ONCE(!mk_state_transition_ok(from, to)))
 		return;
 
-	if (to == MK_STARTING)
+	if (to == MK_STARTING) {
 		inst->started_ns = ktime_get_boottime_ns();
+		/* Reports about earlier boots are void from here on. */
+		inst->boot++;
+	}
 	/* Entering is counted by mk_busy_enter() before the start. */
 	if (mk_state_cpus_in_use(from) && !mk_state_cpus_in_use(to))
 		mk_busy_leave();
@@ -323,11 +428,14 @@ static void mk_instance_set_crashed(struct mk_instance *inst, const char *reason
 
 /*
  * Bring an instance whose CPUs may run instance code to STOPPED: reset
- * the CPUs, give them back to the host, clear the memory and give it back
- * to the pool. When a CPU does not respond the instance is marked crashed
- * and keeps its CPUs and memory. The memory goes only once the CPUs are
- * parked and the arch code let go of the shared region (mk_arch_force_stop()),
- * and under @inst->lock, which console readers hold too.
+ * the CPUs, take in the instance's last messages and close its link, give
+ * the CPUs back to the host, clear the memory and give it back to the
+ * pool. The CPUs are reset first, so nothing the instance does can hold
+ * up the rest. When a CPU does not respond the instance is marked crashed
+ * and keeps its link, CPUs and memory. The memory goes only once the
+ * CPUs are parked and the arch code let go of the shared region
+ * (mk_arch_release()), and under @inst->lock, which console readers hold
+ * too.
  */
 static int mk_instance_finish_stop(struct mk_instance *inst)
 {
@@ -346,10 +454,11 @@ static int mk_instance_finish_stop(struct mk_instance *inst)
 		mk_instance_set_crashed(inst, why);
 		return ret;
 	}
-	mk_cpus_give_back(inst);
-	mk_mem_free(inst);
+	mk_call_link_close(inst);
+	mk_call_arch_release(inst);
+	mk_instance_let_go(inst);
 	mk_instance_set_state(inst, MK_STOPPED);
-	pr_info("instance %s stopped, its memory is back in the pool\n",
+	pr_info("instance %s stopped, its CPUs are back in the host and its memory in the pool\n",
 		inst->name);
 	return 0;
 }
@@ -390,16 +499,21 @@ static void mk_instance_report_work(struct work_struct *work)
 	char reason[MK_REASON_LEN];
 	enum mk_state to;
 	bool pending;
+	u32 boot;
 
 	spin_lock_irq(&inst->report_lock);
 	pending = inst->report_pending;
+	boot = inst->report_boot;
 	to = inst->report_state;
 	strscpy(reason, inst->report_reason, sizeof(reason));
 	inst->report_pending = false;
 	spin_unlock_irq(&inst->report_lock);
 
 	mutex_lock(&inst->lock);
-	if (pending && !inst->dead)
+	if (pending && !inst->dead && boot != inst->boot)
+		pr_info_ratelimited("instance %s: ignoring a report of state %s about an earlier boot\n",
+				    inst->name, mk_state_name(to));
+	else if (pending && !inst->dead)
 		mk_instance_apply_report(inst, to, reason);
 	mutex_unlock(&inst->lock);
 	/* The reference mk_instance_report() took for this run. */
@@ -409,6 +523,9 @@ static void mk_instance_report_work(struct work_struct *work)
 /**
  * mk_instance_report() - the instance reached a state by itself
  * @inst:	the instance
+ * @boot:	the boot of the instance the report is about (@inst->boot when
+ *		its link was opened); a report about an earlier boot is
+ *		dropped
  * @new_state:	%MK_RUNNING (it booted), %MK_STOPPED (it powered off or
  *		halted) or %MK_CRASHED (it panicked, or stopped answering)
  * @reason:	for %MK_CRASHED the panic message or another cause, may be
@@ -418,18 +535,20 @@ static void mk_instance_report_work(struct work_struct *work)
  * report is applied later in process context: a stopped instance gets its
  * CPUs reset and given back to the host, a crashed one keeps them until it
  * is stopped. Reports that make no sense in the current state are ignored.
- * A pending crash report is not overwritten by a later report, so that
- * its reason is not lost. The caller must hold a reference on @inst.
+ * A pending crash report is not overwritten by a later report about the
+ * same boot, so that its reason is not lost. The caller must hold a reference on @inst.
  *
  * Context: Any context but NMI.
  */
-void mk_instance_report(struct mk_instance *inst, enum mk_state new_state,
-			const char *reason)
+void mk_instance_report(struct mk_instance *inst, u32 boot,
+			enum mk_state new_state, const char *reason)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&inst->report_lock, flags);
-	if (!inst->report_pending || inst->report_state != MK_CRASHED) {
+	if (!inst->report_pending || inst->report_boot != boot ||
+	    inst->report_state != MK_CRASHED) {
+		inst->report_boot = boot;
 		inst->report_state = new_state;
 		strscpy(inst->report_reason, reason ? reason : "",
 			sizeof(inst->report_reason));
@@ -512,7 +631,7 @@ static void mk_instance_unlist(struct mk_instance *inst)
 {
 	mutex_lock(&mk_lock);
 	list_del_init(&inst->node);
-	cpumask_andnot(&mk_claimed_cpus, &mk_claimed_cpus, inst->cpus);
+	mk_cpus_unclaim(inst);
 	ida_free(&mk_ids, inst->id);
 	mutex_unlock(&mk_lock);
 }
@@ -545,8 +664,14 @@ struct mk_instance *mk_instance_create(const struct mk_create_args *args)
 		ret = -EEXIST;
 		goto unlock;
 	}
+	spin_lock(&mk_claim_lock);
 	ret = mk_cpus_check(inst->cpus, &mk_claimed_cpus, cpu_present_mask,
 			    cpu_online_mask);
+	if (!ret) {
+		cpumask_or(&mk_claimed_cpus, &mk_claimed_cpus, inst->cpus);
+		inst->cpus_claimed = true;
+	}
+	spin_unlock(&mk_claim_lock);
 	if (ret) {
 		pr_info_ratelimited("cannot give CPUs %*pbl to instance %s: %s\n",
 				    cpumask_pr_args(inst->cpus), inst->name,
@@ -557,12 +682,11 @@ struct mk_instance *mk_instance_create(const struct mk_create_args *args)
 	/* Id 0 is MULTIKERNEL_HOST_ID: it names the host in messages. */
 	ret = ida_alloc_min(&mk_ids, 1, GFP_KERNEL);
 	if (ret < 0)
-		goto unlock;
+		goto unclaim;
 	inst->id = ret;
 	ret = mk_mem_alloc(inst, args->mem_size);
 	if (ret)
 		goto free_id;
-	cpumask_or(&mk_claimed_cpus, &mk_claimed_cpus, inst->cpus);
 	list_add_tail(&inst->node, &mk_instances);
 	mutex_unlock(&mk_lock);
 
@@ -604,6 +728,8 @@ unlist:
 
 free_id:
 	ida_free(&mk_ids, inst->id);
+unclaim:
+	mk_cpus_unclaim(inst);
 unlock:
 	mutex_unlock(&mk_lock);
 	mk_instance_put(inst);
@@ -690,9 +816,11 @@ int mk_instance_load(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 	ret = mk_state_op_check(MK_OP_LOAD, inst->state);
 	if (ret)
 		goto unlock;
-	ret = mk_mem_retake(inst);
-	if (ret)
-		goto unlock;
+	if (inst->state == MK_STOPPED) {
+		ret = mk_instance_take_back(inst);
+		if (ret)
+			goto unlock;
+	}
 
 	ret = mk_call_load_image(inst, kernel_fd, initrd_fd, cmdline, cmdline_len);
 	if (!ret)
@@ -701,12 +829,44 @@ int mk_instance_load(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 		/* The failed load dropped the image loaded before. */
 		mk_instance_set_state(inst, MK_EMPTY);
 	if (inst->state == MK_STOPPED)
-		mk_mem_free(inst);
+		mk_instance_let_go(inst);
 unlock:
 	mutex_unlock(&inst->lock);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_instance_load);
+
+/*
+ * Prepare the instance's memory, open its link and start its first CPU.
+ * A failure leaves nothing behind, and the CPU, which may have run some
+ * of the start code although it did not accept the start IPIs, is reset
+ * first; when it does not respond to that either, *@wedged is set and
+ * everything stays as it is.
+ */
+static int mk_instance_launch(struct mk_instance *inst, bool *wedged)
+{
+	struct mk_arch_link link = {};
+	int ret;
+
+	lockdep_assert_held(&inst->lock);
+	ret = mk_call_arch_prepare(inst, &link);
+	if (ret)
+		return ret;
+	ret = mk_call_link_open(inst, &link);
+	if (ret)
+		goto release;
+	ret = mk_call_arch_start(inst);
+	if (!ret)
+		return 0;
+	if (mk_call_force_stop(inst)) {
+		*wedged = true;
+		return ret;
+	}
+	mk_call_link_close(inst);
+release:
+	mk_call_arch_release(inst);
+	return ret;
+}
 
 /**
  * mk_instance_start() - start the loaded kernel of an instance
@@ -715,19 +875,21 @@ EXPORT_SYMBOL_IF_KUNIT(mk_instance_load);
  * Takes the memory range back from the pool and the CPUs from the host
  * when a stop gave them back, moves to starting and has the arch code
  * start the first CPU. On failure the instance returns to its previous
- * state, CPU and memory ownership.
+ * state, CPU and memory ownership; only when the first CPU accepted
+ * neither the start IPIs nor the INIT that would reset it, it becomes
+ * crashed and keeps its CPUs and memory, which that CPU may still use.
  *
  * Context: Process context, may sleep for long (CPU hotplug, clearing).
  * Return: 0 once the first CPU was started; -ENOENT for a destroyed
  * instance; -EINVAL without a loaded image; -EBUSY while it runs or while
  * a host kexec or suspend is under way; -EADDRINUSE when its memory range
  * was given to another instance while it was stopped; the error of taking
- * a CPU offline or of mk_arch_start().
+ * a CPU offline, of mk_arch_prepare(), mk_link_open() or mk_arch_start().
  */
 int mk_instance_start(struct mk_instance *inst)
 {
+	bool took = false, wedged = false;
 	enum mk_state prev;
-	bool took = false;
 	int ret;
 
 	mutex_lock(&inst->lock);
@@ -748,34 +910,45 @@ int mk_instance_start(struct mk_instance *inst)
 		goto unlock;
 	}
 	prev = inst->state;
-	ret = mk_mem_retake(inst);
-	if (ret)
-		goto leave_busy;
+	if (prev == MK_STOPPED) {
+		ret = mk_instance_take_back(inst);
+		if (ret)
+			goto leave_busy;
+	}
 	if (!inst->cpus_taken) {
 		ret = mk_cpus_take(inst);
 		if (ret)
-			goto free_mem;
+			goto let_go;
 		took = true;
 	}
 	mk_instance_set_state(inst, MK_STARTING);
-	ret = mk_call_arch_start(inst);
+	ret = mk_instance_launch(inst, &wedged);
+	if (ret && wedged) {
+		char why[MK_REASON_LEN];
+
+		/* It may run from its memory: it keeps CPUs and memory. */
+		snprintf(why, sizeof(why),
+			 "start: the CPU took no start IPI and no INIT (%d)", ret);
+		mk_instance_set_crashed(inst, why);
+		goto unlock;
+	}
 	if (ret) {
 		pr_err_ratelimited("instance %s: start failed: %d\n", inst->name, ret);
 		/* Leaving starting ends the count of mk_busy_enter(). */
 		mk_instance_set_state(inst, prev);
-		if (took)
-			mk_cpus_give_back(inst);
 		if (prev == MK_STOPPED)
-			mk_mem_free(inst);
+			mk_instance_let_go(inst);
+		else if (took)
+			mk_cpus_give_back(inst);
 		goto unlock;
 	}
 	pr_info("instance %s starting on CPUs %*pbl\n", inst->name,
 		cpumask_pr_args(inst->cpus));
 	goto unlock;
 
-free_mem:
+let_go:
 	if (prev == MK_STOPPED)
-		mk_mem_free(inst);
+		mk_instance_let_go(inst);
 leave_busy:
 	mk_busy_leave();
 unlock:

@@ -31,6 +31,10 @@
  * @nr_start:		calls of start
  * @nr_force:		calls of force_stop
  * @nr_shutdown:	calls of request_shutdown
+ * @nr_release:		calls of release
+ * @cpu_runs:		start succeeded, or failed, and no force_stop
+ *			succeeded since: the CPU may run instance code
+ * @released_running:	release was called while @cpu_runs
  */
 struct mk_lc {
 	struct mk_instance *inst;
@@ -44,6 +48,9 @@ struct mk_lc {
 	int nr_start;
 	int nr_force;
 	int nr_shutdown;
+	int nr_release;
+	bool cpu_runs;
+	int released_running;
 };
 
 /* The stand-ins run in the test thread and in the report worker. */
@@ -90,10 +97,17 @@ static bool mk_lc_mem(struct mk_instance *inst, u8 val, bool fill)
 	return true;
 }
 
+static int mk_lc_prepare(struct mk_instance *inst, struct mk_arch_link *link)
+{
+	return 0;
+}
+
 /* A started kernel writes all over its memory. */
 static int mk_lc_start(struct mk_instance *inst)
 {
 	mk_lc_cur->nr_start++;
+	/* Also when the IPIs were not accepted: the CPU may have run. */
+	mk_lc_cur->cpu_runs = true;
 	if (inst->mem_size == inst->mem_range)
 		mk_lc_mem(inst, 0xa5, true);
 	return mk_lc_cur->start_ret;
@@ -102,22 +116,34 @@ static int mk_lc_start(struct mk_instance *inst)
 static int mk_lc_force_stop(struct mk_instance *inst)
 {
 	mk_lc_cur->nr_force++;
+	if (!mk_lc_cur->force_ret)
+		mk_lc_cur->cpu_runs = false;
 	return mk_lc_cur->force_ret;
+}
+
+/* Nothing the instance holds may go while its CPU may run. */
+static void mk_lc_release(struct mk_instance *inst)
+{
+	mk_lc_cur->nr_release++;
+	if (mk_lc_cur->cpu_runs)
+		mk_lc_cur->released_running++;
 }
 
 static int mk_lc_request_shutdown(struct mk_instance *inst)
 {
 	mk_lc_cur->nr_shutdown++;
 	if (mk_lc_cur->shutdown_reports)
-		mk_instance_report(inst, MK_STOPPED, NULL);
+		mk_instance_report(inst, inst->boot, MK_STOPPED, NULL);
 	return mk_lc_cur->shutdown_ret;
 }
 
 static const struct mk_arch_ops mk_lc_ops = {
 	.load_image = mk_lc_load_image,
 	.free_image = mk_lc_free_image,
+	.prepare = mk_lc_prepare,
 	.start = mk_lc_start,
 	.force_stop = mk_lc_force_stop,
+	.release = mk_lc_release,
 	.request_shutdown = mk_lc_request_shutdown,
 };
 
@@ -165,6 +191,8 @@ static void mk_lc_exit(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, mk_pool_free_bytes(&mk_host_pool), lc->pool_free);
 		KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
 		KUNIT_EXPECT_FALSE(test, multikernel_owns_cpus());
+		KUNIT_EXPECT_EQ_MSG(test, lc->released_running, 0,
+				    "released while its CPU may run");
 	}
 	WRITE_ONCE(mk_test_arch, NULL);
 	mk_lc_cur = NULL;
@@ -202,7 +230,7 @@ static void mk_lc_expect_mem(struct kunit *test, struct mk_lc *lc, bool held)
 
 static void mk_lc_report(struct mk_lc *lc, enum mk_state state, const char *why)
 {
-	mk_instance_report(lc->inst, state, why);
+	mk_instance_report(lc->inst, lc->inst->boot, state, why);
 	flush_work(&lc->inst->report_work);
 }
 
@@ -272,6 +300,44 @@ static void mk_lc_memory_taken_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, mk_pool_return(&mk_host_pool, other, SZ_2M), 0);
 	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), 0);
 	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STARTING);
+	mk_lc_expect_mem(test, lc, true);
+}
+
+/*
+ * A stopped instance holds no CPUs either: another instance may be given
+ * them, and then loading or starting the stopped one fails with -EBUSY
+ * and takes nothing.
+ */
+static void mk_lc_cpus_taken_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+	struct mk_create_args args = { .name = "kunit-lc2", .mem_size = SZ_2M };
+	struct mk_instance *other;
+
+	mk_lc_run(test, lc);
+	KUNIT_ASSERT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
+	KUNIT_EXPECT_FALSE(test, lc->inst->cpus_claimed);
+
+	args.cpus = lc->inst->cpus;
+	other = mk_instance_create(&args);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(other), "create on the CPU: %ld",
+			       PTR_ERR(other));
+	KUNIT_EXPECT_FALSE(test, cpu_online(lc->cpu));
+
+	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), -EBUSY);
+	KUNIT_EXPECT_EQ(test, mk_instance_load(lc->inst, 0, -1, NULL, 0), -EBUSY);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
+	KUNIT_EXPECT_EQ(test, lc->nr_start, 1);
+	KUNIT_EXPECT_FALSE(test, lc->inst->cpus_claimed);
+	KUNIT_EXPECT_EQ(test, lc->inst->mem_size, 0);
+
+	/* Once the other one is gone, the stopped instance starts again. */
+	KUNIT_EXPECT_EQ(test, mk_instance_destroy(other), 0);
+	mk_instance_put(other);
+	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), 0);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STARTING);
+	KUNIT_EXPECT_TRUE(test, lc->inst->cpus_claimed);
+	KUNIT_EXPECT_FALSE(test, cpu_online(lc->cpu));
 	mk_lc_expect_mem(test, lc, true);
 }
 
@@ -414,8 +480,8 @@ static void mk_lc_crash_kept_test(struct kunit *test)
 
 	mk_lc_run(test, lc);
 	/* A later report neither hides the crash nor its reason. */
-	mk_instance_report(lc->inst, MK_CRASHED, "first");
-	mk_instance_report(lc->inst, MK_RUNNING, NULL);
+	mk_instance_report(lc->inst, lc->inst->boot, MK_CRASHED, "first");
+	mk_instance_report(lc->inst, lc->inst->boot, MK_RUNNING, NULL);
 	flush_work(&lc->inst->report_work);
 	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_CRASHED);
 	KUNIT_EXPECT_STREQ(test, lc->inst->crash_reason, "first");
@@ -463,10 +529,68 @@ static void mk_lc_start_fails_test(struct kunit *test)
 	lc->start_ret = -EIO;
 	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), -EIO);
 	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_LOADED);
+	/* The CPU was reset before the rest was undone. */
+	KUNIT_EXPECT_EQ(test, lc->nr_force, 1);
+	KUNIT_EXPECT_EQ(test, lc->nr_release, 1);
 	/* Held since create, so still held. */
 	KUNIT_EXPECT_TRUE(test, lc->inst->cpus_taken);
 	KUNIT_EXPECT_FALSE(test, cpu_online(lc->cpu));
 	mk_lc_expect_mem(test, lc, true);
+}
+
+/*
+ * A CPU that took neither the start IPIs nor the INIT may run from the
+ * instance's memory: the instance is crashed and keeps CPU and memory
+ * until a stop resets the CPU.
+ */
+static void mk_lc_start_wedged_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+
+	KUNIT_ASSERT_EQ(test, mk_instance_load(lc->inst, 0, -1, NULL, 0), 0);
+	lc->start_ret = -EIO;
+	lc->force_ret = -ETIMEDOUT;
+	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), -EIO);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_CRASHED);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(lc->inst->crash_reason, "INIT"));
+	KUNIT_EXPECT_EQ(test, lc->nr_release, 0);
+	KUNIT_EXPECT_TRUE(test, lc->inst->cpus_taken);
+	KUNIT_EXPECT_FALSE(test, cpu_online(lc->cpu));
+	mk_lc_expect_mem(test, lc, true);
+	KUNIT_EXPECT_EQ(test, mk_instance_destroy(lc->inst), -EBUSY);
+
+	lc->force_ret = 0;
+	KUNIT_EXPECT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
+	KUNIT_EXPECT_EQ(test, lc->nr_release, 1);
+	KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
+	mk_lc_expect_mem(test, lc, false);
+}
+
+/* A report about an earlier boot does not touch the current one. */
+static void mk_lc_stale_report_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+	u32 first;
+
+	mk_lc_run(test, lc);
+	first = lc->inst->boot;
+	mk_lc_report(lc, MK_RUNNING, NULL);
+	KUNIT_ASSERT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
+	KUNIT_ASSERT_EQ(test, mk_instance_start(lc->inst), 0);
+	KUNIT_EXPECT_NE(test, lc->inst->boot, first);
+
+	mk_instance_report(lc->inst, first, MK_CRASHED, "from the first boot");
+	flush_work(&lc->inst->report_work);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STARTING);
+	mk_instance_report(lc->inst, first, MK_STOPPED, NULL);
+	flush_work(&lc->inst->report_work);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STARTING);
+	KUNIT_EXPECT_FALSE(test, cpu_online(lc->cpu));
+
+	/* The current boot's reports count. */
+	mk_lc_report(lc, MK_RUNNING, NULL);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_RUNNING);
 }
 
 static void mk_lc_restart_fails_test(struct kunit *test)
@@ -550,6 +674,7 @@ static struct kunit_suite mk_lifecycle_suite = {
 		KUNIT_CASE(mk_lc_graceful_stop_test),
 		KUNIT_CASE(mk_lc_respawn_test),
 		KUNIT_CASE(mk_lc_memory_taken_test),
+		KUNIT_CASE(mk_lc_cpus_taken_test),
 		KUNIT_CASE(mk_lc_reload_stopped_test),
 		KUNIT_CASE(mk_lc_freeze_test),
 		KUNIT_CASE(mk_lc_graceful_timeout_test),
@@ -560,6 +685,8 @@ static struct kunit_suite mk_lifecycle_suite = {
 		KUNIT_CASE(mk_lc_power_off_test),
 		KUNIT_CASE(mk_lc_reset_fails_test),
 		KUNIT_CASE(mk_lc_start_fails_test),
+		KUNIT_CASE(mk_lc_start_wedged_test),
+		KUNIT_CASE(mk_lc_stale_report_test),
 		KUNIT_CASE(mk_lc_restart_fails_test),
 		KUNIT_CASE(mk_lc_wrong_state_test),
 		KUNIT_CASE(mk_lc_failed_reload_test),

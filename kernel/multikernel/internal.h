@@ -68,9 +68,10 @@ extern struct mk_pool mk_host_pool;
  *
  * Locking, outermost first:
  *
- *   mk_lock (core.c)		the instance list, ids, names, CPU claims
+ *   mk_lock (core.c)		the instance list, ids, names
  *   mk_instance.lock		one instance's state, image and CPUs
  *   CPU hotplug locks		taken inside remove_cpu()/add_cpu()
+ *   mk_claim_lock (core.c)	CPU claims (spinlock)
  *   mk_instance.report_lock	the pending report (spinlock, any context)
  *   mk_host_pool.lock		the pool bitmap (spinlock)
  *
@@ -86,7 +87,8 @@ extern struct mk_pool mk_host_pool;
  * @MK_STARTING: the first CPU was started, the instance kernel boots
  * @MK_RUNNING:	the instance reported that it booted
  * @MK_STOPPING: a stop is in progress
- * @MK_STOPPED:	the instance's CPUs were reset and given back to the host
+ * @MK_STOPPED:	the instance's CPUs were reset and given back to the host,
+ *		its memory to the pool; it holds neither until a load or start
  * @MK_CRASHED:	the instance panicked or a stop failed; see crash_reason
  * @MK_NR_STATES: number of states, not a state
  *
@@ -151,13 +153,19 @@ size_t mk_logring_read(const u64 *headp, const u8 *ring, u32 size, u64 *pos,
  * @node:	entry in the instance list (mk_lock)
  * @published:	visible to lookups; false while create is still working (mk_lock)
  * @dead:	destroy has begun; every operation now fails with ENOENT
+ * @cpus_claimed: @cpus are the instance's: no other instance gets them
+ *		(mk_claim_lock in core.c)
  * @cpus_taken:	@cpus are offline in the host and held for the instance
  * @started_ns:	CLOCK_BOOTTIME of the last start
+ * @boot:	number of the current boot, counted up by every start; a
+ *		report carries the number of the boot it is about
  * @state_wq:	woken on every state change
  * @kobj:	/sys/kernel/multikernel/instances/<name>/; holds a reference
  * @state_kn:	sysfs node of the state file, for sysfs_notify_dirent()
- * @report_lock: protects @report_pending, @report_state, @report_reason
+ * @report_lock: protects @report_pending, @report_boot, @report_state,
+ *		@report_reason
  * @report_pending: a report from the instance waits for @report_work
+ * @report_boot: the boot the pending report is about
  * @report_state: state reported by the arch code
  * @report_reason: reason given with the report
  * @report_work: applies a report in process context
@@ -184,13 +192,16 @@ struct mk_instance {
 	struct list_head node;
 	bool published;
 	bool dead;
+	bool cpus_claimed;
 	bool cpus_taken;
 	u64 started_ns;
+	u32 boot;
 	wait_queue_head_t state_wq;
 	struct kobject kobj;
 	struct kernfs_node *state_kn;
 	spinlock_t report_lock;	/* protects report_* */
 	bool report_pending;
+	u32 report_boot;
 	enum mk_state report_state;
 	char report_reason[MK_REASON_LEN];
 	struct work_struct report_work;
@@ -237,8 +248,8 @@ bool mk_instances_busy(void);
 int mk_instances_freeze(void);
 void mk_instances_thaw(void);
 
-void mk_instance_report(struct mk_instance *inst, enum mk_state new_state,
-			const char *reason);
+void mk_instance_report(struct mk_instance *inst, u32 boot,
+			enum mk_state new_state, const char *reason);
 
 /* cpus.c */
 int mk_cpulist_parse(const char *buf, size_t len, unsigned long *bits,
@@ -284,28 +295,39 @@ int mk_load_image(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 		  const char *cmdline, unsigned long cmdline_len);
 void mk_free_image(struct mk_instance *inst);
 
-/*
- * CPUs already removed from the host (remove_cpu()) by the core, memory
- * zeroed except the loaded segments. Build boot_params/e820/handoff,
- * INIT/SIPI the first instance CPU. Returns 0 once the CPU was sent SIPI;
- * the instance later reports boot progress with mk_instance_report().
+/**
+ * struct mk_arch_link - where an instance's messaging region is
+ * @region:	the region, mapped
+ * @size:	its bytes
+ * @hw_id:	hardware id of the instance CPU that hears the host's
+ *		doorbells
  */
+struct mk_arch_link {
+	void *region;
+	size_t size;
+	u32 hw_id;
+};
+
+/*
+ * The arch's part of a start and a stop; kernel-doc with the x86 code.
+ * The core calls them in this order, with inst->lock held:
+ *
+ *   mk_arch_prepare()		image, boot_params, handoff, shared region
+ *   mk_link_open()		on the region prepare gave
+ *   mk_arch_start()		the first CPU gets its start IPIs
+ *   ...
+ *   mk_arch_force_stop()	every CPU reset and parked, whatever it ran
+ *   mk_link_close()		the instance's last messages, with a bound
+ *   mk_arch_release()		undo prepare
+ *
+ * When mk_arch_start() fails, the core resets the CPU before it closes
+ * the link; when mk_arch_force_stop() fails, the instance may still run
+ * and keeps its link, CPUs and memory.
+ */
+int mk_arch_prepare(struct mk_instance *inst, struct mk_arch_link *link);
 int mk_arch_start(struct mk_instance *inst);
-
-/*
- * INIT every instance CPU and wait (bounded) until they are in
- * wait-for-SIPI; must work when the instance spins with interrupts off.
- * -ETIMEDOUT if a CPU does not respond (SMM/VMX root). The core calls it
- * before every add_cpu() of an instance CPU that ran instance code, also
- * after a graceful stop.
- */
 int mk_arch_force_stop(struct mk_instance *inst);
-
-/*
- * Ask the instance to shut down; the core waits for MK_STOPPED with a
- * timeout, then falls back to mk_arch_force_stop().
- */
-int mk_arch_request_shutdown(struct mk_instance *inst);
+void mk_arch_release(struct mk_instance *inst);
 
 /*
  * Nanoseconds from the start IPIs to the jump into the instance kernel,
@@ -321,21 +343,26 @@ ssize_t mk_console_read(struct mk_instance *inst, char *buf, size_t len,
  * struct mk_arch_ops - stand-ins for the loader and arch entry points
  * @load_image:		for mk_load_image()
  * @free_image:		for mk_free_image()
+ * @prepare:		for mk_arch_prepare()
  * @start:		for mk_arch_start()
  * @force_stop:		for mk_arch_force_stop()
- * @request_shutdown:	for mk_arch_request_shutdown()
+ * @release:		for mk_arch_release()
+ * @request_shutdown:	for mk_link_request_shutdown()
  *
  * Only the lifecycle KUnit suite sets mk_test_arch, to drive the core
  * through states that need a running instance kernel; the report work
- * item calls these too, which KUnit static stubs do not reach. Kernels
- * without CONFIG_MULTIKERNEL_KUNIT_TEST always call the real functions.
+ * item calls these too, which KUnit static stubs do not reach. With the
+ * stand-ins the core opens no link. Kernels without
+ * CONFIG_MULTIKERNEL_KUNIT_TEST always call the real functions.
  */
 struct mk_arch_ops {
 	int (*load_image)(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 			  const char *cmdline, unsigned long cmdline_len);
 	void (*free_image)(struct mk_instance *inst);
+	int (*prepare)(struct mk_instance *inst, struct mk_arch_link *link);
 	int (*start)(struct mk_instance *inst);
 	int (*force_stop)(struct mk_instance *inst);
+	void (*release)(struct mk_instance *inst);
 	int (*request_shutdown)(struct mk_instance *inst);
 };
 

@@ -94,6 +94,8 @@ struct mk_echo_result {
  * @unused:	completed when the last user other than the table left
  * @inst:	host side: the instance (a reference is held); NULL in an
  *		instance
+ * @boot:	host side: the instance's boot this link belongs to; its
+ *		reports carry it
  * @id:		id of the kernel at the other end
  * @apic_id:	physical APIC ID its doorbell rings on
  * @name:	the other end's name, for log lines
@@ -115,6 +117,7 @@ struct mk_link {
 	refcount_t refs;
 	struct completion unused;
 	struct mk_instance *inst;
+	u32 boot;
 	u32 id;
 	u32 apic_id;
 	char name[MULTIKERNEL_NAME_MAX + 1];
@@ -177,6 +180,30 @@ static void mk_link_put(struct mk_link *link)
 {
 	if (refcount_dec_and_test(&link->refs))
 		complete(&link->unused);
+}
+
+/*
+ * Call @fn for every open link, with a reference held and outside the
+ * RCU read section, so that @fn may sleep. The lookup and the taking of
+ * the reference are inside it: mk_link_retire() waits for that section
+ * before it drops the table's reference.
+ */
+static void mk_links_for_each(void (*fn)(struct mk_link *link, void *arg),
+			      void *arg)
+{
+	struct mk_link *link;
+	unsigned long id;
+
+	rcu_read_lock();
+	xa_for_each(&mk_links, id, link) {
+		if (!refcount_inc_not_zero(&link->refs))
+			continue;
+		rcu_read_unlock();
+		fn(link, arg);
+		mk_link_put(link);
+		rcu_read_lock();
+	}
+	rcu_read_unlock();
 }
 
 /* The host talks to instances, an instance only to the host. */
@@ -277,7 +304,7 @@ static void mk_link_broken(struct mk_peer *peer, const char *why)
 	if (!link->inst)
 		return;
 	snprintf(reason, sizeof(reason), "messaging protocol violation: %s", why);
-	mk_instance_report(link->inst, MK_CRASHED, reason);
+	mk_instance_report(link->inst, link->boot, MK_CRASHED, reason);
 }
 
 static const struct mk_peer_ops mk_link_ops = {
@@ -386,7 +413,7 @@ static void mk_link_host_control(struct mk_peer *peer, const struct mk_msg *msg,
 			snprintf(reason, sizeof(reason),
 				 "speaks control protocol version %u, not %u",
 				 ctl.arg, MULTIKERNEL_CTL_VERSION);
-			mk_instance_report(link->inst, MK_CRASHED, reason);
+			mk_instance_report(link->inst, link->boot, MK_CRASHED, reason);
 			return;
 		}
 		link->hello_ns = ktime_get_ns();
@@ -394,7 +421,7 @@ static void mk_link_host_control(struct mk_peer *peer, const struct mk_msg *msg,
 		WRITE_ONCE(link->hello, true);
 		mk_link_send_ctl(link, MULTIKERNEL_CTL_SET_HEARTBEAT,
 				 READ_ONCE(mk_heartbeat_ms), NULL, MK_MSG_NONBLOCK);
-		mk_instance_report(link->inst, MK_RUNNING, NULL);
+		mk_instance_report(link->inst, link->boot, MK_RUNNING, NULL);
 		mk_user_link_changed(link->id);
 		return;
 	case MULTIKERNEL_CTL_HEARTBEAT:
@@ -413,13 +440,13 @@ static void mk_link_host_control(struct mk_peer *peer, const struct mk_msg *msg,
 			return;
 		}
 		pr_info("%s: instance %s\n", link->name, kind);
-		mk_instance_report(link->inst, MK_STOPPED, kind);
+		mk_instance_report(link->inst, link->boot, MK_STOPPED, kind);
 		return;
 	case MULTIKERNEL_CTL_PANIC:
 		mk_link_sanitize(reason, ctl.text,
 				 min(sizeof(reason), sizeof(ctl.text)));
 		pr_info("%s: instance panicked: %s\n", link->name, reason);
-		mk_instance_report(link->inst, MK_CRASHED, reason);
+		mk_instance_report(link->inst, link->boot, MK_CRASHED, reason);
 		return;
 	}
 	mk_link_bad_ctl(link, "unknown operation", ctl.op);
@@ -457,7 +484,7 @@ static void mk_link_watchdog(struct work_struct *work)
 	pr_warn("%s: %s\n", link->name, reason);
 	/* Whatever it still sends, the host does not listen any more. */
 	mk_peer_disconnect(&link->peer);
-	mk_instance_report(link->inst, MK_CRASHED, reason);
+	mk_instance_report(link->inst, link->boot, MK_CRASHED, reason);
 	return;
 again:
 	schedule_delayed_work(&link->watchdog, HZ / 4);
@@ -785,6 +812,7 @@ int mk_link_open(struct mk_instance *inst, void *region, size_t size,
 		return -ENOMEM;
 	kref_get(&inst->kref);
 	link->inst = inst;
+	link->boot = inst->boot;
 	/* A new boot: readers start over from the oldest byte. */
 	smp_store_release(&inst->console->head, 0);
 	link->opened_ns = ktime_get_ns();
@@ -815,10 +843,11 @@ free:
 
 /**
  * mk_link_close() - tear down the link to an instance
- * @inst:	the instance
+ * @inst:	the instance, whose CPUs were reset
  *
- * Nothing the instance sends is looked at any more; senders to it fail
- * with -EPIPE or -ENOTCONN. Does nothing when there is no link.
+ * What the instance left in its ring is handled, at most one ring's
+ * worth; then nothing it sends is looked at any more, and senders to it
+ * fail with -EPIPE or -ENOTCONN. Does nothing when there is no link.
  *
  * Context: Process context, inst->lock held; sleeps.
  */
@@ -878,24 +907,23 @@ unsigned int mk_link_heartbeat_ms(void)
  * Context: Process context.
  * Return: 0 or -EINVAL.
  */
+static void mk_link_tell_heartbeat(struct mk_link *link, void *arg)
+{
+	unsigned int ms = *(unsigned int *)arg;
+
+	/* Count from now: the instance learns the period late. */
+	WRITE_ONCE(link->last_beat, jiffies);
+	if (READ_ONCE(link->hello))
+		mk_link_send_ctl(link, MULTIKERNEL_CTL_SET_HEARTBEAT, ms, NULL,
+				 MK_MSG_NONBLOCK);
+}
+
 int mk_link_set_heartbeat_ms(unsigned int ms)
 {
-	struct mk_link *link;
-	unsigned long id;
-
 	if (ms > 60000 || (ms && ms < 10))
 		return -EINVAL;
 	WRITE_ONCE(mk_heartbeat_ms, ms);
-	xa_for_each(&mk_links, id, link) {
-		if (!refcount_inc_not_zero(&link->refs))
-			continue;
-		/* Count from now: the instance learns the period late. */
-		WRITE_ONCE(link->last_beat, jiffies);
-		if (READ_ONCE(link->hello))
-			mk_link_send_ctl(link, MULTIKERNEL_CTL_SET_HEARTBEAT, ms,
-					 NULL, MK_MSG_NONBLOCK);
-		mk_link_put(link);
-	}
+	mk_links_for_each(mk_link_tell_heartbeat, &ms);
 	return 0;
 }
 
@@ -1133,10 +1161,22 @@ void mk_link_console_write(const char *s, size_t n)
  * Return: 0; -EINVAL for a channel the subsystem keeps or no @handler;
  * -EBUSY when the channel has a handler already.
  */
+static void mk_link_add_client(struct mk_link *link, void *arg)
+{
+	u16 channel = *(u16 *)arg;
+
+	lockdep_assert_held(&mk_client_lock);
+	mk_msg_register(&link->peer, channel, mk_clients[channel].handler,
+			mk_clients[channel].priv);
+}
+
+static void mk_link_del_client(struct mk_link *link, void *arg)
+{
+	mk_msg_unregister(&link->peer, *(u16 *)arg);
+}
+
 int mk_msg_register_all(u16 channel, mk_msg_handler_t handler, void *priv)
 {
-	struct mk_link *link;
-	unsigned long id;
 	int ret = 0;
 
 	if (channel < MK_MSG_FIRST_CLIENT_CHANNEL || channel >= MK_MSG_CHANNELS ||
@@ -1149,12 +1189,7 @@ int mk_msg_register_all(u16 channel, mk_msg_handler_t handler, void *priv)
 	}
 	mk_clients[channel].handler = handler;
 	mk_clients[channel].priv = priv;
-	xa_for_each(&mk_links, id, link) {
-		if (!refcount_inc_not_zero(&link->refs))
-			continue;
-		mk_msg_register(&link->peer, channel, handler, priv);
-		mk_link_put(link);
-	}
+	mk_links_for_each(mk_link_add_client, &channel);
 unlock:
 	mutex_unlock(&mk_client_lock);
 	return ret;
@@ -1171,20 +1206,12 @@ EXPORT_SYMBOL_GPL(mk_msg_register_all);
  */
 void mk_msg_unregister_all(u16 channel)
 {
-	struct mk_link *link;
-	unsigned long id;
-
 	if (channel < MK_MSG_FIRST_CLIENT_CHANNEL || channel >= MK_MSG_CHANNELS)
 		return;
 	mutex_lock(&mk_client_lock);
 	mk_clients[channel].handler = NULL;
 	mk_clients[channel].priv = NULL;
-	xa_for_each(&mk_links, id, link) {
-		if (!refcount_inc_not_zero(&link->refs))
-			continue;
-		mk_msg_unregister(&link->peer, channel);
-		mk_link_put(link);
-	}
+	mk_links_for_each(mk_link_del_client, &channel);
 	mutex_unlock(&mk_client_lock);
 }
 EXPORT_SYMBOL_GPL(mk_msg_unregister_all);

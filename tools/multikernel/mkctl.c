@@ -323,6 +323,8 @@ static const char *why(const char *op, int err)
 	case EBUSY:
 		if (!strcmp(op, "create"))
 			return "CPU busy: it belongs to another instance, or the host needs it";
+		if (!strcmp(op, "start") || !strcmp(op, "load"))
+			return "instance is running or crashed (stop it first), its CPUs went to another instance meanwhile, or a host kexec or suspend is under way";
 		return "instance is running or crashed (stop it first)";
 	case EINVAL:
 		if (!strcmp(op, "create"))

@@ -14,9 +14,9 @@
  * VMX root operation: then the CPU never reaches the park page and the
  * stop times out). A parked CPU halts until the host brings it up again.
  *
- * The link (kernel/multikernel/link.c) is opened on the messaging region
- * of the shared region before the first CPU starts; through it the host
- * learns that the instance booted, stopped or panicked.
+ * The core opens the link (kernel/multikernel/link.c) on the messaging
+ * region that mk_arch_prepare() sets up, before mk_arch_start(), and
+ * closes it after mk_arch_force_stop() and before mk_arch_release().
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
@@ -54,12 +54,15 @@
  * @layout:	where its memory is
  * @shared:	the shared region, mapped
  * @sipi_tsc:	time stamp counter when the first CPU was sent its IPIs
+ * @lent:	the first CPU was sent its start IPIs: it may run instance
+ *		code, and counts in mk_lent
  */
 struct mk_x86_state {
 	struct mk_instance *inst;
 	struct mk_x86_layout layout;
 	struct multikernel_shared *shared;
 	u64 sipi_tsc;
+	bool lent;
 };
 
 /* CPUs the host lent out: no IPI broadcasts while there are any. */
@@ -305,16 +308,21 @@ unlock:
 }
 
 /**
- * mk_arch_start() - start an instance on its first CPU
+ * mk_arch_prepare() - set up everything an instance needs to start
  * @inst:	the instance, with a loaded image; its CPUs offline in the host
+ * @link:	filled in: where its messaging region is, and which hardware
+ *		id hears its doorbells
+ *
+ * Copies the image into the instance's memory, writes its boot_params and
+ * handoff, formats the shared region's head and writes the start
+ * trampoline into a low-memory window. Nothing runs yet.
  *
  * Context: Process context, inst->lock held, not under cpus_read_lock().
- * Return: 0 once the first CPU was sent its STARTUP IPI; -EINVAL without
- * an image or CPUs; -EBUSY when the instance was started and not stopped
- * or one of its CPUs is online in the host; -ENOSPC when no low-memory
- * window is free; -ENOMEM; -EIO when the CPU did not accept the IPIs.
+ * Return: 0; -EINVAL without an image or CPUs; -EBUSY when the instance
+ * was prepared and not released, or one of its CPUs is online in the
+ * host; -ENOSPC when no low-memory window is free; -ENOMEM.
  */
-int mk_arch_start(struct mk_instance *inst)
+int mk_arch_prepare(struct mk_instance *inst, struct mk_arch_link *link)
 {
 	const struct mk_image *img = inst->image;
 	struct mk_x86_state *st;
@@ -367,38 +375,13 @@ int mk_arch_start(struct mk_instance *inst)
 	ret = mk_trampoline_write(st, img);
 	if (ret)
 		goto unmap;
-	cpu = cpumask_first(inst->cpus);
-	ret = mk_link_open(inst, (void *)st->shared + MK_SH_MSG, MK_SH_MSG_SIZE,
-			   mk_apicid(cpu));
-	if (ret)
-		goto unmap;
 
-	/* No broadcast may reach the instance from here on. */
-	atomic_inc(&mk_lent);
-	apic_smt_update();
-
-	st->sipi_tsc = rdtsc_ordered();
-	ret = mk_send_init_sipi(mk_apicid(cpu), low + MK_LOW_CODE, 2);
-	if (ret) {
-		pr_err("%s: CPU %u did not accept the start IPIs\n", inst->name, cpu);
-		goto lent;
-	}
 	inst->arch = st;
-	pr_info("%s: started CPU %u (APIC %#x), kernel entry %pa\n", inst->name,
-		cpu, mk_apicid(cpu), &img->entry);
+	link->region = (void *)st->shared + MK_SH_MSG;
+	link->size = MK_SH_MSG_SIZE;
+	link->hw_id = mk_apicid(cpumask_first(inst->cpus));
 	return 0;
 
-lent:
-	mk_link_close(inst);
-	/* The CPU may have run some of it: park it before the window goes. */
-	if (mk_park_cpu(cpu)) {
-		pr_err("%s: CPU %u does not respond; its window stays taken\n",
-		       inst->name, cpu);
-		memunmap(st->shared);
-		kfree(st);
-		return ret;
-	}
-	atomic_dec(&mk_lent);
 unmap:
 	memunmap(st->shared);
 free_low:
@@ -409,17 +392,60 @@ free_st:
 }
 
 /**
+ * mk_arch_start() - start a prepared instance on its first CPU
+ * @inst:	the instance, prepared by mk_arch_prepare()
+ *
+ * From here on no IPI broadcast leaves the host's CPUs, until
+ * mk_arch_release().
+ *
+ * Context: Process context, inst->lock held.
+ * Return: 0 once the first CPU accepted its STARTUP IPI; -EINVAL when the
+ * instance was not prepared; -EBUSY when it was started already; -EIO
+ * when the CPU did not accept the IPIs. The CPU may have run some of the
+ * start code all the same: reset it with mk_arch_force_stop().
+ */
+int mk_arch_start(struct mk_instance *inst)
+{
+	struct mk_x86_state *st = inst->arch;
+	unsigned int cpu = cpumask_first(inst->cpus);
+	int ret;
+
+	lockdep_assert_held(&inst->lock);
+	if (!st)
+		return -EINVAL;
+	if (st->lent)
+		return -EBUSY;
+
+	/* No broadcast may reach the instance from here on. */
+	st->lent = true;
+	atomic_inc(&mk_lent);
+	apic_smt_update();
+
+	st->sipi_tsc = rdtsc_ordered();
+	ret = mk_send_init_sipi(mk_apicid(cpu), st->layout.low_base + MK_LOW_CODE, 2);
+	if (ret) {
+		pr_err("%s: CPU %u did not accept the start IPIs\n", inst->name, cpu);
+		return ret;
+	}
+	pr_info("%s: started CPU %u (APIC %#x), kernel entry %pa\n", inst->name,
+		cpu, mk_apicid(cpu), &inst->image->entry);
+	return 0;
+}
+
+/**
  * mk_arch_force_stop() - reset every CPU of an instance
  * @inst:	the instance
  *
  * Each CPU gets INIT and a STARTUP IPI into the park page, where it
  * halts until the host brings it online again. Works whatever the CPU
- * runs, interrupts disabled or not. On success the instance's low-memory
- * window and shared-region mapping are released.
+ * runs, interrupts disabled or not. What mk_arch_prepare() set up stays:
+ * the core reads the instance's last messages from the shared region
+ * before it calls mk_arch_release().
  *
  * Context: Process context, inst->lock held.
- * Return: 0 when every CPU parked; -ETIMEDOUT when one did not respond
- * (SMM, VMX root operation): the instance then stays started.
+ * Return: 0 when every CPU parked, or the instance was never started;
+ * -ETIMEDOUT when one did not respond (SMM, VMX root operation): the
+ * instance may still run.
  */
 int mk_arch_force_stop(struct mk_instance *inst)
 {
@@ -428,10 +454,8 @@ int mk_arch_force_stop(struct mk_instance *inst)
 	int ret = 0;
 
 	lockdep_assert_held(&inst->lock);
-	if (!st)
+	if (!st || !st->lent)
 		return 0;
-	/* Nothing it says from here on counts. */
-	mk_link_close(inst);
 
 	for_each_cpu(cpu, inst->cpus) {
 		if (mk_park_cpu(cpu)) {
@@ -439,35 +463,35 @@ int mk_arch_force_stop(struct mk_instance *inst)
 			ret = -ETIMEDOUT;
 		}
 	}
-	if (ret)
-		return ret;
-
-	inst->arch = NULL;
-	memunmap(st->shared);
-	mk_low_free(st->layout.low_base);
-	kfree(st);
-	atomic_dec(&mk_lent);
-	pr_info("%s: CPUs reset\n", inst->name);
-	return 0;
+	if (!ret)
+		pr_info("%s: CPUs reset\n", inst->name);
+	return ret;
 }
 
 /**
- * mk_arch_request_shutdown() - ask a running instance to shut down
- * @inst:	the instance
+ * mk_arch_release() - undo mk_arch_prepare()
+ * @inst:	the instance; its CPUs parked by mk_arch_force_stop() or
+ *		never started
  *
- * Sends the shutdown request of the control protocol; the instance
- * acknowledges it, powers off in an orderly way and says so.
+ * Releases the instance's low-memory window and the mapping of its shared
+ * region, and lets IPI broadcasts go out again once no instance runs.
+ * Does nothing when the instance was not prepared.
  *
  * Context: Process context, inst->lock held.
- * Return: 0, -EINVAL when the instance was not started, or an error of
- * mk_link_request_shutdown().
  */
-int mk_arch_request_shutdown(struct mk_instance *inst)
+void mk_arch_release(struct mk_instance *inst)
 {
+	struct mk_x86_state *st = inst->arch;
+
 	lockdep_assert_held(&inst->lock);
-	if (!inst->arch)
-		return -EINVAL;
-	return mk_link_request_shutdown(inst);
+	if (!st)
+		return;
+	inst->arch = NULL;
+	memunmap(st->shared);
+	mk_low_free(st->layout.low_base);
+	if (st->lent)
+		atomic_dec(&mk_lent);
+	kfree(st);
 }
 
 /**

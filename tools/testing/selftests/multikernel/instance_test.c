@@ -1009,6 +1009,33 @@ TEST_F(mk, start_after_memory_given_away_is_eaddrinuse)
 	EXPECT_EQ(0, mk_start(self->fd, "mkst0", 0));
 }
 
+TEST_F(mk, start_after_cpus_given_away_is_ebusy)
+{
+	const char *why = mk_start_instance(self->fd, "mkst0", "2");
+	struct multikernel_status s;
+
+	ASSERT_FALSE(start_failed(why)) TH_LOG("%s", why);
+	if (why)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, mk_stop(self->fd, "mkst0", MULTIKERNEL_STOP_FORCE, 0, 0));
+
+	/* A stopped instance holds no CPUs: another one may have them. */
+	ASSERT_EQ(0, mk_create(self->fd, "mkst1", "2", TEST_MEM, NULL));
+	EXPECT_EQ(0, cpu_online(2));
+
+	EXPECT_EQ(-EBUSY, mk_start(self->fd, "mkst0", 0));
+	EXPECT_EQ(1, klog_count("instance mkst0: its CPUs", "given to another instance") > 0);
+	ASSERT_EQ(0, mk_status(self->fd, "mkst0", &s));
+	EXPECT_EQ(MULTIKERNEL_STATE_STOPPED, s.out_state);
+	EXPECT_EQ(0, s.out_flags & MULTIKERNEL_STATUS_MEMORY_HELD);
+
+	/* Once the other one is gone, the stopped instance starts again. */
+	ASSERT_EQ(0, mk_destroy(self->fd, "mkst1"));
+	EXPECT_EQ(1, cpu_online(2));
+	EXPECT_EQ(0, mk_start(self->fd, "mkst0", 0));
+	EXPECT_EQ(0, cpu_online(2));
+}
+
 /* ---- status ---- */
 
 TEST_F(mk, status_unknown_flag_is_einval)
