@@ -8,6 +8,9 @@
 #   mkjob=client  msgdev_client -k -n ${mkcount:-10000} on /dev/mkmsg/host
 # with mkpeer=ID both talk to instance ID (through the host) instead;
 #   mkjob=pong    mkctl recv host, then mkctl send host "pong: <what came>"
+#   mkjob=fault   break the link on purpose (CONFIG_MULTIKERNEL_PEER_FAULTS):
+#                 each command of mkfault=CMD,CMD,... in turn, flood in the
+#                 background, then wait for shutdown
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev
 /bin/busybox --install -s
 mount -t proc proc /proc
@@ -21,6 +24,19 @@ case "$(cat /proc/cmdline)" in
 *mkjob=spin*) echo "spinning"; while :; do :; done ;;
 *mkjob=hardlockup*) mount -t debugfs debugfs /sys/kernel/debug; echo "locking up with interrupts off"; echo HARDLOCKUP > /sys/kernel/debug/provoke-crash/DIRECT ;;
 *mkjob=wait*) echo "waiting for shutdown"; while :; do sleep 1; done ;;
+*mkjob=fault*)
+	mount -t debugfs debugfs /sys/kernel/debug
+	f=/sys/kernel/debug/multikernel-peer-faults
+	for c in $(sed -n 's/.*mkfault=\([a-z,-]*\).*/\1/p' /proc/cmdline | tr , ' '); do
+		echo "MK-INSTANCE: fault $c"
+		case $c in
+		flood) echo "flood 100000000" >$f & ;;
+		*) echo "$c" >$f || echo "MK-INSTANCE: fault $c failed" ;;
+		esac
+	done
+	echo "waiting for shutdown"
+	while :; do sleep 1; done
+	;;
 *mkjob=pong*)
 	n=0
 	while [ ! -e /dev/mkmsg/host ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done

@@ -603,6 +603,7 @@ void mk_link_console_write(const char *s, size_t n);
 int mk_link_send_to(u32 id, u16 channel, const void *data, size_t len,
 		    unsigned int flags);
 bool mk_link_connected(u32 id);
+struct mk_peer *mk_link_host_peer(void);
 
 /*
  * user.c: user datagram devices. mk_user_deliver() gets every message of

@@ -1053,6 +1053,21 @@ free:
 	return ret;
 }
 
+#if IS_ENABLED(CONFIG_MULTIKERNEL_PEER_FAULTS)
+/**
+ * mk_link_host_peer() - the connection to the host, for peer_faults.c
+ *
+ * Context: Any context.
+ * Return: the peer in an instance whose link is open, else NULL.
+ */
+struct mk_peer *mk_link_host_peer(void)
+{
+	struct mk_link *link = READ_ONCE(mk_host_link);
+
+	return link ? &link->peer : NULL;
+}
+#endif
+
 /**
  * mk_link_instance_hello() - tell the host that this instance booted
  *

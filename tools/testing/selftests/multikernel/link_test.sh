@@ -214,6 +214,81 @@ scen_instances() {
 	mk destroy mkln1 && mk destroy mkln0
 }
 
+# stop_bounded NAME: mkctl stop --force NAME ends, and well within
+# STOP_WAIT; a stop that hangs fails the test instead of the whole run.
+stop_bounded() {
+	mkctl stop "$1" --force >"$OUT" 2>&1 &
+	pid=$!
+	end=$(($(date +%s) + STOP_WAIT))
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$(date +%s)" -ge "$end" ]; then
+			msg "$1: mkctl stop --force still runs after ${STOP_WAIT}s"
+			return 1
+		fi
+		sleep "$STEP"
+	done
+	wait "$pid" || { msg "$1: mkctl stop --force: $(cat "$OUT")"; return 1; }
+	[ "$(state "$1")" = stopped ]
+}
+
+# wait_field FILE NAME MIN SECONDS: until the number after NAME in FILE
+# is at least MIN.
+wait_field() {
+	end=$(($(date +%s) + $4))
+	until [ "$(field "$1" "$2")" -ge "$3" ]; do
+		if [ "$(date +%s)" -ge "$end" ]; then
+			msg "$2 is $(field "$1" "$2"), waited for $3"
+			return 1
+		fi
+		sleep "$STEP"
+	done
+}
+
+# 9: an instance stops taking in the host's messages and floods it with
+# echo requests. The host's answers find no room and are dropped instead
+# of holding up its receive work; a forced stop still ends.
+scen_flood() {
+	spawn mkln0 2 "fault mkfault=stall,flood" || return 1
+	wait_console mkln0 "$BOOT_WAIT" "MK-INSTANCE: fault flood" || return 1
+	stats=$DBG/mkln0/stats
+	# More requests than both rings hold: the host's ring is full.
+	end=$(($(date +%s) + BOOT_WAIT))
+	until [ "$(awk '$2 == "echo" { print $5 }' "$stats")" -gt 5000 ]; do
+		if [ "$(date +%s)" -ge "$end" ]; then
+			msg "echo requests received: $(awk '$2 == "echo" { print $5 }' "$stats")"
+			return 1
+		fi
+		sleep "$STEP"
+	done
+	while read -r l; do msg "  stats: $l"; done <"$stats"
+	stop_bounded mkln0 || return 1
+	mk destroy mkln0
+}
+
+# 10: an instance moves its producer index past the ring: the host
+# calls that a protocol violation, marks it crashed and stops it.
+scen_bad_head() {
+	spawn mkln0 2 "fault mkfault=bad-head" || return 1
+	wait_state mkln0 "$BOOT_WAIT" crashed || return 1
+	crash_reason_has mkln0 "messaging protocol violation" || return 1
+	stop_bounded mkln0 || return 1
+	mk destroy mkln0
+}
+
+# 11: malformed and out-of-place control messages and a made-up response
+# are counted and dropped; the instance keeps running and stops as asked.
+scen_bogus_ctl() {
+	spawn mkln0 3 "fault mkfault=bogus-ctl" || return 1
+	wait_state mkln0 "$BOOT_WAIT" running || return 1
+	wait_console mkln0 "$BOOT_WAIT" "waiting for shutdown" || return 1
+	wait_field "$DBG/mkln0/stats" bad_control 4 "$BOOT_WAIT" || return 1
+	wait_field "$DBG/mkln0/stats" stale_responses 1 "$BOOT_WAIT" || return 1
+	[ "$(state mkln0)" = running ] || return 1
+	mk stop mkln0 --timeout "$STOP_WAIT" || return 1
+	[ "$(state mkln0)" = stopped ] || return 1
+	mk destroy mkln0
+}
+
 # result DESC RC: one ktap line, then a clean slate.
 result() {
 	if [ "$2" -eq 0 ]; then
@@ -226,7 +301,7 @@ result() {
 }
 
 cleanup
-ktap_set_plan 8
+ktap_set_plan 11
 
 scen_echo
 result "10000 echoes of 64 bytes and 20 of 64 KiB come back intact" $?
@@ -244,5 +319,11 @@ scen_user_echo
 result "10000 user datagrams echoed by an instance come back intact" $?
 scen_instances
 result "an instance echoes 1000 datagrams of another, through the host" $?
+scen_flood
+result "an instance that floods and stops draining is force-stopped" $?
+scen_bad_head
+result "an instance that corrupts its ring index is crashed and stopped" $?
+scen_bogus_ctl
+result "bogus control messages are dropped and counted, the instance runs on" $?
 
 ktap_finished
