@@ -6,7 +6,7 @@
 
 H := harness
 
-.PHONY: all deps tree kernel initramfs run test check bench series series-check clean help
+.PHONY: all deps tree kernel initramfs run test check bench soak series series-check clean help
 
 all: kernel
 
@@ -19,6 +19,8 @@ help:
 	@echo "make check         checkpatch --strict, W=1, sparse and kernel-doc on our code"
 	@echo "make bench         benchmarks: instance spawn time against a cold QEMU boot;"
 	@echo "                   messaging round trips against a pipe and an AF_UNIX socket"
+	@echo "make soak          MK_SOAK_CYCLES (default 1000) instance start/stop cycles"
+	@echo "                   in one boot; make test runs 5 of them"
 	@echo "make series        export the patch series with a cover letter into build/series/"
 	@echo "make series-check  git am the series onto a pristine base and build every patch"
 	@echo "make clean         remove build/ (keeps the ccache)"
@@ -47,6 +49,9 @@ check: kernel
 bench: deps
 	@$(H)/bench-spawn.sh
 	@$(H)/bench-msg.sh
+
+soak: deps
+	@$(H)/soak.sh
 
 series: tree
 	@$(H)/series.sh export

@@ -8,6 +8,8 @@
 #   MK_RUN=bench-spawn  time instance spawns (harness/bench-spawn.sh)
 #   MK_RUN=bench-msg    time messaging against pipes and AF_UNIX sockets
 #                       (harness/bench-msg.sh)
+#   MK_RUN=soak       the soak test alone, MK_SOAK_CYCLES cycles, without the
+#                     kselftest runner's time limit (harness/soak.sh)
 #   MK_RUN=shell      an interactive shell on the console
 # Unknown VAR=value words of the command line reach us as environment.
 # Ends with "MK-INIT: done" on ttyS1 and powers the machine off.
@@ -259,6 +261,9 @@ bench-spawn)
 	;;
 bench-msg)
 	bench_msg > "$out" 2>&1
+	;;
+soak)
+	/usr/lib/kselftests/multikernel/soak_test.sh > "$out" 2>&1
 	;;
 shell)
 	setsid cttyhack sh

@@ -1,0 +1,111 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Soak: MK_SOAK_CYCLES (default 5) create, load, start, stop, destroy
+# cycles of one instance, graceful and forced stops taking turns. Every
+# cycle must finish (bounded waits: a hang fails it), and afterwards the
+# pool, the online CPUs and the instance list are as before. The slab
+# size before and after is printed, not checked: other kernel activity
+# moves it too (kmemleak on a debug kernel is the check for leaks).
+
+DIR="$(dirname "$(readlink -f "$0")")"
+. "${DIR}"/../kselftest/ktap_helpers.sh
+. "${DIR}"/mk_lib.sh
+
+MEM=64M
+NAMES="mksk0"
+CYCLES=${MK_SOAK_CYCLES:-5}
+
+ktap_print_header
+mk_require $((64 << 20))
+cleanup
+
+slab() {
+	awk '$1 == "Slab:" { print $2 }' /proc/meminfo
+}
+
+# stop_within NAME MODE: mkctl stop NAME (--force when MODE is force)
+# ends within STOP_WAIT plus the graceful timeout, and the instance is
+# stopped.
+stop_within() {
+	if [ "$2" = force ]; then
+		mkctl stop "$1" --force >"$OUT" 2>&1 &
+	else
+		mkctl stop "$1" --timeout "$STOP_WAIT" >"$OUT" 2>&1 &
+	fi
+	pid=$!
+	end=$(($(date +%s) + 2 * STOP_WAIT))
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$(date +%s)" -ge "$end" ]; then
+			msg "$1: mkctl stop ($2) hangs"
+			return 1
+		fi
+		sleep "$STEP"
+	done
+	wait "$pid" || { msg "$1: mkctl stop ($2): $(cat "$OUT")"; return 1; }
+	[ "$(state "$1")" = stopped ]
+}
+
+pool0=$(cat $MK/pool_free)
+cpus0=$(cat /sys/devices/system/cpu/online)
+slab0=$(slab)
+done_cycles=0
+hangs=0
+failed=
+
+c=0
+while [ $c -lt "$CYCLES" ]; do
+	c=$((c + 1))
+	mode=graceful
+	[ $((c % 2)) -eq 0 ] && mode=force
+	if ! spawn mksk0 2 wait; then
+		failed="cycle $c: spawn"
+		break
+	fi
+	if ! wait_state mksk0 "$BOOT_WAIT" running; then
+		failed="cycle $c: not running after ${BOOT_WAIT}s"
+		hangs=$((hangs + 1))
+		break
+	fi
+	# A graceful stop needs init's trap in place.
+	if [ $mode = graceful ] &&
+	   ! wait_console mksk0 "$BOOT_WAIT" "waiting for shutdown"; then
+		failed="cycle $c: init did not start"
+		break
+	fi
+	if ! stop_within mksk0 $mode; then
+		failed="cycle $c: $mode stop"
+		hangs=$((hangs + 1))
+		break
+	fi
+	if ! mk destroy mksk0; then
+		failed="cycle $c: destroy"
+		break
+	fi
+	done_cycles=$c
+done
+[ -n "$failed" ] && msg "$failed"
+cleanup
+
+msg "cycles $done_cycles of $CYCLES, hangs $hangs"
+msg "pool_free $pool0 -> $(cat $MK/pool_free)," \
+	"online CPUs $cpus0 -> $(cat /sys/devices/system/cpu/online)," \
+	"slab $slab0 kB -> $(slab) kB"
+
+# check DESC RC: one ktap line.
+check() {
+	if [ "$2" -eq 0 ]; then
+		ktap_test_pass "$1"
+	else
+		ktap_test_fail "$1"
+	fi
+}
+
+ktap_set_plan 3
+[ "$done_cycles" -eq "$CYCLES" ] && [ $hangs -eq 0 ]
+check "$CYCLES start/stop cycles, graceful and forced, none hung" $?
+[ "$(cat $MK/pool_free)" = "$pool0" ]
+check "pool_free is back where it was" $?
+[ "$(cat /sys/devices/system/cpu/online)" = "$cpus0" ]
+check "the same CPUs are online as before" $?
+ktap_finished
