@@ -137,3 +137,4 @@ kunit_test_suite(mk_logring_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the multikernel console log ring");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

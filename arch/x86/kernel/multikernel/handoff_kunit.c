@@ -600,3 +600,4 @@ kunit_test_suite(mk_handoff_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the x86 multikernel handoff");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
