@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/kexec.h>
 #include <linux/multikernel.h>
 #include <linux/reboot.h>
@@ -384,6 +385,84 @@ TEST(open_needs_privilege)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/*
+ * In a child: drop CAP_SYS_ADMIN from the effective set (capset(2), no
+ * libcap), then run one ioctl on @fd, which was opened with it. Returns
+ * the ioctl's errno, 0 when it worked, or -1 when the child could not get
+ * that far.
+ */
+static int ioctl_errno_without_admin(int fd, unsigned long cmd, void *arg)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (syscall(SYS_capget, &hdr, data))
+			_exit(255);
+		data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &=
+			~CAP_TO_MASK(CAP_SYS_ADMIN);
+		if (syscall(SYS_capset, &hdr, data))
+			_exit(255);
+		_exit(ioctl(fd, cmd, arg) ? errno : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) == 255)
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * open() checks CAP_SYS_ADMIN, but a descriptor can be passed on: whoever
+ * uses it to change instances must hold CAP_SYS_ADMIN at the call. Reading
+ * state stays open to the holder of the descriptor.
+ */
+TEST_F(mk, passed_fd_without_admin_cannot_change_instances)
+{
+	struct multikernel_create c = {
+		.size = sizeof(c), .flags = MULTIKERNEL_CREATE_CPU_LIST,
+		.mem_size = TEST_MEM, .cpus_uptr = (uintptr_t)"3", .cpus_len = 1,
+	};
+	struct multikernel_destroy d = { .size = sizeof(d) };
+	struct multikernel_load l = { .size = sizeof(l) };
+	struct multikernel_start st = { .size = sizeof(st) };
+	struct multikernel_stop sp = { .size = sizeof(sp) };
+	struct multikernel_list li = { .size = sizeof(li) };
+	struct multikernel_status s;
+
+	ASSERT_EQ(0, mk_create(self->fd, "mkst0", "2", TEST_MEM, NULL));
+	set_name(c.name, "mkst1");
+	set_name(d.name, "mkst0");
+	set_name(l.name, "mkst0");
+	set_name(st.name, "mkst0");
+	set_name(sp.name, "mkst0");
+	l.kernel_fd = 0;
+
+	EXPECT_EQ(EPERM, ioctl_errno_without_admin(self->fd, MULTIKERNEL_CREATE, &c));
+	EXPECT_EQ(EPERM, ioctl_errno_without_admin(self->fd, MULTIKERNEL_DESTROY, &d));
+	EXPECT_EQ(EPERM, ioctl_errno_without_admin(self->fd, MULTIKERNEL_LOAD, &l));
+	EXPECT_EQ(EPERM, ioctl_errno_without_admin(self->fd, MULTIKERNEL_START, &st));
+	EXPECT_EQ(EPERM, ioctl_errno_without_admin(self->fd, MULTIKERNEL_STOP, &sp));
+
+	/* Nothing changed. */
+	EXPECT_EQ(-ENOENT, mk_status(self->fd, "mkst1", &s));
+	ASSERT_EQ(0, mk_status(self->fd, "mkst0", &s));
+	EXPECT_EQ(MULTIKERNEL_STATE_EMPTY, s.out_state);
+
+	/* Reading works without CAP_SYS_ADMIN. */
+	memset(&s, 0, sizeof(s));
+	s.size = sizeof(s);
+	set_name(s.name, "mkst0");
+	EXPECT_EQ(0, ioctl_errno_without_admin(self->fd, MULTIKERNEL_STATUS, &s));
+	EXPECT_EQ(0, ioctl_errno_without_admin(self->fd, MULTIKERNEL_LIST, &li));
 }
 
 /* ---- create ---- */
