@@ -87,7 +87,8 @@ static int mk_load_errno(int ret)
  * @cmdline:	kernel command line, NUL-terminated, or NULL
  * @cmdline_len: bytes at @cmdline including the NUL, 0 for none
  *
- * Replaces the instance's image on success; keeps it on failure.
+ * Replaces the instance's image on success; keeps it on failure. Unlike
+ * kexec_file_load(2) it does not count against kexec_load_limit_reboot.
  *
  * Context: Process context, inst->lock held, the instance not running.
  * Return: 0 on success; -EPERM when kexec loading is not permitted (no
@@ -112,7 +113,11 @@ int mk_load_image(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 		return -EFBIG;
 	if (cmdline_len && (!cmdline || cmdline[cmdline_len - 1]))
 		return -EINVAL;
-	if (!kexec_load_permitted(KEXEC_TYPE_DEFAULT))
+	/*
+	 * Not kexec_load_permitted(): an instance never replaces the host,
+	 * so its loads leave the host's kexec_load_limit_reboot alone.
+	 */
+	if (!kexec_load_allowed())
 		return -EPERM;
 
 	img = kzalloc(sizeof(*img), GFP_KERNEL);

@@ -1447,4 +1447,78 @@ TEST_F(mk, kexec_refused_while_running)
 	EXPECT_EQ(0, mk_start(self->fd, "mkst0", 0));
 }
 
+#define KEXEC_LIMIT	"/proc/sys/kernel/kexec_load_limit_reboot"
+
+static int read_int(const char *path, int *val)
+{
+	char buf[32];
+	int ret;
+
+	ret = read_str(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	*val = atoi(buf);
+	return 0;
+}
+
+static int load_kernel(int fd, const char *name, const char *kpath)
+{
+	static const char cmdline[] = "console=ttyS0";
+	struct multikernel_load l = {
+		.cmdline_uptr = (uintptr_t)cmdline,
+		.cmdline_len = sizeof(cmdline),
+	};
+	int kfd, ret;
+
+	kfd = open(kpath, O_RDONLY);
+	if (kfd < 0)
+		return -errno;
+	l.kernel_fd = kfd;
+	ret = mk_load(fd, &l, name);
+	close(kfd);
+	return ret;
+}
+
+/*
+ * kexec_load_limit_reboot counts the kernels the host could be replaced
+ * with; loading an instance kernel does not use one up. The limit can only
+ * go down until the next boot, so this runs last and leaves it at 0.
+ */
+TEST_F(mk, load_leaves_kexec_limit_alone)
+{
+	const char *kpath = getenv("MK_INSTANCE_KERNEL");
+	int limit, i, ret;
+
+	if (!kpath)
+		SKIP(return, "no kernel to load: set MK_INSTANCE_KERNEL");
+	if (read_int(KEXEC_LIMIT, &limit))
+		SKIP(return, "no " KEXEC_LIMIT);
+	if (limit != -1 && limit < 2)
+		SKIP(return, "kexec_load_limit_reboot is %d already", limit);
+	ASSERT_EQ(0, mk_create(self->fd, "mkst0", "2", 64ULL << 20, NULL));
+	if (mk_load_probe(self->fd, "mkst0") == -EOPNOTSUPP)
+		SKIP(return, "this kernel cannot load instance kernels (EOPNOTSUPP)");
+
+	if (limit != 2)
+		ASSERT_EQ(0, write_str(KEXEC_LIMIT, "2"));
+	for (i = 0; i < 3; i++) {
+		ret = load_kernel(self->fd, "mkst0", kpath);
+		ASSERT_EQ(0, ret) TH_LOG("instance load %d: %s", i + 1,
+					 strerror(-ret));
+	}
+	ASSERT_EQ(0, read_int(KEXEC_LIMIT, &limit));
+	EXPECT_EQ(2, limit);
+
+	/* The host's own kexec loads still count, and still work. */
+	ret = kexec_load_file(kpath, 0);
+	ASSERT_EQ(0, ret) TH_LOG("kexec_file_load: %s", strerror(-ret));
+	ASSERT_EQ(0, kexec_load_file(NULL, KEXEC_FILE_UNLOAD));
+	ASSERT_EQ(0, read_int(KEXEC_LIMIT, &limit));
+	EXPECT_EQ(0, limit);
+	EXPECT_EQ(-EPERM, kexec_load_file(kpath, 0));
+
+	/* With no kexec load left, instances still load. */
+	EXPECT_EQ(0, load_kernel(self->fd, "mkst0", kpath));
+}
+
 TEST_HARNESS_MAIN
