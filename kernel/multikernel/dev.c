@@ -437,43 +437,47 @@ union mk_ucmd_buffer {
  * @size:	the kernel's size of the command's structure
  * @min_size:	size of its first published layout; smaller is -EINVAL
  * @ioctl_num:	the full ioctl number
+ * @admin:	the command changes instances: the caller needs
+ *		CAP_SYS_ADMIN at the call, not only at open
  * @execute:	the handler
  */
 struct mk_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
 	unsigned int ioctl_num;
+	bool admin;
 	int (*execute)(struct mk_ucmd *ucmd);
 };
 
 /* In the order of the MULTIKERNEL_CMD_* numbers; mk_fops_ioctl() checks. */
-#define MK_IOCTL_OP(_ioctl, _fn, _struct, _last)			\
+#define MK_IOCTL_OP(_ioctl, _fn, _struct, _last, _admin)		\
 	{								\
 		.size = sizeof(_struct) +				\
 			BUILD_BUG_ON_ZERO(sizeof(union mk_ucmd_buffer) <\
 					  sizeof(_struct)),		\
 		.min_size = offsetofend(_struct, _last),		\
 		.ioctl_num = _ioctl,					\
+		.admin = _admin,					\
 		.execute = _fn,						\
 	}
 
 static const struct mk_ioctl_op mk_ioctl_ops[] = {
 	MK_IOCTL_OP(MULTIKERNEL_CREATE, mk_ioctl_create,
-		    struct multikernel_create, out_id),
+		    struct multikernel_create, out_id, true),
 	MK_IOCTL_OP(MULTIKERNEL_DESTROY, mk_ioctl_destroy,
-		    struct multikernel_destroy, name),
+		    struct multikernel_destroy, name, true),
 	MK_IOCTL_OP(MULTIKERNEL_LOAD, mk_ioctl_load,
-		    struct multikernel_load, __reserved),
+		    struct multikernel_load, __reserved, true),
 	MK_IOCTL_OP(MULTIKERNEL_START, mk_ioctl_start,
-		    struct multikernel_start, name),
+		    struct multikernel_start, name, true),
 	MK_IOCTL_OP(MULTIKERNEL_STOP, mk_ioctl_stop,
-		    struct multikernel_stop, __reserved),
+		    struct multikernel_stop, __reserved, true),
 	MK_IOCTL_OP(MULTIKERNEL_STATUS, mk_ioctl_status,
-		    struct multikernel_status, out_crash_reason),
+		    struct multikernel_status, out_crash_reason, false),
 	MK_IOCTL_OP(MULTIKERNEL_LIST, mk_ioctl_list,
-		    struct multikernel_list, names_uptr),
+		    struct multikernel_list, names_uptr, false),
 	MK_IOCTL_OP(MULTIKERNEL_CONSOLE, mk_ioctl_console,
-		    struct multikernel_console, __reserved),
+		    struct multikernel_console, __reserved, false),
 };
 
 static long mk_fops_ioctl(struct file *filp, unsigned int cmd,
@@ -492,6 +496,12 @@ static long mk_fops_ioctl(struct file *filp, unsigned int cmd,
 	op = &mk_ioctl_ops[nr - MULTIKERNEL_CMD_BASE];
 	if (op->ioctl_num != cmd)
 		return -ENOTTY;
+	/*
+	 * open() checked CAP_SYS_ADMIN, but the file can be passed on or
+	 * inherited: whoever changes instances must hold it now.
+	 */
+	if (op->admin && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
 
 	ucmd.ubuffer = (void __user *)arg;
 	ret = get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer);

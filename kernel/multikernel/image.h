@@ -55,4 +55,10 @@ int mk_arch_image_finish(struct kimage *image, struct mk_image *mk);
 /* loader.c: put every segment of @img into place. */
 int mk_image_copy_in(const struct mk_image *img);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* loader.c, for loader_kunit.c */
+bool mk_segment_fits(phys_addr_t mem, size_t memsz, size_t bufsz,
+		     phys_addr_t lo, phys_addr_t hi);
+#endif
+
 #endif /* _KERNEL_MULTIKERNEL_IMAGE_H */

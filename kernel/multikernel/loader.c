@@ -16,6 +16,7 @@
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
+#include <kunit/visibility.h>
 #include <linux/fs.h>
 #include <linux/ima.h>
 #include <linux/io.h>
@@ -39,6 +40,28 @@ static void mk_image_free(struct mk_image *img)
 	kfree(img);
 }
 
+/**
+ * mk_segment_fits() - whether a kexec segment lies inside a range
+ * @mem:	physical address of the segment
+ * @memsz:	bytes of memory it takes
+ * @bufsz:	bytes of it that come from the file
+ * @lo:		first address of the range
+ * @hi:		first address after the range
+ *
+ * Checked so that nothing wraps around, whatever the kexec loader placed.
+ *
+ * Context: Any context.
+ * Return: true when [@mem, @mem + @memsz) is inside [@lo, @hi) and
+ * @bufsz is at most @memsz.
+ */
+VISIBLE_IF_KUNIT bool mk_segment_fits(phys_addr_t mem, size_t memsz,
+				      size_t bufsz, phys_addr_t lo,
+				      phys_addr_t hi)
+{
+	return mem >= lo && mem <= hi && memsz <= hi - mem && bufsz <= memsz;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_segment_fits);
+
 /* Keep the segments the instance needs, in host memory of our own. */
 static int mk_image_take(struct kimage *image, struct mk_image *img,
 			 phys_addr_t lo, phys_addr_t hi)
@@ -52,8 +75,7 @@ static int mk_image_take(struct kimage *image, struct mk_image *img,
 		ks = &image->segment[i];
 		if (ks->kbuf == purgatory)
 			continue;
-		if (ks->mem < lo || ks->memsz > hi - ks->mem ||
-		    ks->bufsz > ks->memsz)
+		if (!mk_segment_fits(ks->mem, ks->memsz, ks->bufsz, lo, hi))
 			return -EFBIG;
 		s = &img->seg[img->nr_segments];
 		s->mem = ks->mem;
@@ -87,7 +109,8 @@ static int mk_load_errno(int ret)
  * @cmdline:	kernel command line, NUL-terminated, or NULL
  * @cmdline_len: bytes at @cmdline including the NUL, 0 for none
  *
- * Replaces the instance's image on success; keeps it on failure.
+ * Replaces the instance's image on success; keeps it on failure. Unlike
+ * kexec_file_load(2) it does not count against kexec_load_limit_reboot.
  *
  * Context: Process context, inst->lock held, the instance not running.
  * Return: 0 on success; -EPERM when kexec loading is not permitted (no
@@ -112,7 +135,11 @@ int mk_load_image(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 		return -EFBIG;
 	if (cmdline_len && (!cmdline || cmdline[cmdline_len - 1]))
 		return -EINVAL;
-	if (!kexec_load_permitted(KEXEC_TYPE_DEFAULT))
+	/*
+	 * Not kexec_load_permitted(): an instance never replaces the host,
+	 * so its loads leave the host's kexec_load_limit_reboot alone.
+	 */
+	if (!kexec_load_allowed())
 		return -EPERM;
 
 	img = kzalloc(sizeof(*img), GFP_KERNEL);

@@ -42,6 +42,9 @@
  * must be zero. The errno contract of every command:
  *
  *  ENOTTY	unknown command
+ *  EPERM	CREATE, DESTROY, LOAD, START and STOP: the caller lacks
+ *		CAP_SYS_ADMIN now, whoever opened the file (LOAD: or
+ *		CAP_SYS_BOOT)
  *  EFAULT	the structure or a buffer it points to is not readable or
  *		writable
  *  EINVAL	@size below the first layout, an unknown @flags bit, a

@@ -16,6 +16,8 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
+#include <linux/math64.h>
+#include <linux/minmax.h>
 #include <linux/string.h>
 #include <asm/e820/types.h>
 #include <asm/page_types.h>
@@ -372,3 +374,24 @@ int mk_shared_check(const struct multikernel_shared *sh, u64 region_size,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_shared_check);
+
+/**
+ * mk_apic_timer_period() - local APIC timer ticks per jiffy
+ * @apic_timer_khz: the timer's input clock the host measured, 0 for none
+ * @hz:		jiffies per second (HZ), not 0
+ *
+ * What the APIC code calls lapic_timer_period, in one 64-bit step:
+ * multiplying by 1000 / @hz would truncate for an @hz that does not divide
+ * 1000 (300 gives 3 instead of 3.33, a timer 10% fast).
+ *
+ * Context: Any context.
+ * Return: timer ticks per jiffy, at most U32_MAX; 0 when @apic_timer_khz
+ * is 0, so that the APIC code calibrates the timer itself.
+ */
+u32 mk_apic_timer_period(u32 apic_timer_khz, u32 hz)
+{
+	u64 ticks = div_u64((u64)apic_timer_khz * 1000, hz);
+
+	return min_t(u64, ticks, U32_MAX);
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_apic_timer_period);

@@ -570,6 +570,45 @@ static void mk_pgt_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mk_pgt_map(&f.p, SZ_2M, SZ_4M, 0), -EEXIST);
 }
 
+/**
+ * struct mk_period_case - APIC timer clock and HZ, and ticks per jiffy
+ * @desc:	what the case checks
+ * @khz:	the timer's input clock
+ * @hz:		jiffies per second
+ * @period:	the expected lapic_timer_period
+ */
+struct mk_period_case {
+	const char *desc;
+	u32 khz;
+	u32 hz;
+	u32 period;
+};
+
+static const struct mk_period_case mk_period_cases[] = {
+	{ "HZ=1000", 1000000, 1000, 1000000 },
+	{ "HZ=250", 1000000, 250, 4000000 },
+	{ "HZ=100", 1000000, 100, 10000000 },
+	/* 1000 / 300 truncates to 3: the period must not be 3000000. */
+	{ "HZ=300", 1000000, 300, 3333333 },
+	{ "HZ=300, 25 MHz", 25000, 300, 83333 },
+	{ "not calibrated", 0, 300, 0 },
+	{ "too fast for 32 bits", U32_MAX, 100, U32_MAX },
+};
+
+static void mk_period_desc(const struct mk_period_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(mk_period, mk_period_cases, mk_period_desc);
+
+static void mk_apic_timer_period_hz(struct kunit *test)
+{
+	const struct mk_period_case *c = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, mk_apic_timer_period(c->khz, c->hz), c->period);
+}
+
 static struct kunit_case mk_handoff_test_cases[] = {
 	KUNIT_CASE_PARAM(mk_layout_bad, mk_layout_gen_params),
 	KUNIT_CASE(mk_e820_good),
@@ -585,6 +624,7 @@ static struct kunit_case mk_handoff_test_cases[] = {
 	KUNIT_CASE_PARAM(mk_handoff_bad, mk_handoff_gen_params),
 	KUNIT_CASE(mk_handoff_short),
 	KUNIT_CASE(mk_shared_checks),
+	KUNIT_CASE_PARAM(mk_apic_timer_period_hz, mk_period_gen_params),
 	KUNIT_CASE(mk_pgt_permissions),
 	KUNIT_CASE(mk_pgt_gbpages_and_5level),
 	KUNIT_CASE(mk_pgt_errors),
@@ -600,3 +640,4 @@ kunit_test_suite(mk_handoff_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the x86 multikernel handoff");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

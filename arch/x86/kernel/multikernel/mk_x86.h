@@ -72,6 +72,7 @@ int mk_handoff_check(const void *data, u32 len,
 		     struct multikernel_handoff *out, const char **why);
 int mk_shared_check(const struct multikernel_shared *sh, u64 region_size,
 		    const char **why);
+u32 mk_apic_timer_period(u32 apic_timer_khz, u32 hz);
 
 /**
  * struct mk_pgt - identity page tables under construction (pgtable.c)

@@ -190,7 +190,7 @@ static struct notifier_block mk_panic_nb = {
 
 static void __init mk_timer_init(void)
 {
-	lapic_timer_period = mk_handoff.apic_timer_khz * (1000 / HZ);
+	lapic_timer_period = mk_apic_timer_period(mk_handoff.apic_timer_khz, HZ);
 }
 
 static unsigned long mk_get_tsc_khz(void)

@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/kexec.h>
 #include <linux/multikernel.h>
 #include <linux/reboot.h>
@@ -384,6 +385,84 @@ TEST(open_needs_privilege)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/*
+ * In a child: drop CAP_SYS_ADMIN from the effective set (capset(2), no
+ * libcap), then run one ioctl on @fd, which was opened with it. Returns
+ * the ioctl's errno, 0 when it worked, or -1 when the child could not get
+ * that far.
+ */
+static int ioctl_errno_without_admin(int fd, unsigned long cmd, void *arg)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (syscall(SYS_capget, &hdr, data))
+			_exit(255);
+		data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &=
+			~CAP_TO_MASK(CAP_SYS_ADMIN);
+		if (syscall(SYS_capset, &hdr, data))
+			_exit(255);
+		_exit(ioctl(fd, cmd, arg) ? errno : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) == 255)
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * open() checks CAP_SYS_ADMIN, but a descriptor can be passed on: whoever
+ * uses it to change instances must hold CAP_SYS_ADMIN at the call. Reading
+ * state stays open to the holder of the descriptor.
+ */
+TEST_F(mk, passed_fd_without_admin_cannot_change_instances)
+{
+	struct multikernel_create c = {
+		.size = sizeof(c), .flags = MULTIKERNEL_CREATE_CPU_LIST,
+		.mem_size = TEST_MEM, .cpus_uptr = (uintptr_t)"3", .cpus_len = 1,
+	};
+	struct multikernel_destroy d = { .size = sizeof(d) };
+	struct multikernel_load l = { .size = sizeof(l) };
+	struct multikernel_start st = { .size = sizeof(st) };
+	struct multikernel_stop sp = { .size = sizeof(sp) };
+	struct multikernel_list li = { .size = sizeof(li) };
+	struct multikernel_status s;
+
+	ASSERT_EQ(0, mk_create(self->fd, "mkst0", "2", TEST_MEM, NULL));
+	set_name(c.name, "mkst1");
+	set_name(d.name, "mkst0");
+	set_name(l.name, "mkst0");
+	set_name(st.name, "mkst0");
+	set_name(sp.name, "mkst0");
+	l.kernel_fd = 0;
+
+	EXPECT_EQ(EPERM, ioctl_errno_without_admin(self->fd, MULTIKERNEL_CREATE, &c));
+	EXPECT_EQ(EPERM, ioctl_errno_without_admin(self->fd, MULTIKERNEL_DESTROY, &d));
+	EXPECT_EQ(EPERM, ioctl_errno_without_admin(self->fd, MULTIKERNEL_LOAD, &l));
+	EXPECT_EQ(EPERM, ioctl_errno_without_admin(self->fd, MULTIKERNEL_START, &st));
+	EXPECT_EQ(EPERM, ioctl_errno_without_admin(self->fd, MULTIKERNEL_STOP, &sp));
+
+	/* Nothing changed. */
+	EXPECT_EQ(-ENOENT, mk_status(self->fd, "mkst1", &s));
+	ASSERT_EQ(0, mk_status(self->fd, "mkst0", &s));
+	EXPECT_EQ(MULTIKERNEL_STATE_EMPTY, s.out_state);
+
+	/* Reading works without CAP_SYS_ADMIN. */
+	memset(&s, 0, sizeof(s));
+	s.size = sizeof(s);
+	set_name(s.name, "mkst0");
+	EXPECT_EQ(0, ioctl_errno_without_admin(self->fd, MULTIKERNEL_STATUS, &s));
+	EXPECT_EQ(0, ioctl_errno_without_admin(self->fd, MULTIKERNEL_LIST, &li));
 }
 
 /* ---- create ---- */
@@ -1393,6 +1472,80 @@ TEST_F(mk, kexec_refused_while_running)
 	/* A refused kexec leaves nothing behind: stop and start work. */
 	EXPECT_EQ(0, mk_stop(self->fd, "mkst0", MULTIKERNEL_STOP_FORCE, 0, 0));
 	EXPECT_EQ(0, mk_start(self->fd, "mkst0", 0));
+}
+
+#define KEXEC_LIMIT	"/proc/sys/kernel/kexec_load_limit_reboot"
+
+static int read_int(const char *path, int *val)
+{
+	char buf[32];
+	int ret;
+
+	ret = read_str(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	*val = atoi(buf);
+	return 0;
+}
+
+static int load_kernel(int fd, const char *name, const char *kpath)
+{
+	static const char cmdline[] = "console=ttyS0";
+	struct multikernel_load l = {
+		.cmdline_uptr = (uintptr_t)cmdline,
+		.cmdline_len = sizeof(cmdline),
+	};
+	int kfd, ret;
+
+	kfd = open(kpath, O_RDONLY);
+	if (kfd < 0)
+		return -errno;
+	l.kernel_fd = kfd;
+	ret = mk_load(fd, &l, name);
+	close(kfd);
+	return ret;
+}
+
+/*
+ * kexec_load_limit_reboot counts the kernels the host could be replaced
+ * with; loading an instance kernel does not use one up. The limit can only
+ * go down until the next boot, so this runs last and leaves it at 0.
+ */
+TEST_F(mk, load_leaves_kexec_limit_alone)
+{
+	const char *kpath = getenv("MK_INSTANCE_KERNEL");
+	int limit, i, ret;
+
+	if (!kpath)
+		SKIP(return, "no kernel to load: set MK_INSTANCE_KERNEL");
+	if (read_int(KEXEC_LIMIT, &limit))
+		SKIP(return, "no " KEXEC_LIMIT);
+	if (limit != -1 && limit < 2)
+		SKIP(return, "kexec_load_limit_reboot is %d already", limit);
+	ASSERT_EQ(0, mk_create(self->fd, "mkst0", "2", 64ULL << 20, NULL));
+	if (mk_load_probe(self->fd, "mkst0") == -EOPNOTSUPP)
+		SKIP(return, "this kernel cannot load instance kernels (EOPNOTSUPP)");
+
+	if (limit != 2)
+		ASSERT_EQ(0, write_str(KEXEC_LIMIT, "2"));
+	for (i = 0; i < 3; i++) {
+		ret = load_kernel(self->fd, "mkst0", kpath);
+		ASSERT_EQ(0, ret) TH_LOG("instance load %d: %s", i + 1,
+					 strerror(-ret));
+	}
+	ASSERT_EQ(0, read_int(KEXEC_LIMIT, &limit));
+	EXPECT_EQ(2, limit);
+
+	/* The host's own kexec loads still count, and still work. */
+	ret = kexec_load_file(kpath, 0);
+	ASSERT_EQ(0, ret) TH_LOG("kexec_file_load: %s", strerror(-ret));
+	ASSERT_EQ(0, kexec_load_file(NULL, KEXEC_FILE_UNLOAD));
+	ASSERT_EQ(0, read_int(KEXEC_LIMIT, &limit));
+	EXPECT_EQ(0, limit);
+	EXPECT_EQ(-EPERM, kexec_load_file(kpath, 0));
+
+	/* With no kexec load left, instances still load. */
+	EXPECT_EQ(0, load_kernel(self->fd, "mkst0", kpath));
 }
 
 TEST_HARNESS_MAIN
