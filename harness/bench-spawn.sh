@@ -35,13 +35,12 @@ cold=$BUILD/runs/bench-cold
 rm -rf "$cold"
 mkdir -p "$cold"
 : > "$cold/uptimes"
+accel=$("$TOP/harness/accel.sh")
 for r in $(seq "$runs"); do
-	timeout 300 qemu-system-x86_64 -accel "$("$TOP/harness/accel.sh")" -cpu max -smp 1 -m 64M \
-		-kernel "$OBJ/arch/x86/boot/bzImage" -initrd "$BUILD/instance.cpio.gz" \
-		-append "console=ttyS0 panic=-1 kunit.enable=0" \
-		-display none -vga none -no-reboot -nodefaults \
-		-serial "file:$cold/ttyS0-$r.log" > "$cold/qemu-$r.out" 2>&1 || true
-	grep -m1 'MK-INSTANCE: init running' "$cold/ttyS0-$r.log" |
+	mkdir -p "$cold/$r"
+	qemu_cmd "$cold/$r" "$accel" 1 64M "$BUILD/instance.cpio.gz" "kunit.enable=0"
+	timeout 300 "${QEMU_CMD[@]}" > "$cold/$r/qemu.out" 2>&1 || true
+	grep -m1 'MK-INSTANCE: init running' "$cold/$r/ttyS0.log" |
 		sed 's/.*uptime //' >> "$cold/uptimes"
 done
 [ "$(wc -l < "$cold/uptimes")" -eq "$runs" ] || die "cold boot did not reach init: see $cold/"

@@ -25,3 +25,23 @@ die() {
 log() {
 	echo "==> $*" >&2
 }
+
+# qemu_cmd DIR ACCEL CPUS MEM INITRD "KERNEL ARGS": set QEMU_CMD to the
+# command line that boots build/obj's bzImage (with INITRD unless empty)
+# on CPUS vCPUs and MEM of RAM, its serial ports ttyS0 (console), ttyS1
+# and ttyS2 logged to DIR/ttyS{0,1,2}.log. Every boot of the harness is
+# built here, so that they differ only in what they say they differ in.
+qemu_cmd() {
+	local dir=$1 accel=$2 cpus=$3 mem=$4 initrd=$5 args=$6 i
+
+	QEMU_CMD=(qemu-system-x86_64 -accel "$accel" -cpu max -smp "$cpus" -m "$mem"
+		-kernel "$OBJ/arch/x86/boot/bzImage"
+		-append "console=ttyS0 panic=-1 $args"
+		-display none -vga none -no-reboot -nodefaults)
+	if [ -n "$initrd" ]; then
+		QEMU_CMD+=(-initrd "$initrd")
+	fi
+	for i in 0 1 2; do
+		QEMU_CMD+=(-serial "file:$dir/ttyS$i.log")
+	done
+}

@@ -23,13 +23,8 @@ mkdir -p "$run"
 
 accel=$("$TOP/harness/accel.sh")
 
-qemu-system-x86_64 -accel "$accel" -cpu max -smp 4 -m 2G \
-	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 $args" \
-	-display none -vga none -no-reboot -nodefaults \
-	-serial "file:$run/ttyS0.log" -serial "file:$run/ttyS1.log" \
-	-serial "file:$run/ttyS2.log" \
-	-pidfile "$run/qemu.pid" > "$run/qemu.out" 2>&1 &
+qemu_cmd "$run" "$accel" 4 2G "$initrd" "$args"
+"${QEMU_CMD[@]}" -pidfile "$run/qemu.pid" > "$run/qemu.out" 2>&1 &
 qpid=$!
 
 # Stop only the QEMU we started, whatever happens to this script.
