@@ -40,7 +40,7 @@ for r in $(seq "$runs"); do
 	mkdir -p "$cold/$r"
 	qemu_cmd "$cold/$r" "$accel" 1 64M "$BUILD/instance.cpio.gz" "kunit.enable=0"
 	timeout 300 "${QEMU_CMD[@]}" > "$cold/$r/qemu.out" 2>&1 || true
-	grep -m1 'MK-INSTANCE: init running' "$cold/$r/ttyS0.log" |
+	grep -m1 -F "$MK_INSTANCE_UP" "$cold/$r/ttyS0.log" |
 		sed 's/.*uptime //' >> "$cold/uptimes"
 done
 [ "$(wc -l < "$cold/uptimes")" -eq "$runs" ] || die "cold boot did not reach init: see $cold/"

@@ -13,8 +13,10 @@
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
-trap 'echo "MK-INSTANCE: shutdown requested"; poweroff -f' USR2 TERM
-echo "MK-INSTANCE: init running on $(uname -r), $(nproc) CPUs online, $(grep MemTotal /proc/meminfo), uptime $(cut -d" " -f1 /proc/uptime)"
+# shellcheck source=markers.sh
+. /etc/mk-markers.sh
+trap 'echo "$MK_INSTANCE_STOPPING"; poweroff -f' USR2 TERM
+echo "$MK_INSTANCE_UP on $(uname -r), $(nproc) CPUs online, $(grep MemTotal /proc/meminfo), uptime $(cut -d" " -f1 /proc/uptime)"
 cat /proc/cmdline
 case "$(cat /proc/cmdline)" in
 *mkjob=panic*) echo c > /proc/sysrq-trigger ;;

@@ -9,6 +9,8 @@ TREE=$BUILD/linux			# composed tree: base + patches + our files
 OBJ=$BUILD/obj				# kernel build output (O=)
 JOBS=${JOBS:-$(nproc)}
 
+. "$TOP/harness/markers.sh"
+
 # Directories of the kernel tree that hold files we add.
 OWNED_DIRS="kernel arch include Documentation tools"
 

@@ -4,7 +4,7 @@
 # Boot build/obj's bzImage with build/initramfs.cpio.gz in a 4-CPU, 2 GiB
 # QEMU guest. Serial ports go to build/runs/NAME/ttyS{0,1,2}.log (ttyS0:
 # console, ttyS1: test output, ttyS2: spare for instance debugging).
-# Exits 0 when the guest's init reported "MK-INIT: done" and QEMU ended by
+# Exits 0 when the guest's init reported $MK_INIT_DONE (markers.sh) and QEMU ended by
 # itself within TIMEOUT seconds; otherwise prints the tail of every log and
 # exits non-zero (124 on timeout).
 set -euo pipefail
@@ -50,8 +50,8 @@ fi
 trap - EXIT INT TERM
 echo "$waited" > "$run/seconds"
 
-if [ "$status" -eq 0 ] && ! grep -q '^MK-INIT: done' "$run/ttyS1.log"; then
-	echo "qemu[$name]: guest did not finish its job (no MK-INIT: done)" >&2
+if [ "$status" -eq 0 ] && ! grep -qF "$MK_INIT_DONE" "$run/ttyS1.log"; then
+	echo "qemu[$name]: guest did not finish its job (no $MK_INIT_DONE)" >&2
 	status=1
 fi
 if [ "$status" -ne 0 ]; then
