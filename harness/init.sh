@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # SPDX-License-Identifier: GPL-2.0
 # /init of the guest initramfs. The kernel command line chooses the job:
 #   MK_RUN=selftests  run the installed kselftests, TAP on ttyS1; with
@@ -242,7 +243,9 @@ selftests() {
 		return
 	fi
 	# Run the named programs through kselftest's own runner functions.
+	# shellcheck disable=SC2034 # read by runner.sh
 	BASE_DIR=$PWD
+	# shellcheck source=/dev/null
 	. ./kselftest/runner.sh
 	progs=""
 	for t in $(echo "$MK_TESTS" | tr ',' ' '); do

@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # SPDX-License-Identifier: GPL-2.0
 # /init of the instance initramfs that scenario tests spawn (harness/initramfs.sh
 # puts it at /boot/instance.cpio.gz in the host initramfs, with the kernel at

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shared settings for the harness scripts; sourced, never run.
+# shellcheck shell=bash disable=SC2034 # the settings are for the sourcing script
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
