@@ -1,6 +1,6 @@
 #!/bin/busybox sh
-# shellcheck shell=dash
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
 # /init of the guest initramfs. The kernel command line chooses the job:
 #   MK_RUN=selftests  run the installed kselftests, TAP on ttyS1; with
 #                     MK_TESTS=collection:prog,... only those programs (of

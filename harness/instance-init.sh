@@ -1,14 +1,13 @@
 #!/bin/busybox sh
-# shellcheck shell=dash
 # SPDX-License-Identifier: GPL-2.0
-# /init of the instance initramfs that scenario tests spawn (harness/initramfs.sh
-# puts it at /boot/instance.cpio.gz in the host initramfs, with the kernel at
-# /boot/bzImage).
-# mkjob= on the instance command line picks what it does after printing its line:
-#   mkjob=echo    msgdev_echo on /dev/mkmsg/host until the link goes down
-#   mkjob=client  msgdev_client -k -n ${mkcount:-10000} on /dev/mkmsg/host
-# with mkpeer=ID both talk to instance ID (through the host) instead;
-#   mkjob=pong    mkctl recv host, then mkctl send host "pong: <what came>"
+# shellcheck shell=dash
+# /init of the instance initramfs that scenario tests and benchmarks spawn
+# (/boot/instance.cpio.gz in the host's initramfs). It prints
+# $MK_INSTANCE_UP, then does what mkjob= on its command line asks: panic,
+# spin, hardlockup, wait (for a shutdown request), pong (answer one datagram
+# from the host), echo or client (msgdev_echo or msgdev_client on
+# /dev/mkmsg/host; mkpeer=ID for another instance, mkcount=N round trips).
+# Without mkjob= it powers off.
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev
 /bin/busybox --install -s
 mount -t proc proc /proc
