@@ -21,11 +21,8 @@ fi
 accel="tcg,thread=single"
 if [ -r /dev/kvm ] && [ -w /dev/kvm ] && [ -f "$OBJ/arch/x86/boot/bzImage" ]; then
 	probe=$(mktemp -d)
-	timeout 60 qemu-system-x86_64 -accel kvm -cpu host -smp 1 -m 256M \
-		-kernel "$OBJ/arch/x86/boot/bzImage" \
-		-append "console=ttyS0 panic=-1 rdinit=/nonexistent" \
-		-display none -vga none -no-reboot -nodefaults \
-		-serial "file:$probe/ttyS0.log" > "$probe/out" 2>&1 || true
+	qemu_cmd "$probe" kvm 1 256M "" "rdinit=/nonexistent"
+	timeout 60 "${QEMU_CMD[@]}" > "$probe/out" 2>&1 || true
 	if grep -q 'Kernel panic\|Run /\|Freeing unused kernel' "$probe/ttyS0.log" 2>/dev/null; then
 		accel=kvm
 	fi

@@ -1,27 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Usage: harness/bench-msg.sh [RUNS]
-# Benchmark (asserts nothing): round trips over the host-instance link next
-# to the same between two processes of the host kernel, in one boot (see
-# bench_msg in harness/init.sh). The host spawns an instance on CPU 2 that
-# runs msgdev_echo, then RUNS times (default 5) and for 64, 4096 and 65528
-# bytes times:
-#   kernel  kernel to kernel: the link's debugfs echo file
-#   user    process to process across the kernels: msgdev_client on the
-#           host, msgdev_echo in the instance, through /dev/mkmsg
-#   pipe    two host processes on CPUs 0 and 1 over a pair of pipes
-#   unix    the same over an AF_UNIX SOCK_SEQPACKET socket pair
-# Every figure is a ping-pong: the next message leaves when the answer to
-# the last one is back. Each message is made fresh (pseudo-random bytes)
-# and checked when it is back. The debugfs echo file times its requests
-# without that work, msgdev_client its whole loop with it; ipc_bench keeps
-# both times. So the kernel path is set against the pipe and socket
-# transport times ("xfer"), the user path against their whole loops
-# ("loop"). rtt is the mean round trip; throughput is payload bytes per
-# second each way (size * count / time). Medians over the runs.
-# All figures are guest time under the runner's accelerator (TCG here):
-# they compare with each other within one run, not with real hardware.
-# Raw lines go to build/bench-msg.txt. Fails when a figure is missing.
+# Benchmark, asserting nothing: round trips over the host-instance link,
+# kernel to kernel and process to process, next to a pipe and an AF_UNIX
+# socket between two host processes, in one boot; medians of RUNS (5).
+# Fails when a figure is missing. The method is in README.md, "Benchmarks".
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

@@ -1,24 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Usage: harness/bench-spawn.sh [RUNS]
-# Benchmark (asserts nothing): how long spawning an instance takes, next to
-# a cold boot of the same kernel and instance initramfs as a QEMU guest, in
-# one run. All figures are seconds of guest time under the runner's
-# accelerator (TCG here), so they compare with each other, not with real
-# hardware.
-#   spawn: the host boots with a pool; its init creates an instance on
-#          CPU 3 with 64M and times mkctl load, start -> "running", and
-#          start -> the instance init's first line (see harness/init.sh),
-#          with the host's split of the start: start IPIs -> kernel entry
-#          (the trampoline) and kernel entry -> hello (the kernel boot).
-#   cold:  QEMU boots the same bzImage with the instance initramfs on one
-#          CPU with 64M; the figure is the guest's uptime when init prints
-#          its line. That excludes firmware and the bzImage decompressor,
-#          which run before the guest's clock starts; a spawn's
-#          start -> init includes the decompressor. Compare inst_up (the
-#          instance's own uptime at the same line) with it for kernel+init
-#          alone. Under TCG the instance's vCPU also shares one host thread
-#          with the host's four.
+# Benchmark, asserting nothing: how long spawning an instance takes (mkctl
+# load, start -> running, start -> the instance's init line), next to cold
+# QEMU boots of the same kernel and instance initramfs, in guest seconds of
+# one run. README.md, "Benchmarks", says what each figure covers.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -35,13 +21,12 @@ cold=$BUILD/runs/bench-cold
 rm -rf "$cold"
 mkdir -p "$cold"
 : > "$cold/uptimes"
+accel=$("$TOP/harness/accel.sh")
 for r in $(seq "$runs"); do
-	timeout 300 qemu-system-x86_64 -accel "$("$TOP/harness/accel.sh")" -cpu max -smp 1 -m 64M \
-		-kernel "$OBJ/arch/x86/boot/bzImage" -initrd "$BUILD/instance.cpio.gz" \
-		-append "console=ttyS0 panic=-1 kunit.enable=0" \
-		-display none -vga none -no-reboot -nodefaults \
-		-serial "file:$cold/ttyS0-$r.log" > "$cold/qemu-$r.out" 2>&1 || true
-	grep -m1 'MK-INSTANCE: init running' "$cold/ttyS0-$r.log" |
+	mkdir -p "$cold/$r"
+	qemu_cmd "$cold/$r" "$accel" 1 64M "$BUILD/instance.cpio.gz" "kunit.enable=0"
+	timeout 300 "${QEMU_CMD[@]}" > "$cold/$r/qemu.out" 2>&1 || true
+	grep -m1 -F "$MK_INSTANCE_UP" "$cold/$r/ttyS0.log" |
 		sed 's/.*uptime //' >> "$cold/uptimes"
 done
 [ "$(wc -l < "$cold/uptimes")" -eq "$runs" ] || die "cold boot did not reach init: see $cold/"

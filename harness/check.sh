@@ -1,37 +1,67 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: harness/check.sh
-# The static gates on our code: checkpatch --strict, a W=1 build and a
-# sparse (C=1) build of kernel/multikernel/ and arch/x86/kernel/multikernel/,
-# kernel-doc on our sources and headers. Prints each problem and exits non-zero when any gate fails.
+# Usage: harness/check.sh [OUTDIR]
+# The static gates on our code, for `make check` and `make test`:
+# checkpatch --strict, W=1 and sparse (C=1) builds of our kernel code,
+# kernel-doc on our sources and headers, shellcheck on the harness.
+# Writes TAP to OUTDIR (default build/check): checkpatch.tap, one line per
+# file, and gates.tap, one line per other gate. Prints every problem and
+# exits non-zero when any gate fails.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-fail=0
+out=${1:-$BUILD/check}
+mkdir -p "$out"
+export CCACHE_BASEDIR=$TOP
+export CCACHE_NOHASHDIR=1
 KMAKE=(make -s -C "$TREE" O="$OBJ" CC="ccache gcc" -j"$JOBS")
+SRC_DIRS=(kernel/multikernel/ arch/x86/kernel/multikernel/)
+
+n=0
+: > "$out/gates.tap"
+# gate NAME COMMAND...: one TAP line; fails when COMMAND fails or says anything.
+gate() {
+	local name=$1 res
+	shift
+	n=$((n + 1))
+	res="$out/gate-$n.log"
+	log "$name"
+	if "$@" > "$res" 2>&1 && [ ! -s "$res" ]; then
+		echo "ok $n $name" >> "$out/gates.tap"
+	else
+		echo "not ok $n $name" >> "$out/gates.tap"
+		sed 's/^/# /' "$res" >> "$out/gates.tap"
+		echo "check: $name:" >&2
+		cat "$res" >&2
+	fi
+}
+
+# kbuild FLAG: rebuild our objects with FLAG (W=1, C=1), all of them, so
+# that every warning shows, not only those of files changed since.
+kbuild() {
+	local d
+
+	for d in "${SRC_DIRS[@]}"; do
+		touch "$TREE/$d"*.c
+	done
+	"${KMAKE[@]}" "$1" "${SRC_DIRS[@]}"
+}
+
+kdoc() {
+	local srcs
+	mapfile -t srcs < <(owned_files | grep -E '\.(c|h)$' | grep -v '^tools/')
+	(cd "$TREE" && scripts/kernel-doc -none -Wall "${srcs[@]}")
+}
 
 log "checkpatch --strict"
-"$TOP/harness/checkpatch.sh" "$BUILD/check-checkpatch.tap" || true
-grep -q '^not ok' "$BUILD/check-checkpatch.tap" && fail=1
+"$TOP/harness/checkpatch.sh" "$out/checkpatch.tap" || true
+gate "W=1 build of ${SRC_DIRS[*]}" kbuild W=1
+gate "sparse (C=1) build of ${SRC_DIRS[*]}" kbuild C=1
+gate "kernel-doc -Wall on our sources and headers" kdoc
+gate "shellcheck -S warning harness/" shellcheck -x -S warning "$TOP"/harness/*.sh
+echo "1..$n" >> "$out/gates.tap"
 
-for gate in "W=1" "C=1"; do
-	log "$gate build of kernel/multikernel/ and arch/x86/kernel/multikernel/"
-	# Force a recompile so every warning shows, not just those of changed files.
-	touch "$TREE"/kernel/multikernel/*.c "$TREE"/arch/x86/kernel/multikernel/*.c
-	if ! out=$("${KMAKE[@]}" "$gate" kernel/multikernel/ \
-			arch/x86/kernel/multikernel/ 2>&1) || [ -n "$out" ]; then
-		echo "$out"
-		fail=1
-	fi
-done
-
-log "kernel-doc"
-srcs=$(owned_files | grep -E '\.(c|h)$' | grep -v '^tools/' || true)
-# shellcheck disable=SC2086
-if ! out=$(cd "$TREE" && scripts/kernel-doc -none -Wall $srcs 2>&1) || [ -n "$out" ]; then
-	echo "$out"
-	fail=1
+if grep -q '^not ok' "$out/checkpatch.tap" "$out/gates.tap"; then
+	exit 1
 fi
-
-[ $fail -eq 0 ] && log "all gates clean"
-exit $fail
+log "all gates clean"

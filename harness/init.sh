@@ -1,5 +1,6 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
 # /init of the guest initramfs. The kernel command line chooses the job:
 #   MK_RUN=selftests  run the installed kselftests, TAP on ttyS1; with
 #                     MK_TESTS=collection:prog,... only those programs (of
@@ -12,7 +13,7 @@
 #                     kselftest runner's time limit (harness/soak.sh)
 #   MK_RUN=shell      an interactive shell on the console
 # Unknown VAR=value words of the command line reach us as environment.
-# Ends with "MK-INIT: done" on ttyS1 and powers the machine off.
+# Ends with $MK_INIT_DONE (harness/markers.sh) on ttyS1 and powers off.
 
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
@@ -27,6 +28,10 @@ ln -sf /proc/self/fd/2 /dev/stderr
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /tmp
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+# shellcheck source=markers.sh
+. /etc/mk-markers.sh
+# The scenario kselftests wait for these lines of the instance initramfs.
+export MK_INSTANCE_UP MK_INSTANCE_STOPPING
 
 out=/dev/ttyS1
 [ -c "$out" ] || out=/dev/console
@@ -42,7 +47,7 @@ pool() {
 wait_init() {
 	i=0
 	while [ $i -lt "$2" ]; do
-		mkctl console "$1" 2>/dev/null | grep -q 'MK-INSTANCE: init running' && return 0
+		mkctl console "$1" 2>/dev/null | grep -qF "$MK_INSTANCE_UP" && return 0
 		sleep 1
 		i=$((i + 1))
 	done
@@ -119,7 +124,7 @@ bench_spawn() {
 				# powers off after its line.
 				boot=$(grep '^boot ' /sys/kernel/debug/multikernel/bench/stats)
 			fi
-			line=$(mkctl console bench | grep -m1 'MK-INSTANCE: init running')
+			line=$(mkctl console bench | grep -m1 -F "$MK_INSTANCE_UP")
 			[ -n "$line" ] || sleep 0.1
 			i=$((i + 1))
 		done
@@ -240,7 +245,9 @@ selftests() {
 		return
 	fi
 	# Run the named programs through kselftest's own runner functions.
+	# shellcheck disable=SC2034 # read by runner.sh
 	BASE_DIR=$PWD
+	# shellcheck source=/dev/null
 	. ./kselftest/runner.sh
 	progs=""
 	for t in $(echo "$MK_TESTS" | tr ',' ' '); do
@@ -273,6 +280,6 @@ shell)
 	;;
 esac
 
-echo "MK-INIT: done" > "$out"
+echo "$MK_INIT_DONE" > "$out"
 sync
 poweroff -f

@@ -33,10 +33,11 @@ fi
 # The initramfs of the instances that scenario tests spawn.
 inst_list=$BUILD/instance.list
 {
-	for d in /bin /sbin /proc /sys /dev; do echo "dir $d 0755 0 0"; done
+	for d in /bin /sbin /proc /sys /dev /etc; do echo "dir $d 0755 0 0"; done
 	echo "nod /dev/console 0600 0 0 c 5 1"
 	echo "file /bin/busybox $BUSYBOX 0755 0 0"
 	echo "file /init $TOP/harness/instance-init.sh 0755 0 0"
+	echo "file /etc/mk-markers.sh $TOP/harness/markers.sh 0644 0 0"
 	# Datagrams with the host: mkctl send/recv and the scenario helpers.
 	echo "file /bin/mkctl $BUILD/mkctl/mkctl 0755 0 0"
 	for p in msgdev_echo msgdev_client; do
@@ -47,12 +48,13 @@ inst_list=$BUILD/instance.list
 
 list=$BUILD/initramfs.list
 {
-	for d in /bin /sbin /usr /usr/bin /usr/sbin /usr/lib /proc /sys /dev /tmp /run /root /boot; do
+	for d in /bin /sbin /etc /usr /usr/bin /usr/sbin /usr/lib /proc /sys /dev /tmp /run /root /boot; do
 		echo "dir $d 0755 0 0"
 	done
 	echo "nod /dev/console 0600 0 0 c 5 1"
 	echo "file /bin/busybox $BUSYBOX 0755 0 0"
 	echo "file /init $TOP/harness/init.sh 0755 0 0"
+	echo "file /etc/mk-markers.sh $TOP/harness/markers.sh 0644 0 0"
 	# What scenario tests spawn: this very kernel and a tiny initramfs.
 	echo "file /boot/bzImage $OBJ/arch/x86/boot/bzImage 0644 0 0"
 	echo "file /boot/instance.cpio.gz $BUILD/instance.cpio.gz 0644 0 0"

@@ -1,23 +1,24 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
-# /init of the instance initramfs that scenario tests spawn (harness/initramfs.sh
-# puts it at /boot/instance.cpio.gz in the host initramfs, with the kernel at
-# /boot/bzImage).
-# mkjob= on the instance command line picks what it does after printing its line:
-#   mkjob=echo    msgdev_echo on /dev/mkmsg/host until the link goes down
-#   mkjob=client  msgdev_client -k -n ${mkcount:-10000} on /dev/mkmsg/host
-# with mkpeer=ID both talk to instance ID (through the host) instead;
-#   mkjob=pong    mkctl recv host, then mkctl send host "pong: <what came>"
-#   mkjob=fault   break the link on purpose (CONFIG_MULTIKERNEL_PEER_FAULTS):
-#                 each command of mkfault=CMD,CMD,... in turn, flood in the
-#                 background, then wait for shutdown
+# shellcheck shell=dash
+# /init of the instance initramfs that scenario tests and benchmarks spawn
+# (/boot/instance.cpio.gz in the host's initramfs). It prints
+# $MK_INSTANCE_UP, then does what mkjob= on its command line asks: panic,
+# spin, hardlockup, wait (for a shutdown request), pong (answer one datagram
+# from the host), echo or client (msgdev_echo or msgdev_client on
+# /dev/mkmsg/host; mkpeer=ID for another instance, mkcount=N round trips),
+# fault (break the link on purpose, CONFIG_MULTIKERNEL_PEER_FAULTS: each
+# command of mkfault=CMD,CMD,... in turn, flood in the background).
+# Without mkjob= it powers off.
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev
 /bin/busybox --install -s
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
-trap 'echo "MK-INSTANCE: shutdown requested"; poweroff -f' USR2 TERM
-echo "MK-INSTANCE: init running on $(uname -r), $(nproc) CPUs online, $(grep MemTotal /proc/meminfo), uptime $(cut -d" " -f1 /proc/uptime)"
+# shellcheck source=markers.sh
+. /etc/mk-markers.sh
+trap 'echo "$MK_INSTANCE_STOPPING"; poweroff -f' USR2 TERM
+echo "$MK_INSTANCE_UP on $(uname -r), $(nproc) CPUs online, $(grep MemTotal /proc/meminfo), uptime $(cut -d" " -f1 /proc/uptime)"
 cat /proc/cmdline
 case "$(cat /proc/cmdline)" in
 *mkjob=panic*) echo c > /proc/sysrq-trigger ;;

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shared settings for the harness scripts; sourced, never run.
+# shellcheck shell=bash disable=SC2034 # the settings are for the sourcing script
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
@@ -8,6 +9,8 @@ BASE=$BUILD/base/linux-source-6.12	# pristine extracted base, never edited
 TREE=$BUILD/linux			# composed tree: base + patches + our files
 OBJ=$BUILD/obj				# kernel build output (O=)
 JOBS=${JOBS:-$(nproc)}
+
+. "$TOP/harness/markers.sh"
 
 # Directories of the kernel tree that hold files we add.
 OWNED_DIRS="kernel arch include Documentation tools"
@@ -24,4 +27,24 @@ die() {
 
 log() {
 	echo "==> $*" >&2
+}
+
+# qemu_cmd DIR ACCEL CPUS MEM INITRD "KERNEL ARGS": set QEMU_CMD to the
+# command line that boots build/obj's bzImage (with INITRD unless empty)
+# on CPUS vCPUs and MEM of RAM, its serial ports ttyS0 (console), ttyS1
+# and ttyS2 logged to DIR/ttyS{0,1,2}.log. Every boot of the harness is
+# built here, so that they differ only in what they say they differ in.
+qemu_cmd() {
+	local dir=$1 accel=$2 cpus=$3 mem=$4 initrd=$5 args=$6 i
+
+	QEMU_CMD=(qemu-system-x86_64 -accel "$accel" -cpu max -smp "$cpus" -m "$mem"
+		-kernel "$OBJ/arch/x86/boot/bzImage"
+		-append "console=ttyS0 panic=-1 $args"
+		-display none -vga none -no-reboot -nodefaults)
+	if [ -n "$initrd" ]; then
+		QEMU_CMD+=(-initrd "$initrd")
+	fi
+	for i in 0 1 2; do
+		QEMU_CMD+=(-serial "file:$dir/ttyS$i.log")
+	done
 }

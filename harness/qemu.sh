@@ -4,7 +4,7 @@
 # Boot build/obj's bzImage with build/initramfs.cpio.gz in a 4-CPU, 2 GiB
 # QEMU guest. Serial ports go to build/runs/NAME/ttyS{0,1,2}.log (ttyS0:
 # console, ttyS1: test output, ttyS2: spare for instance debugging).
-# Exits 0 when the guest's init reported "MK-INIT: done" and QEMU ended by
+# Exits 0 when the guest's init reported $MK_INIT_DONE (markers.sh) and QEMU ended by
 # itself within TIMEOUT seconds; otherwise prints the tail of every log and
 # exits non-zero (124 on timeout).
 set -euo pipefail
@@ -23,13 +23,8 @@ mkdir -p "$run"
 
 accel=$("$TOP/harness/accel.sh")
 
-qemu-system-x86_64 -accel "$accel" -cpu max -smp 4 -m 2G \
-	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 $args" \
-	-display none -vga none -no-reboot -nodefaults \
-	-serial "file:$run/ttyS0.log" -serial "file:$run/ttyS1.log" \
-	-serial "file:$run/ttyS2.log" \
-	-pidfile "$run/qemu.pid" > "$run/qemu.out" 2>&1 &
+qemu_cmd "$run" "$accel" 4 2G "$initrd" "$args"
+"${QEMU_CMD[@]}" -pidfile "$run/qemu.pid" > "$run/qemu.out" 2>&1 &
 qpid=$!
 
 # Stop only the QEMU we started, whatever happens to this script.
@@ -55,8 +50,8 @@ fi
 trap - EXIT INT TERM
 echo "$waited" > "$run/seconds"
 
-if [ "$status" -eq 0 ] && ! grep -q '^MK-INIT: done' "$run/ttyS1.log"; then
-	echo "qemu[$name]: guest did not finish its job (no MK-INIT: done)" >&2
+if [ "$status" -eq 0 ] && ! grep -qF "$MK_INIT_DONE" "$run/ttyS1.log"; then
+	echo "qemu[$name]: guest did not finish its job (no $MK_INIT_DONE)" >&2
 	status=1
 fi
 if [ "$status" -ne 0 ]; then

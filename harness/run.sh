@@ -8,6 +8,6 @@ set -euo pipefail
 
 status=0
 "$TOP/harness/qemu.sh" run 600 "multikernel=256M MK_RUN=demo kunit.enable=0" || status=$?
-grep -v '^MK-INIT: done' "$BUILD/runs/run/ttyS1.log" || true
+grep -vF "$MK_INIT_DONE" "$BUILD/runs/run/ttyS1.log" || true
 echo "(full console log: $BUILD/runs/run/ttyS0.log)"
 exit "$status"

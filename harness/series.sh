@@ -89,11 +89,15 @@ PY
 }
 
 do_check() {
-	local work=$BUILD/series-check obj=$BUILD/series-obj i=0 total
+	local work=$BUILD/series-check obj=$BUILD/series-obj i=0 total p
+	local patches=()
 	[ -d "$SERIES" ] || do_export
 	git_base
 	fresh_clone "$work"
-	git -C "$work" am -q $(ls "$SERIES"/*.patch | grep -v 0000-cover-letter) ||
+	for p in "$SERIES"/*.patch; do
+		case "$p" in */0000-cover-letter.patch) ;; *) patches+=("$p") ;; esac
+	done
+	git -C "$work" am -q "${patches[@]}" ||
 		die "the series does not apply with git am"
 	total=$(git -C "$work" rev-list --count "$(base_commit)..HEAD")
 	mkdir -p "$obj"

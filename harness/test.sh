@@ -3,8 +3,8 @@
 # Usage: harness/test.sh
 # The whole test run behind `make test`: install what is missing, build the
 # test kernel and initramfs, boot it (KUnit + kselftests), boot it again with
-# bad multikernel= values, run checkpatch and the W=1 build of our code, and
-# end with one line "N passed, N failed[, N skipped]". Non-zero exit on any
+# bad multikernel= values, run the static gates of `make check`, and end
+# with one line "N passed, N failed[, N skipped]". Non-zero exit on any
 # failure, boot failure or timeout.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -47,23 +47,12 @@ for b in "${BOOTS[@]}"; do
 	specs+=("kselftest:$name:$BUILD/runs/$name/ttyS1.log")
 done
 
-log "checkpatch --strict"
-"$TOP/harness/checkpatch.sh" "$R/checkpatch.tap" || true
-
-src_dirs="kernel/multikernel/ arch/x86/kernel/multikernel/"
-log "W=1 build of $src_dirs"
-# shellcheck disable=SC2086
-if make -s -C "$TREE" O="$OBJ" CC="ccache gcc" W=1 $src_dirs \
-		> "$R/w1.log" 2>&1 && ! grep -q 'warning:' "$R/w1.log"; then
-	echo "ok 1 W=1 $src_dirs" > "$R/build.tap"
-else
-	cat "$R/w1.log" >&2
-	echo "not ok 1 W=1 $src_dirs" > "$R/build.tap"
-fi
+# The static gates of `make check`, counted with the rest.
+"$TOP/harness/check.sh" "$R" || true
 
 python3 "$TOP/harness/results.py" "$TREE" \
 	"kunit:kunit:$BUILD/runs/main/ttyS0.log" \
 	"${specs[@]}" \
 	"tap:boot:$R/boots.tap" \
 	"tap:checkpatch:$R/checkpatch.tap" \
-	"tap:build:$R/build.tap" | tee "$R/summary.txt"
+	"tap:check:$R/gates.tap" | tee "$R/summary.txt"

@@ -93,6 +93,7 @@ typedef void (*mk_msg_handler_t)(struct mk_peer *peer,
 #ifdef CONFIG_MULTIKERNEL
 
 void __init multikernel_reserve_pool(void);
+bool __init multikernel_pool_requested(void);
 bool multikernel_owns_cpus(void);
 int multikernel_kexec_prepare(void);
 void multikernel_kexec_finish(void);
@@ -127,6 +128,7 @@ ssize_t mk_msg_request_to(u32 id, u16 channel, const void *req,
 #else /* !CONFIG_MULTIKERNEL */
 
 static inline void multikernel_reserve_pool(void) { }
+static inline bool multikernel_pool_requested(void) { return false; }
 static inline bool multikernel_owns_cpus(void) { return false; }
 static inline int multikernel_kexec_prepare(void) { return 0; }
 static inline void multikernel_kexec_finish(void) { }

@@ -21,6 +21,8 @@
 #include <linux/lockdep.h>
 #include <linux/multikernel.h>
 #include <linux/sched/smt.h>
+#include <linux/slab.h>
+#include <linux/string.h>
 
 #include "internal.h"
 
@@ -33,25 +35,26 @@
  */
 static struct cpumask mk_taken_cpus;
 
-/* Parse a decimal CPU number at *p; advance *p past it. */
-static int mk_cpulist_number(const char **p, const char *end, unsigned int nbits,
-			     unsigned int *cpu)
+/*
+ * Whether @buf keeps to the list grammar of the user ABI, which is
+ * stricter than bitmap_parselist(): that also takes blanks and a newline,
+ * empty items and leading or trailing commas, "all", "N" for the last bit
+ * and the ":used/group" suffix. Numbers and ranges are left to it.
+ */
+static bool mk_cpulist_plain(const char *buf, size_t len)
 {
-	const char *s = *p;
-	u64 val = 0;
+	size_t i;
 
-	if (s == end || !isdigit(*s))
-		return -EINVAL;
-	while (s < end && isdigit(*s)) {
-		val = val * 10 + (*s - '0');
-		/* Stop early so that a long string cannot overflow val. */
-		if (val >= nbits)
-			return -ERANGE;
-		s++;
+	if (!len || !isdigit(buf[0]) || !isdigit(buf[len - 1]))
+		return false;
+	for (i = 0; i < len; i++) {
+		if (isdigit(buf[i]) || buf[i] == '-')
+			continue;
+		/* Not the last byte, which is a digit. */
+		if (buf[i] != ',' || buf[i + 1] == ',')
+			return false;
 	}
-	*p = s;
-	*cpu = val;
-	return 0;
+	return true;
 }
 
 /**
@@ -62,50 +65,37 @@ static int mk_cpulist_number(const char **p, const char *end, unsigned int nbits
  * @nbits:	CPU numbers must be below this
  *
  * The grammar is item[,item]... where an item is a decimal CPU number or
- * a range first-last with first <= last. No blanks, signs, empty items or
- * trailing separators are accepted.
+ * a range first-last with first <= last. No blanks, signs, empty items,
+ * trailing separators or other syntax of bitmap_parselist() are accepted;
+ * what is left is parsed by bitmap_parselist() on a NUL-terminated copy.
  *
- * Context: Any context; pure.
+ * Context: Process context; may sleep (allocates the copy).
  * Return: 0 on success, -EINVAL for an empty or malformed list, -ERANGE
- * for a CPU number of @nbits or more; @bits is left empty on failure.
+ * for a CPU number of @nbits or more, -ENOMEM; @bits is left empty on
+ * failure.
  */
 int mk_cpulist_parse(const char *buf, size_t len, unsigned long *bits,
 		     unsigned int nbits)
 {
-	const char *p = buf, *end = buf + len;
-	unsigned int first, last;
+	char *list;
 	int ret;
 
 	bitmap_zero(bits, nbits);
-	if (!len)
+	if (!mk_cpulist_plain(buf, len))
 		return -EINVAL;
 
-	for (;;) {
-		ret = mk_cpulist_number(&p, end, nbits, &first);
-		if (ret)
-			goto clear;
-		last = first;
-		if (p < end && *p == '-') {
-			p++;
-			ret = mk_cpulist_number(&p, end, nbits, &last);
-			if (ret)
-				goto clear;
-			ret = -EINVAL;
-			if (last < first)
-				goto clear;
-		}
-		bitmap_set(bits, first, last - first + 1);
-		if (p == end)
-			return 0;
-		ret = -EINVAL;
-		if (*p != ',')
-			goto clear;
-		p++;
-	}
+	list = kmemdup_nul(buf, len, GFP_KERNEL);
+	if (!list)
+		return -ENOMEM;
+	ret = bitmap_parselist(list, bits, nbits);
+	kfree(list);
+	if (!ret)
+		return 0;
 
-clear:
+	/* It may have set the items before the bad one. */
 	bitmap_zero(bits, nbits);
-	return ret;
+	/* A number too large for an int is past the last CPU too. */
+	return ret == -EOVERFLOW ? -ERANGE : ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_cpulist_parse);
 

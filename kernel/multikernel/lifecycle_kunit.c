@@ -243,6 +243,8 @@ static const struct mk_cpulist_case mk_cpulist_cases[] = {
 	{ "trailing blank", "2 ", -EINVAL },
 	{ "trailing newline", "2\n", -EINVAL },
 	{ "stride syntax", "0-7:2/4", -EINVAL },
+	{ "all keyword", "all", -EINVAL },
+	{ "N for the last CPU", "2-N", -EINVAL },
 	{ "CPU past the end", "8", -ERANGE },
 	{ "range past the end", "6-8", -ERANGE },
 	{ "overflow", "99999999999999999999999", -ERANGE },

@@ -42,6 +42,21 @@ static int __init mk_pool_setup(char *arg)
 }
 early_param("multikernel", mk_pool_setup);
 
+/**
+ * multikernel_pool_requested() - whether the command line asks for a pool
+ *
+ * Architecture code that sets memory aside for instances before the pool
+ * itself is reserved asks this rather than registering multikernel= a
+ * second time. A value that turns out to be invalid still counts.
+ *
+ * Context: Early boot, after parse_early_param().
+ * Return: true when multikernel= is on the command line.
+ */
+bool __init multikernel_pool_requested(void)
+{
+	return mk_pool_given;
+}
+
 /* Why a fixed pool address cannot be used, or NULL when it can. */
 static const char * __init mk_pool_fixed_conflict(const struct mk_pool_req *req)
 {

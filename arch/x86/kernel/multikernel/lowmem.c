@@ -8,7 +8,8 @@
  * host sets these pages aside at boot, before it reserves all of the first
  * MiB for itself: one park page for forced stops and up to
  * MK_LOW_WINDOWS_MAX windows of MK_LOW_WINDOW_SIZE, one per running
- * instance. They are taken only when multikernel= asks for a pool.
+ * instance. They are taken only when multikernel= asks for a pool (see
+ * multikernel_pool_requested()).
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
@@ -16,6 +17,7 @@
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/memblock.h>
+#include <linux/multikernel.h>
 #include <linux/mutex.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
@@ -31,16 +33,6 @@ static phys_addr_t mk_park_phys;
 static DEFINE_MUTEX(mk_low_lock);		/* protects mk_low_used */
 static DECLARE_BITMAP(mk_low_used, MK_LOW_WINDOWS_MAX);
 
-static bool mk_low_wanted __initdata;
-
-/* multikernel= is parsed by the pool code; here it only says "host". */
-static int __init mk_low_param(char *arg)
-{
-	mk_low_wanted = true;
-	return 0;
-}
-early_param("multikernel", mk_low_param);
-
 /**
  * mk_x86_reserve_low() - set aside memory below 1 MiB for instances
  *
@@ -55,7 +47,7 @@ void __init mk_x86_reserve_low(void)
 	size_t rm_size = real_mode_size_needed();
 	phys_addr_t rm = 0, addr;
 
-	if (!mk_low_wanted || mk_x86_is_instance())
+	if (!multikernel_pool_requested() || mk_x86_is_instance())
 		return;
 
 	if (rm_size) {

@@ -7,7 +7,10 @@
 # instances cleanup() removes). Waits never assert how long something took.
 
 MK=/sys/kernel/multikernel
-LINE="MK-INSTANCE: init running"
+# What the init of MK_INSTANCE_INITRD prints on its console, named by
+# whoever provides that initramfs (the harness does): MK_INSTANCE_UP once
+# it runs, MK_INSTANCE_STOPPING when the host asks it to shut down.
+LINE=$MK_INSTANCE_UP
 # Seconds to wait for an instance to boot, stop or power off (TCG is slow).
 BOOT_WAIT=120
 STOP_WAIT=60
@@ -25,6 +28,8 @@ mk_require() {
 		why="no /dev/multikernel: kernel without CONFIG_MULTIKERNEL"
 	elif [ -z "$MK_INSTANCE_KERNEL" ] || [ -z "$MK_INSTANCE_INITRD" ]; then
 		why="MK_INSTANCE_KERNEL and MK_INSTANCE_INITRD are not set"
+	elif [ -z "$MK_INSTANCE_UP" ] || [ -z "$MK_INSTANCE_STOPPING" ]; then
+		why="MK_INSTANCE_UP and MK_INSTANCE_STOPPING are not set"
 	elif [ ! -r "$MK_INSTANCE_KERNEL" ] || [ ! -r "$MK_INSTANCE_INITRD" ]; then
 		why="cannot read $MK_INSTANCE_KERNEL or $MK_INSTANCE_INITRD"
 	elif [ "$(cat $MK/pool_size)" -lt "$1" ]; then

@@ -6,12 +6,13 @@
 # and crash reason in sysfs, the host's online CPUs and free pool memory).
 # Every stop gives the instance's memory back to the pool: pool_free after
 # a stop is what it was before the create, and a start takes it again.
-# The instance initramfs's /init prints "MK-INSTANCE: init running ..." and
-# then acts on mkjob= of its command line: panic, spin, hardlockup, wait
+# The instance initramfs's /init prints $MK_INSTANCE_UP and then acts on
+# mkjob= of its command line: panic, spin, hardlockup, wait
 # (until asked to shut down), or powers off when there is none.
 #
 # Needs mkctl in PATH, MK_INSTANCE_KERNEL and MK_INSTANCE_INITRD naming the
-# instance kernel and initramfs (the harness sets both), a pool of 192M or
+# instance kernel and initramfs, MK_INSTANCE_UP and MK_INSTANCE_STOPPING
+# naming its lines (the harness sets all four), a pool of 192M or
 # more and CPUs 2 and 3 online. Waits poll with bounded timeouts and never
 # assert how long something took.
 
@@ -113,7 +114,7 @@ scen_respawn() {
 	wait_state mksp0 "$STOP_WAIT" stopped || return 1
 	graceful mksp0 "$r" || return 1
 	# The host kept its last words after the memory went back.
-	wait_console mksp0 5 "MK-INSTANCE: shutdown requested" || return 1
+	wait_console mksp0 5 "$MK_INSTANCE_STOPPING" || return 1
 	cpu_is mksp0 2 1 || return 1
 	# The memory is back in the pool while the instance still exists.
 	pool_is mksp0 "$FREE0" || return 1
@@ -137,7 +138,7 @@ scen_respawn() {
 	while :; do
 		n=$(count mksp0 "$LINE")
 		[ "$n" -gt "$before" ] && break
-		[ "$n" -ge 1 ] && ! grep -qF "shutdown requested" "$CON" && break
+		[ "$n" -ge 1 ] && ! grep -qF "$MK_INSTANCE_STOPPING" "$CON" && break
 		if [ "$(date +%s)" -ge "$end" ]; then
 			msg "mksp0: no new '$LINE' on the console after respawn"
 			return 1
@@ -167,7 +168,7 @@ scen_two() {
 	mk stop mksp0 --timeout "$STOP_WAIT" || return 1
 	wait_state mksp0 "$STOP_WAIT" stopped || return 1
 	graceful mksp0 "$r" || return 1
-	wait_console mksp0 5 "MK-INSTANCE: shutdown requested" || return 1
+	wait_console mksp0 5 "$MK_INSTANCE_STOPPING" || return 1
 	pool_is mksp0 $((FREE0 - MEM_BYTES)) || return 1
 	# The other one is not disturbed by that.
 	[ "$(state mksp1)" = running ] || {
