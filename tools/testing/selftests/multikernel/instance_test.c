@@ -435,7 +435,9 @@ TEST_F(mk, passed_fd_without_admin_cannot_change_instances)
 	struct multikernel_load l = { .size = sizeof(l) };
 	struct multikernel_start st = { .size = sizeof(st) };
 	struct multikernel_stop sp = { .size = sizeof(sp) };
-	struct multikernel_list li = { .size = sizeof(li) };
+	char names[4][MULTIKERNEL_NAME_LEN];
+	struct multikernel_list li = { .size = sizeof(li), .count = 4,
+				       .names_uptr = (uintptr_t)names };
 	struct multikernel_status s;
 
 	ASSERT_EQ(0, mk_create(self->fd, "mkst0", "2", TEST_MEM, NULL));
