@@ -898,15 +898,6 @@ unsigned int mk_link_heartbeat_ms(void)
 	return READ_ONCE(mk_heartbeat_ms);
 }
 
-/**
- * mk_link_set_heartbeat_ms() - change the heartbeat period
- * @ms:	milliseconds between heartbeats, 0 for none; at most 60000
- *
- * Running instances are told at once.
- *
- * Context: Process context.
- * Return: 0 or -EINVAL.
- */
 static void mk_link_tell_heartbeat(struct mk_link *link, void *arg)
 {
 	unsigned int ms = *(unsigned int *)arg;
@@ -918,6 +909,15 @@ static void mk_link_tell_heartbeat(struct mk_link *link, void *arg)
 				 MK_MSG_NONBLOCK);
 }
 
+/**
+ * mk_link_set_heartbeat_ms() - change the heartbeat period
+ * @ms:	milliseconds between heartbeats, 0 for none; at most 60000
+ *
+ * Running instances are told at once.
+ *
+ * Context: Process context.
+ * Return: 0 or -EINVAL.
+ */
 int mk_link_set_heartbeat_ms(unsigned int ms)
 {
 	if (ms > 60000 || (ms && ms < 10))
@@ -1162,20 +1162,6 @@ void mk_link_console_write(const char *s, size_t n)
 
 /* --- the channel API for other kernel code --- */
 
-/**
- * mk_msg_register_all() - receive a channel's messages from every kernel
- * @channel:	MK_MSG_FIRST_CLIENT_CHANNEL or above, below MK_MSG_CHANNELS
- * @handler:	called for each data message and request on @channel; see
- *		&typedef mk_msg_handler_t, and mk_msg_peer_id() for the sender
- * @priv:	passed to @handler
- *
- * On the host the handler hears every instance, also those started
- * later; in an instance it hears the host.
- *
- * Context: Process context; sleeps. Not from a handler.
- * Return: 0; -EINVAL for a channel the subsystem keeps or no @handler;
- * -EBUSY when the channel has a handler already.
- */
 static void mk_link_add_client(struct mk_link *link, void *arg)
 {
 	u16 channel = *(u16 *)arg;
@@ -1190,6 +1176,20 @@ static void mk_link_del_client(struct mk_link *link, void *arg)
 	mk_msg_unregister(&link->peer, *(u16 *)arg);
 }
 
+/**
+ * mk_msg_register_all() - receive a channel's messages from every kernel
+ * @channel:	MK_MSG_FIRST_CLIENT_CHANNEL or above, below MK_MSG_CHANNELS
+ * @handler:	called for each data message and request on @channel; see
+ *		&typedef mk_msg_handler_t, and mk_msg_peer_id() for the sender
+ * @priv:	passed to @handler
+ *
+ * On the host the handler hears every instance, also those started
+ * later; in an instance it hears the host.
+ *
+ * Context: Process context; sleeps. Not from a handler.
+ * Return: 0; -EINVAL for a channel the subsystem keeps or no @handler;
+ * -EBUSY when the channel has a handler already.
+ */
 int mk_msg_register_all(u16 channel, mk_msg_handler_t handler, void *priv)
 {
 	int ret = 0;

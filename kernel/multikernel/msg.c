@@ -454,8 +454,9 @@ static int mk_msg_xmit(struct mk_peer *peer, const struct mk_msg_info *info,
  * Context: Process context, or any context with MK_MSG_NONBLOCK. From a
  * message handler a send never waits: it behaves as with MK_MSG_NONBLOCK.
  * Return: 0 on success; -EMSGSIZE if @len is too big; -EAGAIN if the ring
- * is full and MK_MSG_NONBLOCK is set (or the caller is a handler); -ERESTARTSYS if a signal came while
- * waiting; -EPIPE if the peer is disconnected; -EINVAL for unknown @flags.
+ * is full and MK_MSG_NONBLOCK is set (or the caller is a handler);
+ * -ERESTARTSYS if a signal came while waiting; -EPIPE if the peer is
+ * disconnected; -EINVAL for unknown @flags.
  */
 int mk_msg_send(struct mk_peer *peer, u16 channel, const void *data,
 		size_t len, unsigned int flags)

@@ -308,6 +308,8 @@ static const char no_loader[] =
 /* Why an ioctl failed, in words, for the operation @op. */
 static const char *why(const char *op, int err)
 {
+	static const char busy_start[] =
+		"running or crashed (stop it first), CPUs taken meanwhile, or host kexec/suspend";
 	static char buf[128];
 
 	switch (err) {
@@ -324,7 +326,7 @@ static const char *why(const char *op, int err)
 		if (!strcmp(op, "create"))
 			return "CPU busy: it belongs to another instance, or the host needs it";
 		if (!strcmp(op, "start") || !strcmp(op, "load"))
-			return "instance is running or crashed (stop it first), its CPUs went to another instance meanwhile, or a host kexec or suspend is under way";
+			return busy_start;
 		return "instance is running or crashed (stop it first)";
 	case EINVAL:
 		if (!strcmp(op, "create"))

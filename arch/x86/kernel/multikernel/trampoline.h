@@ -42,7 +42,7 @@
 #define MK_PARK_ACK_SLOTS	256
 
 /* CPUID leaf 1, EDX: machine check exception (CR4.MCE may be set). */
-#define MK_CPUID_1_EDX_MCE	(1 << 7)
+#define MK_CPUID_1_EDX_MCE	0x80
 
 #ifndef __ASSEMBLY__
 #include <linux/build_bug.h>
@@ -107,7 +107,7 @@ static_assert(offsetof(struct mk_tramp_data, boot_params) == MK_TD_BOOT_PARAMS);
 static_assert(offsetof(struct mk_tramp_data, gdt) == MK_TD_GDT);
 static_assert(offsetof(struct mk_tramp_data, tsc_out) == MK_TD_TSC_OUT);
 static_assert(sizeof(struct mk_tramp_data) <= MK_TD_STACK - 256);
-static_assert(MK_PARK_IDTR >= MK_PARK_IVT + MK_PARK_NR_VEC * 4);
+static_assert(MK_PARK_IVT + MK_PARK_NR_VEC * 4 <= MK_PARK_IDTR);
 static_assert(MK_PARK_ACK + MK_PARK_ACK_SLOTS * 4 <= 4096);
 
 /* The blobs in trampoline.S; copied, never executed where they are linked. */
