@@ -462,6 +462,7 @@ static void mk_link_watchdog(struct work_struct *work)
 	enum mk_state state = READ_ONCE(link->inst->state);
 	char reason[MK_REASON_LEN];
 	unsigned long silent;
+	u64 entry_us;
 
 	if (state != MK_STARTING && state != MK_RUNNING)
 		goto again;	/* stopping, or reported already */
@@ -470,8 +471,16 @@ static void mk_link_watchdog(struct work_struct *work)
 		if (!boot ||
 		    ktime_get_ns() - link->opened_ns < boot * NSEC_PER_MSEC)
 			goto again;
-		snprintf(reason, sizeof(reason),
-			 "no boot handshake within %u ms", boot);
+		/* Say whether the start code got as far as the kernel. */
+		entry_us = div_u64(mk_arch_entry_ns(link->inst), NSEC_PER_USEC);
+		if (entry_us)
+			snprintf(reason, sizeof(reason),
+				 "no boot handshake within %u ms (kernel entered %llu us after the start IPIs)",
+				 boot, entry_us);
+		else
+			snprintf(reason, sizeof(reason),
+				 "no boot handshake within %u ms (the kernel was never entered)",
+				 boot);
 	} else {
 		silent = jiffies - READ_ONCE(link->last_beat);
 		if (!period || silent <= msecs_to_jiffies(period) *
