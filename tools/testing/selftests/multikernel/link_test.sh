@@ -215,23 +215,6 @@ scen_instances() {
 	mk destroy mkln1 && mk destroy mkln0
 }
 
-# stop_bounded NAME: mkctl stop --force NAME ends, and well within
-# STOP_WAIT; a stop that hangs fails the test instead of the whole run.
-stop_bounded() {
-	mkctl stop "$1" --force >"$OUT" 2>&1 &
-	pid=$!
-	end=$(($(date +%s) + STOP_WAIT))
-	while kill -0 "$pid" 2>/dev/null; do
-		if [ "$(date +%s)" -ge "$end" ]; then
-			msg "$1: mkctl stop --force still runs after ${STOP_WAIT}s"
-			return 1
-		fi
-		sleep "$STEP"
-	done
-	wait "$pid" || { msg "$1: mkctl stop --force: $(cat "$OUT")"; return 1; }
-	[ "$(state "$1")" = stopped ]
-}
-
 # wait_field FILE NAME MIN SECONDS: until the number after NAME in FILE
 # is at least MIN.
 wait_field() {
@@ -262,7 +245,7 @@ scen_flood() {
 		sleep "$STEP"
 	done
 	while read -r l; do msg "  stats: $l"; done <"$stats"
-	stop_bounded mkln0 || return 1
+	stop_bounded mkln0 --force || return 1
 	mk destroy mkln0
 }
 
@@ -272,7 +255,7 @@ scen_bad_head() {
 	spawn mkln0 2 "fault mkfault=bad-head" || return 1
 	wait_state mkln0 "$BOOT_WAIT" crashed || return 1
 	crash_reason_has mkln0 "messaging protocol violation" || return 1
-	stop_bounded mkln0 || return 1
+	stop_bounded mkln0 --force || return 1
 	mk destroy mkln0
 }
 

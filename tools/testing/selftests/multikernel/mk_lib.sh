@@ -132,3 +132,23 @@ crash_reason_has() {
 	msg "$1: the crash reason does not contain '$2'"
 	return 1
 }
+
+# stop_bounded NAME MKCTL-STOP-ARGS...: mkctl stop NAME ARGS ends within
+# twice STOP_WAIT and leaves the instance stopped. A stop that hangs fails
+# the test instead of the whole run.
+stop_bounded() {
+	n=$1
+	shift
+	mkctl stop "$n" "$@" >"$OUT" 2>&1 &
+	pid=$!
+	end=$(($(date +%s) + 2 * STOP_WAIT))
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ "$(date +%s)" -ge "$end" ]; then
+			msg "$n: mkctl stop $* still runs after $((2 * STOP_WAIT))s"
+			return 1
+		fi
+		sleep "$STEP"
+	done
+	wait "$pid" || { msg "$n: mkctl stop $*: $(cat "$OUT")"; return 1; }
+	[ "$(state "$n")" = stopped ]
+}

@@ -24,28 +24,6 @@ slab() {
 	awk '$1 == "Slab:" { print $2 }' /proc/meminfo
 }
 
-# stop_within NAME MODE: mkctl stop NAME (--force when MODE is force)
-# ends within STOP_WAIT plus the graceful timeout, and the instance is
-# stopped.
-stop_within() {
-	if [ "$2" = force ]; then
-		mkctl stop "$1" --force >"$OUT" 2>&1 &
-	else
-		mkctl stop "$1" --timeout "$STOP_WAIT" >"$OUT" 2>&1 &
-	fi
-	pid=$!
-	end=$(($(date +%s) + 2 * STOP_WAIT))
-	while kill -0 "$pid" 2>/dev/null; do
-		if [ "$(date +%s)" -ge "$end" ]; then
-			msg "$1: mkctl stop ($2) hangs"
-			return 1
-		fi
-		sleep "$STEP"
-	done
-	wait "$pid" || { msg "$1: mkctl stop ($2): $(cat "$OUT")"; return 1; }
-	[ "$(state "$1")" = stopped ]
-}
-
 pool0=$(cat $MK/pool_free)
 cpus0=$(cat /sys/devices/system/cpu/online)
 slab0=$(slab)
@@ -73,7 +51,12 @@ while [ $c -lt "$CYCLES" ]; do
 		failed="cycle $c: init did not start"
 		break
 	fi
-	if ! stop_within mksk0 $mode; then
+	if [ $mode = force ]; then
+		set -- --force
+	else
+		set -- --timeout "$STOP_WAIT"
+	fi
+	if ! stop_bounded mksk0 "$@"; then
 		failed="cycle $c: $mode stop"
 		hangs=$((hangs + 1))
 		break
