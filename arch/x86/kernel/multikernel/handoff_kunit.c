@@ -595,12 +595,7 @@ static const struct mk_period_case mk_period_cases[] = {
 	{ "too fast for 32 bits", U32_MAX, 100, U32_MAX },
 };
 
-static void mk_period_desc(const struct mk_period_case *c, char *desc)
-{
-	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(mk_period, mk_period_cases, mk_period_desc);
+KUNIT_ARRAY_PARAM_DESC(mk_period, mk_period_cases, desc);
 
 static void mk_apic_timer_period_hz(struct kunit *test)
 {
