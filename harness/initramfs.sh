@@ -4,7 +4,8 @@
 # Build build/initramfs.cpio.gz: busybox-static, harness/init.sh as /init,
 # mkctl as /bin/mkctl, and the multikernel kselftests installed by
 # kselftest's own install rule; and the instance initramfs inside it
-# (busybox, harness/instance-init.sh, mkctl, msgdev_echo, msgdev_client).
+# (busybox, harness/instance-init.sh, mkctl, msgdev_echo, msgdev_client,
+# contain_probe).
 # Needs the composed tree and installed uapi headers (harness/build-kernel.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -40,7 +41,7 @@ inst_list=$BUILD/instance.list
 	echo "file /etc/mk-markers.sh $TOP/harness/markers.sh 0644 0 0"
 	# Datagrams with the host: mkctl send/recv and the scenario helpers.
 	echo "file /bin/mkctl $BUILD/mkctl/mkctl 0755 0 0"
-	for p in msgdev_echo msgdev_client; do
+	for p in msgdev_echo msgdev_client contain_probe; do
 		echo "file /bin/$p $KST/multikernel/$p 0755 0 0"
 	done
 } > "$inst_list"

@@ -8,7 +8,10 @@
 # from the host), echo or client (msgdev_echo or msgdev_client on
 # /dev/mkmsg/host; mkpeer=ID for another instance, mkcount=N round trips),
 # fault (break the link on purpose, CONFIG_MULTIKERNEL_PEER_FAULTS: each
-# command of mkfault=CMD,CMD,... in turn, flood in the background).
+# command of mkfault=CMD,CMD,... in turn, flood in the background), wild
+# (write to physical address mkwild=0x... through a wild pointer), contain
+# (contain_probe: try every way out of the instance; then mkreset=sysrq or
+# mkreset=reboot tries to reset the machine).
 # Without mkjob= it powers off.
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev
 /bin/busybox --install -s
@@ -23,11 +26,43 @@ cat /proc/cmdline
 case "$(cat /proc/cmdline)" in
 *mkjob=panic*) echo c > /proc/sysrq-trigger ;;
 *mkjob=spin*) echo "spinning"; while :; do :; done ;;
-*mkjob=hardlockup*) mount -t debugfs debugfs /sys/kernel/debug; echo "locking up with interrupts off"; echo HARDLOCKUP > /sys/kernel/debug/provoke-crash/DIRECT ;;
+*mkjob=hardlockup*) echo "locking up with interrupts off"; echo hardlockup > /sys/kernel/multikernel_peer_faults ;;
+*mkjob=wild*)
+	pa=$(sed -n 's/.*mkwild=\(0x[0-9a-f]*\).*/\1/p' /proc/cmdline)
+	echo "MK-INSTANCE: writing to $pa through a wild pointer"
+	echo "wild-write $pa" > /sys/kernel/multikernel_peer_faults
+	echo "MK-INSTANCE: the wild write returned"
+	while :; do sleep 1; done
+	;;
+*mkjob=contain*)
+	mount -t debugfs debugfs /sys/kernel/debug
+	mount -t securityfs none /sys/kernel/security
+	echo "MK-CONTAIN: lockdown $(cat /sys/kernel/security/lockdown 2>&1)"
+	contain_probe
+	echo "MK-CONTAIN: probe exited with status $?"
+	# What the host's firmware told the host, which must not reach us:
+	# screen_info, APM, IST, EDID, EFI, EDD (offsets in
+	# Documentation/arch/x86/zero-page.rst, in decimal). Not the ACPI
+	# RSDP: our own decompressor finds it in the BIOS area and writes it
+	# there (the platform code then leaves ACPI off).
+	bp=/sys/kernel/boot_params/data
+	left=""
+	for r in 0:64 64:20 96:16 320:128 448:32 489:2 656:64 3328:492; do
+		n=$(od -An -v -tx1 -j "${r%:*}" -N "${r#*:}" "$bp" | tr -d ' 0\n')
+		[ -z "$n" ] || left="$left ${r%:*}"
+	done
+	echo "MK-CONTAIN: boot_params leftovers:${left:- none}"
+	echo "MK-CONTAIN: setup_data types: $(cat /sys/kernel/boot_params/setup_data/*/type 2>/dev/null | tr '\n' ' ')"
+	case "$(cat /proc/cmdline)" in
+	*mkreset=sysrq*) echo "MK-CONTAIN: sysrq b"; echo b > /proc/sysrq-trigger ;;
+	*mkreset=reboot*) echo "MK-CONTAIN: reboot -f"; reboot -f ;;
+	esac
+	echo "waiting for shutdown"
+	while :; do sleep 1; done
+	;;
 *mkjob=wait*) echo "waiting for shutdown"; while :; do sleep 1; done ;;
 *mkjob=fault*)
-	mount -t debugfs debugfs /sys/kernel/debug
-	f=/sys/kernel/debug/multikernel-peer-faults
+	f=/sys/kernel/multikernel_peer_faults
 	for c in $(sed -n 's/.*mkfault=\([a-z,-]*\).*/\1/p' /proc/cmdline | tr , ' '); do
 		echo "MK-INSTANCE: fault $c"
 		case $c in

@@ -25,10 +25,12 @@ fatal() {
 
 # Each boot: name, timeout in seconds, kernel arguments. Boots with a bad
 # multikernel= value skip KUnit (the main boot ran it) and run only the
-# test that checks nothing was reserved.
+# test that checks nothing was reserved. The lockdown boot runs only the
+# test that a locked-down host refuses unverifiable instance kernels.
 BAD_POOL="MK_RUN=selftests MK_TESTS=multikernel:pool_bad_param_test kunit.enable=0"
 BOOTS=(
 	"main|900|multikernel=256M MK_RUN=selftests MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
+	"lockdown|300|multikernel=128M lockdown=integrity MK_RUN=selftests MK_TESTS=multikernel:lockdown_test.sh kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
 	"bad-value|300|multikernel=lots $BAD_POOL"
 	"in-use|300|nokaslr multikernel=64M@16M MK_EXPECT_WHY=already $BAD_POOL"
 	"crash-overlap|300|nokaslr crashkernel=64M@1G multikernel=64M@1G MK_EXPECT_WHY=crashkernel $BAD_POOL"

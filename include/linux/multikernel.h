@@ -97,6 +97,9 @@ bool __init multikernel_pool_requested(void);
 bool multikernel_owns_cpus(void);
 int multikernel_kexec_prepare(void);
 void multikernel_kexec_finish(void);
+bool multikernel_is_instance(void);
+u32 multikernel_lockdown_level(void);
+void __init multikernel_confine_instance(u32 host_level);
 
 void mk_doorbell_register(struct mk_doorbell_client *client);
 void mk_doorbell_unregister(struct mk_doorbell_client *client);
@@ -132,6 +135,7 @@ static inline bool multikernel_pool_requested(void) { return false; }
 static inline bool multikernel_owns_cpus(void) { return false; }
 static inline int multikernel_kexec_prepare(void) { return 0; }
 static inline void multikernel_kexec_finish(void) { }
+static inline bool multikernel_is_instance(void) { return false; }
 
 static inline int mk_msg_register(struct mk_peer *peer, u16 channel,
 				  mk_msg_handler_t handler, void *priv)

@@ -22,6 +22,7 @@
 #include <linux/io.h>
 #include <linux/kexec.h>
 #include <linux/mm.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -62,6 +63,19 @@ VISIBLE_IF_KUNIT bool mk_segment_fits(phys_addr_t mem, size_t memsz,
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_segment_fits);
 
+/*
+ * The IMA measurement list segment is the host's: it is filled in at a
+ * kexec reboot, which an instance never is. Do not pass it on, even empty.
+ */
+static bool mk_segment_is_ima(const struct kimage *image, unsigned long i)
+{
+#ifdef CONFIG_IMA_KEXEC
+	return image->is_ima_segment_index_set && i == image->ima_segment_index;
+#else
+	return false;
+#endif
+}
+
 /* Keep the segments the instance needs, in host memory of our own. */
 static int mk_image_take(struct kimage *image, struct mk_image *img,
 			 phys_addr_t lo, phys_addr_t hi)
@@ -73,7 +87,7 @@ static int mk_image_take(struct kimage *image, struct mk_image *img,
 
 	for (i = 0; i < image->nr_segments; i++) {
 		ks = &image->segment[i];
-		if (ks->kbuf == purgatory)
+		if (ks->kbuf == purgatory || mk_segment_is_ima(image, i))
 			continue;
 		if (!mk_segment_fits(ks->mem, ks->memsz, ks->bufsz, lo, hi))
 			return -EFBIG;
@@ -114,7 +128,8 @@ static int mk_load_errno(int ret)
  *
  * Context: Process context, inst->lock held, the instance not running.
  * Return: 0 on success; -EPERM when kexec loading is not permitted (no
- * CAP_SYS_BOOT, kexec_load_disabled); -EBUSY while another kexec load
+ * CAP_SYS_BOOT, kexec_load_disabled, in an instance, or a locked-down host
+ * built without CONFIG_KEXEC_SIG); -EBUSY while another kexec load
  * runs; -ENOEXEC for a file that is not a kernel image; -EFBIG when the
  * image or initramfs does not fit the instance's memory; -EOPNOTSUPP for a
  * kernel without multikernel support; -EPROTO for a kernel that speaks
@@ -141,6 +156,16 @@ int mk_load_image(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 	 */
 	if (!kexec_load_allowed())
 		return -EPERM;
+	/*
+	 * A locked-down host runs only kernels it verified. Without
+	 * CONFIG_KEXEC_SIG nothing verifies one: refuse, as kexec_load(2)
+	 * does under lockdown, or an instance would be a way around it.
+	 */
+	if (!IS_ENABLED(CONFIG_KEXEC_SIG) && security_locked_down(LOCKDOWN_KEXEC)) {
+		pr_err_ratelimited("%s: the host is locked down and cannot verify kernels (no CONFIG_KEXEC_SIG)\n",
+				   inst->name);
+		return -EPERM;
+	}
 
 	img = kzalloc(sizeof(*img), GFP_KERNEL);
 	if (!img)

@@ -3,7 +3,7 @@
  * Test-only faults an instance can put on its side of the link to the
  * host, so that tests can show what a hostile or broken peer does (and
  * does not do) to the host. Root in the instance writes a command to
- * /sys/kernel/debug/multikernel-peer-faults:
+ * /sys/kernel/multikernel_peer_faults:
  *
  *   stall		stop taking in the host's messages
  *   flood N		send N echo requests, as fast as the ring takes them
@@ -12,21 +12,25 @@
  *   bogus-ctl		send malformed and out-of-place control messages
  *   garble SEED N	write N random bytes at random places of the whole
  *			messaging region, ringing the host after each
+ *   hardlockup		spin on this CPU with interrupts off
+ *   wild-write PA	write through the direct-map address of physical
+ *			address PA (hexadecimal), as a wild pointer would
  *
  * Nothing here is built without CONFIG_MULTIKERNEL_PEER_FAULTS.
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
-#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/init.h>
+#include <linux/io.h>
 #include <linux/kernel.h>
+#include <linux/kobject.h>
 #include <linux/multikernel.h>
 #include <linux/prandom.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/uaccess.h>
+#include <linux/sysfs.h>
 
 #include "internal.h"
 
@@ -152,25 +156,53 @@ static int mk_fault_garble(struct mk_peer *peer, u64 seed, u64 count)
 	return 0;
 }
 
-static ssize_t mk_fault_write(struct file *file, const char __user *ubuf,
-			      size_t len, loff_t *ppos)
+/* Lock this CPU up with interrupts off, like LKDTM's HARDLOCKUP. */
+static int mk_fault_hardlockup(void)
+{
+	pr_emerg("peer fault: locking up CPU %d with interrupts off\n",
+		 raw_smp_processor_id());
+	local_irq_disable();
+	for (;;)
+		cpu_relax();
+	return 0;
+}
+
+/*
+ * Write through a wild pointer: the direct-map address of physical
+ * address @pa, which is not ours. It must fault, not land in the host.
+ */
+static int mk_fault_wild_write(u64 pa)
+{
+	u64 *p = phys_to_virt(pa & ~7ULL);
+
+	pr_emerg("peer fault: writing to physical address %#llx\n", pa);
+	WRITE_ONCE(*p, 0x6b6b6b6b6b6b6b6bULL);
+	pr_emerg("peer fault: the write to %#llx went through\n", pa);
+	return 0;
+}
+
+static ssize_t peer_faults_store(struct kobject *kobj,
+				 struct kobj_attribute *attr, const char *buf,
+				 size_t len)
 {
 	struct mk_peer *peer = mk_link_host_peer();
-	char buf[64], cmd[16];
+	char cmd[16];
 	u64 a = 0, b = 0;
 	int n, ret;
 
+	if (sscanf(buf, "%15s", cmd) != 1)
+		return -EINVAL;
+	if (!strcmp(cmd, "wild-write"))
+		return sscanf(buf, "%*s %llx", &a) == 1 ?
+		       mk_fault_wild_write(a) ?: len : -EINVAL;
+	n = sscanf(buf, "%15s %llu %llu", cmd, &a, &b);
+	if (!strcmp(cmd, "hardlockup") && n == 1)
+		return mk_fault_hardlockup();
+
 	if (!peer)
 		return -ENOTCONN;
-	if (len >= sizeof(buf))
+	if (a > MK_FAULT_MAX_COUNT || b > MK_FAULT_MAX_COUNT)
 		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	buf[len] = '\0';
-	n = sscanf(buf, "%15s %llu %llu", cmd, &a, &b);
-	if (n < 1 || a > MK_FAULT_MAX_COUNT || b > MK_FAULT_MAX_COUNT)
-		return -EINVAL;
-
 	if (!strcmp(cmd, "stall") && n == 1)
 		ret = mk_fault_stall(peer);
 	else if (!strcmp(cmd, "flood") && n == 2)
@@ -186,19 +218,18 @@ static ssize_t mk_fault_write(struct file *file, const char __user *ubuf,
 	return ret ?: len;
 }
 
-static const struct file_operations mk_fault_fops = {
-	.owner	= THIS_MODULE,
-	.open	= simple_open,
-	.write	= mk_fault_write,
-	.llseek	= noop_llseek,
-};
+static struct kobj_attribute mk_fault_attr =
+	__ATTR(multikernel_peer_faults, 0200, NULL, peer_faults_store);
+
 
 static int __init mk_fault_init(void)
 {
-	if (!mk_link_host_peer())
+	if (!multikernel_is_instance())
 		return 0;
-	debugfs_create_file("multikernel-peer-faults", 0200, NULL, NULL,
-			    &mk_fault_fops);
-	return 0;
+	/*
+	 * sysfs, not debugfs: an instance is locked down, and lockdown
+	 * refuses writable debugfs files.
+	 */
+	return sysfs_create_file(kernel_kobj, &mk_fault_attr.attr);
 }
 late_initcall(mk_fault_init);

@@ -427,6 +427,12 @@ struct multikernel_console {
 #define MULTIKERNEL_HANDOFF_MAGIC	0x4f484b4d
 /** define MULTIKERNEL_HANDOFF_VERSION - handoff version this header describes */
 #define MULTIKERNEL_HANDOFF_VERSION	1
+/** define MULTIKERNEL_LOCKDOWN_NONE - &struct multikernel_handoff.lockdown: none */
+#define MULTIKERNEL_LOCKDOWN_NONE		0
+/** define MULTIKERNEL_LOCKDOWN_INTEGRITY - locked down to "integrity" */
+#define MULTIKERNEL_LOCKDOWN_INTEGRITY		1
+/** define MULTIKERNEL_LOCKDOWN_CONFIDENTIALITY - to "confidentiality" */
+#define MULTIKERNEL_LOCKDOWN_CONFIDENTIALITY	2
 /** define MULTIKERNEL_MAX_CPUS - most CPUs one instance can own */
 #define MULTIKERNEL_MAX_CPUS		256
 
@@ -447,7 +453,10 @@ struct multikernel_console {
  * @bsp_apic_id: APIC ID of the machine's boot processor; never one of
  *		the instance's, which must never send it INIT
  * @doorbell_vector: interrupt vector of the doorbell, 0 for none
- * @__pad:	0
+ * @lockdown:	the host's kernel lockdown level, %MULTIKERNEL_LOCKDOWN_NONE,
+ *		%MULTIKERNEL_LOCKDOWN_INTEGRITY or
+ *		%MULTIKERNEL_LOCKDOWN_CONFIDENTIALITY; an instance locks
+ *		itself down to at least integrity, and as far as its host
  * @shared_phys: physical address of the shared region, which starts with
  *		a &struct multikernel_shared
  * @shared_size: bytes of the shared region
@@ -473,7 +482,7 @@ struct multikernel_handoff {
 	__u32 host_apic_id;
 	__u32 bsp_apic_id;
 	__u32 doorbell_vector;
-	__u32 __pad;
+	__u32 lockdown;
 	__u64 shared_phys;
 	__u64 shared_size;
 	__u64 host_realtime_ns;

@@ -148,7 +148,7 @@ static bool mk_sd_keep(u32 type)
  *
  * The kexec bzImage loader chains the host's EFI state, an RNG seed and
  * the IMA log into the buffer that holds boot_params. Keep the RNG seed;
- * unlink the rest, firmware state above all.
+ * unlink the rest, firmware state above all, and clear its bytes.
  *
  * Context: Any context.
  * Return: 0, or -EINVAL when an entry lies outside the buffer or the chain
@@ -166,10 +166,13 @@ int mk_setup_data_filter(struct boot_params *bp, size_t buf_len, u64 buf_phys)
 		sd = mk_sd_at(bp, buf_len, buf_phys, *link);
 		if (!sd)
 			return -EINVAL;
-		if (mk_sd_keep(sd->type))
+		if (mk_sd_keep(sd->type)) {
 			link = &sd->next;
-		else
-			*link = sd->next;
+			continue;
+		}
+		/* Unlinked is not enough: the bytes go to the instance too. */
+		*link = sd->next;
+		memset(sd, 0, sizeof(*sd) + sd->len);
 	}
 	return 0;
 }
@@ -215,10 +218,13 @@ EXPORT_SYMBOL_IF_KUNIT(mk_setup_data_find);
  * @l:		the instance's memory layout
  * @handoff_phys: physical address of the handoff's setup_data header
  *
- * Replace the e820 map, forget the host's firmware (ACPI RSDP, EFI, EDD,
- * screen, disks), keep only the RNG seed of the setup_data and put
- * the handoff first in the chain. The handoff entry itself is written by
- * the caller.
+ * Keep of what the loader wrote only the setup header (the image's own,
+ * with the command line and initramfs the loader placed) and the upper
+ * halves of those addresses; clear everything else, the host's firmware
+ * state above all (ACPI RSDP, EFI, EDD, screen, secure boot); put in the
+ * instance's e820 map; drop all setup_data but the RNG seed and put the
+ * handoff first in the chain. The handoff entry itself is written by the
+ * caller.
  *
  * Context: Any context.
  * Return: 0, or -EINVAL for a bad layout or setup_data chain.
@@ -227,30 +233,31 @@ int mk_boot_params_prepare(struct boot_params *bp, size_t buf_len,
 			   u64 buf_phys, const struct mk_x86_layout *l,
 			   u64 handoff_phys)
 {
+	struct boot_e820_entry e820[3];	/* low window, RAM, shared region */
+	struct setup_header hdr;
+	u32 ramdisk, ramdisk_size, cmd_line;
 	int n, ret;
 
 	if (buf_len < sizeof(*bp))
 		return -EINVAL;
-	n = mk_e820_build(l, bp->e820_table, ARRAY_SIZE(bp->e820_table));
+	n = mk_e820_build(l, e820, ARRAY_SIZE(e820));
 	if (n < 0)
 		return n;
 	ret = mk_setup_data_filter(bp, buf_len, buf_phys);
 	if (ret)
 		return ret;
 
+	hdr = bp->hdr;
+	ramdisk = bp->ext_ramdisk_image;
+	ramdisk_size = bp->ext_ramdisk_size;
+	cmd_line = bp->ext_cmd_line_ptr;
+	memset(bp, 0, sizeof(*bp));
+	bp->hdr = hdr;
+	bp->ext_ramdisk_image = ramdisk;
+	bp->ext_ramdisk_size = ramdisk_size;
+	bp->ext_cmd_line_ptr = cmd_line;
+	memcpy(bp->e820_table, e820, n * sizeof(e820[0]));
 	bp->e820_entries = n;
-	bp->acpi_rsdp_addr = 0;
-	bp->secure_boot = 0;
-	memset(&bp->efi_info, 0, sizeof(bp->efi_info));
-	memset(&bp->screen_info, 0, sizeof(bp->screen_info));
-	memset(&bp->edid_info, 0, sizeof(bp->edid_info));
-	memset(&bp->apm_bios_info, 0, sizeof(bp->apm_bios_info));
-	memset(&bp->ist_info, 0, sizeof(bp->ist_info));
-	memset(bp->eddbuf, 0, sizeof(bp->eddbuf));
-	bp->eddbuf_entries = 0;
-	memset(bp->edd_mbr_sig_buffer, 0, sizeof(bp->edd_mbr_sig_buffer));
-	bp->edd_mbr_sig_buf_entries = 0;
-	bp->alt_mem_k = 0;
 	/* The handoff goes first; it points on to what the loader left. */
 	bp->hdr.setup_data = handoff_phys;
 	return 0;
@@ -307,6 +314,9 @@ int mk_handoff_check(const void *data, u32 len,
 
 	*why = "bad flags";
 	if (out->flags)
+		goto bad;
+	*why = "bad lockdown level";
+	if (out->lockdown > MULTIKERNEL_LOCKDOWN_CONFIDENTIALITY)
 		goto bad;
 	*why = "bad name";
 	if (!mk_name_ok(out->name, sizeof(out->name)))

@@ -7,6 +7,7 @@
 #include <kunit/test.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <asm/page.h>
 #include <asm/e820/types.h>
 #include <asm/pgtable_types.h>
 #include <asm/setup.h>
@@ -242,6 +243,43 @@ static void mk_bp_prepare_good(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, bp->hdr.setup_data, handoff);
 }
 
+/* Nothing of the host's boot_params but the setup header passes. */
+static void mk_bp_prepare_clears_rest(struct kunit *test)
+{
+	struct boot_params *bp = kunit_kzalloc(test, MK_BUF_LEN, GFP_KERNEL);
+	struct setup_data *efi;
+	const u8 *b = (const u8 *)bp;
+	size_t i, hdr = offsetof(struct boot_params, hdr);
+	size_t e820 = offsetof(struct boot_params, e820_table);
+
+	KUNIT_ASSERT_NOT_NULL(test, bp);
+	memset(bp, 0xa5, sizeof(*bp));
+	efi = mk_buf_sd(bp, OFF(0), SETUP_EFI, 40, 0);
+	memset(efi->data, 0xa5, 40);
+	bp->hdr.setup_data = MK_BUF_PHYS + OFF(0);
+
+	KUNIT_ASSERT_EQ(test, mk_boot_params_prepare(bp, MK_BUF_LEN, MK_BUF_PHYS,
+						     &mk_good_layout, 0x1000), 0);
+	KUNIT_EXPECT_EQ(test, bp->ext_ramdisk_image, 0xa5a5a5a5);
+	KUNIT_EXPECT_EQ(test, bp->ext_cmd_line_ptr, 0xa5a5a5a5);
+	KUNIT_EXPECT_EQ(test, bp->hdr.cmd_line_ptr, 0xa5a5a5a5);
+	KUNIT_EXPECT_EQ(test, bp->e820_entries, 3);
+	for (i = 0; i < sizeof(*bp); i++) {
+		if (i >= hdr && i < hdr + sizeof(bp->hdr))
+			continue;
+		if (i >= e820 && i < e820 + 3 * sizeof(bp->e820_table[0]))
+			continue;
+		if (i >= offsetof(struct boot_params, ext_ramdisk_image) &&
+		    i < offsetof(struct boot_params, ext_cmd_line_ptr) + 4)
+			continue;
+		if (i == offsetof(struct boot_params, e820_entries))
+			continue;
+		KUNIT_ASSERT_EQ_MSG(test, b[i], 0, "boot_params byte %zu", i);
+	}
+	for (i = 0; i < sizeof(*efi) + 40; i++)
+		KUNIT_ASSERT_EQ_MSG(test, ((u8 *)efi)[i], 0, "setup_data byte %zu", i);
+}
+
 static void mk_bp_prepare_bad(struct kunit *test)
 {
 	struct boot_params *bp = kunit_kzalloc(test, MK_BUF_LEN, GFP_KERNEL);
@@ -374,6 +412,11 @@ static void hb_shared_small(struct multikernel_handoff *h)
 	h->shared_size = 0;
 }
 
+static void hb_lockdown(struct multikernel_handoff *h)
+{
+	h->lockdown = MULTIKERNEL_LOCKDOWN_CONFIDENTIALITY + 1;
+}
+
 static const struct mk_handoff_case mk_handoff_cases[] = {
 	{ "bad magic", hb_magic, -EINVAL },
 	{ "other version", hb_version, -EPROTO },
@@ -390,6 +433,7 @@ static const struct mk_handoff_case mk_handoff_cases[] = {
 	{ "no TSC frequency", hb_tsc, -EINVAL },
 	{ "unaligned shared region", hb_shared_unaligned, -EINVAL },
 	{ "empty shared region", hb_shared_small, -EINVAL },
+	{ "unknown lockdown level", hb_lockdown, -EINVAL },
 };
 
 static void mk_handoff_case_desc(const struct mk_handoff_case *c, char *desc)
@@ -614,6 +658,7 @@ static struct kunit_case mk_handoff_test_cases[] = {
 	KUNIT_CASE(mk_sd_filter_outside),
 	KUNIT_CASE(mk_sd_filter_loop),
 	KUNIT_CASE(mk_bp_prepare_good),
+	KUNIT_CASE(mk_bp_prepare_clears_rest),
 	KUNIT_CASE(mk_bp_prepare_bad),
 	KUNIT_CASE(mk_handoff_good),
 	KUNIT_CASE_PARAM(mk_handoff_bad, mk_handoff_gen_params),
@@ -626,12 +671,43 @@ static struct kunit_case mk_handoff_test_cases[] = {
 	{}
 };
 
+/* A low-memory window is handed out clear, whoever had it before. */
+static void mk_low_window_cleared(struct kunit *test)
+{
+	phys_addr_t base, again;
+	const u8 *p;
+	size_t i;
+
+	if (mk_low_alloc(&base))
+		kunit_skip(test, "no low-memory window (no multikernel= pool)");
+	memset(phys_to_virt(base), 0xa5, MK_LOW_WINDOW_SIZE);
+	mk_low_free(base);
+	KUNIT_ASSERT_EQ(test, mk_low_alloc(&again), 0);
+	p = phys_to_virt(again);
+	for (i = 0; i < MK_LOW_WINDOW_SIZE; i++)
+		if (p[i])
+			break;
+	mk_low_free(again);
+	KUNIT_EXPECT_EQ_MSG(test, i, MK_LOW_WINDOW_SIZE,
+			    "byte %zu of the window at %pa is not clear", i, &again);
+}
+
+static struct kunit_case mk_lowmem_test_cases[] = {
+	KUNIT_CASE(mk_low_window_cleared),
+	{}
+};
+
+static struct kunit_suite mk_lowmem_suite = {
+	.name = "multikernel_x86_lowmem",
+	.test_cases = mk_lowmem_test_cases,
+};
+
 static struct kunit_suite mk_handoff_suite = {
 	.name = "multikernel_x86_handoff",
 	.test_cases = mk_handoff_test_cases,
 };
 
-kunit_test_suite(mk_handoff_suite);
+kunit_test_suites(&mk_handoff_suite, &mk_lowmem_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the x86 multikernel handoff");
 MODULE_LICENSE("GPL");

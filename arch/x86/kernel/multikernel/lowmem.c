@@ -13,6 +13,7 @@
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
+#include <kunit/visibility.h>
 #include <linux/bitmap.h>
 #include <linux/init.h>
 #include <linux/io.h>
@@ -81,7 +82,7 @@ void __init mk_x86_reserve_low(void)
 }
 
 /**
- * mk_low_alloc() - give a low-memory window to an instance
+ * mk_low_alloc() - give a low-memory window to an instance, cleared
  * @base:	set to the window's physical address
  *
  * Context: Process context, may sleep.
@@ -99,8 +100,11 @@ int mk_low_alloc(phys_addr_t *base)
 	if (i >= mk_low_count)
 		return -ENOSPC;
 	*base = mk_low_base[i];
+	/* Whatever the host's boot or the last instance left there stays here. */
+	memset(phys_to_virt(*base), 0, MK_LOW_WINDOW_SIZE);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(mk_low_alloc);
 
 /**
  * mk_low_free() - take a window back once its instance's CPUs are reset
@@ -118,6 +122,7 @@ void mk_low_free(phys_addr_t base)
 			__clear_bit(i, mk_low_used);
 	mutex_unlock(&mk_low_lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(mk_low_free);
 
 /**
  * mk_low_park_page() - the page that forced-stopped CPUs halt in

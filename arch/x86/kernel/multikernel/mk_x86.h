@@ -58,6 +58,10 @@ struct mk_x86_layout {
 	u64 shared_size;
 };
 
+/* The instance's RAM out of the host's direct map while it runs (fence.c). */
+int mk_fence_ram(const struct mk_x86_layout *l, u64 *ns);
+void mk_unfence_ram(const struct mk_x86_layout *l, u64 *ns);
+
 /* handoff.c: pure builders and checkers, covered by handoff_kunit.c */
 int mk_layout_check(const struct mk_x86_layout *l);
 int mk_e820_build(const struct mk_x86_layout *l, struct boot_e820_entry *tbl,

@@ -30,6 +30,7 @@
 #include <linux/workqueue.h>
 #include <asm/apic.h>
 #include <asm/cpu.h>
+#include <asm/e820/api.h>
 #include <asm/early_ioremap.h>
 #include <asm/hypervisor.h>
 #include <asm/i8259.h>
@@ -37,6 +38,7 @@
 #include <asm/multikernel.h>
 #include <asm/pci_x86.h>
 #include <asm/reboot.h>
+#include <asm/set_memory.h>
 #include <asm/setup.h>
 #include <asm/x86_init.h>
 
@@ -261,6 +263,8 @@ static void __init mk_init_platform(void)
 		mk_halt_forever();
 	}
 	mk_instance = true;
+	/* Before anything else: root here must not reach the machine. */
+	multikernel_confine_instance(mk_handoff.lockdown);
 
 	x86_init.irqs.pre_vector_init		= x86_init_noop;
 	x86_init.timers.timer_init		= mk_timer_init;
@@ -344,6 +348,44 @@ bool mk_x86_ipi_shorthand_off(void)
 {
 	return mk_instance || mk_x86_cpus_lent() || multikernel_owns_cpus();
 }
+
+/* --- after boot: keep out of the host's first MiB --- */
+
+/*
+ * x86 maps all of the first MiB into the direct map, RAM or not (the ISA
+ * range). For an instance only its own low-memory window there is RAM;
+ * the rest is the host's and the other instances': their real-mode
+ * trampolines and park page. Nothing needs it once the CPUs are up, so
+ * unmap it, and a wild pointer into it faults instead of landing.
+ */
+static int __init mk_fence_first_mib(void)
+{
+	unsigned long pfn, start = 0;
+	int ret;
+
+	if (!mk_instance)
+		return 0;
+	for (pfn = 0; pfn <= PFN_DOWN(ISA_END_ADDRESS); pfn++) {
+		bool ours = pfn < PFN_DOWN(ISA_END_ADDRESS) &&
+			    e820__mapped_all(PFN_PHYS(pfn), PFN_PHYS(pfn + 1),
+					     E820_TYPE_RAM);
+
+		if (!ours && pfn < PFN_DOWN(ISA_END_ADDRESS))
+			continue;
+		if (pfn > start) {
+			ret = set_memory_np((unsigned long)pfn_to_kaddr(start),
+					    pfn - start);
+			if (ret) {
+				pr_err("cannot unmap the host's memory below 1 MiB: %d\n",
+				       ret);
+				return ret;
+			}
+		}
+		start = pfn + 1;
+	}
+	return 0;
+}
+late_initcall(mk_fence_first_mib);
 
 /* --- after boot: say hello to the host --- */
 

@@ -56,6 +56,7 @@
  * @sipi_tsc:	time stamp counter when the first CPU was sent its IPIs
  * @lent:	the first CPU was sent its start IPIs: it may run instance
  *		code, and counts in mk_lent
+ * @fence_ns:	how long fencing its RAM out of the direct map took
  */
 struct mk_x86_state {
 	struct mk_instance *inst;
@@ -63,6 +64,7 @@ struct mk_x86_state {
 	struct multikernel_shared *shared;
 	u64 sipi_tsc;
 	bool lent;
+	u64 fence_ns;
 };
 
 /* CPUs the host lent out: no IPI broadcasts while there are any. */
@@ -166,6 +168,7 @@ static void mk_handoff_fill(struct mk_x86_state *st, struct setup_data *sd,
 	h->shared_phys = st->layout.shared_base;
 	h->shared_size = st->layout.shared_size;
 	h->host_realtime_ns = ktime_get_real_ns();
+	h->lockdown = multikernel_lockdown_level();
 	for_each_cpu(cpu, inst->cpus)
 		h->apic_ids[n++] = mk_apicid(cpu);
 	h->nr_cpus = n;
@@ -375,6 +378,10 @@ int mk_arch_prepare(struct mk_instance *inst, struct mk_arch_link *link)
 	ret = mk_trampoline_write(st, img);
 	if (ret)
 		goto unmap;
+	/* The image is in; from here on the host has no business there. */
+	ret = mk_fence_ram(&st->layout, &st->fence_ns);
+	if (ret)
+		goto unmap;
 
 	inst->arch = st;
 	link->region = (void *)st->shared + MK_SH_MSG;
@@ -482,11 +489,16 @@ int mk_arch_force_stop(struct mk_instance *inst)
 void mk_arch_release(struct mk_instance *inst)
 {
 	struct mk_x86_state *st = inst->arch;
+	u64 unfence_ns;
 
 	lockdep_assert_held(&inst->lock);
 	if (!st)
 		return;
 	inst->arch = NULL;
+	mk_unfence_ram(&st->layout, &unfence_ns);
+	pr_info("%s: RAM of %llu MiB fenced out of the direct map in %llu us, mapped back in %llu us\n",
+		inst->name, st->layout.ram_size >> 20, div_u64(st->fence_ns, NSEC_PER_USEC),
+		div_u64(unfence_ns, NSEC_PER_USEC));
 	memunmap(st->shared);
 	mk_low_free(st->layout.low_base);
 	if (st->lent)

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * What root in an instance's userspace may not do.
+ *
+ * An instance shares the machine with its host and the other instances:
+ * physical memory outside its own, the I/O ports, machine-wide MSRs and
+ * the reset lines are theirs as much as its. Its kernel stays out of
+ * them (see the arch platform code); its userspace is kept out by
+ * kernel lockdown, the mechanism that already keeps root from changing
+ * a running kernel: /dev/mem, /dev/port, iopl(2) and ioperm(2), MSR
+ * writes, unsigned modules, raw PCI access, ACPI table overrides and
+ * writable debugfs files are all refused. An instance is locked down at
+ * least to "integrity", and as far as its host is, whatever its command
+ * line says (lockdown only ever rises). It may not kexec either: a
+ * kernel it chose would run with all of ring 0.
+ *
+ * Documentation/multikernel/security.rst lists every path and its test.
+ */
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/init.h>
+#include <linux/kernel.h>
+#include <linux/multikernel.h>
+#include <linux/security.h>
+#include <uapi/linux/multikernel.h>
+
+static bool mk_is_instance __ro_after_init;
+
+/**
+ * multikernel_is_instance() - does this kernel run as a multikernel instance?
+ *
+ * Context: Any context; valid once the arch platform code ran in setup_arch().
+ * Return: true in an instance.
+ */
+bool multikernel_is_instance(void)
+{
+	return mk_is_instance;
+}
+
+/**
+ * multikernel_lockdown_level() - this kernel's lockdown level, for an instance
+ *
+ * Context: Process context. Prints the lockdown notice when locked down.
+ * Return: %MULTIKERNEL_LOCKDOWN_NONE, %MULTIKERNEL_LOCKDOWN_INTEGRITY or
+ * %MULTIKERNEL_LOCKDOWN_CONFIDENTIALITY.
+ */
+u32 multikernel_lockdown_level(void)
+{
+	if (security_locked_down(LOCKDOWN_INTEGRITY_MAX) == 0)
+		return MULTIKERNEL_LOCKDOWN_NONE;
+	if (security_locked_down(LOCKDOWN_CONFIDENTIALITY_MAX) == 0)
+		return MULTIKERNEL_LOCKDOWN_INTEGRITY;
+	return MULTIKERNEL_LOCKDOWN_CONFIDENTIALITY;
+}
+
+/**
+ * multikernel_confine_instance() - lock an instance kernel down
+ * @host_level:	the host's lockdown level from the handoff
+ *
+ * Called once by the arch platform code as soon as it knows that this
+ * kernel is an instance, before any command line parameter other than
+ * the early ones took effect and long before userspace. Lockdown never
+ * goes down again, so nothing later (the lockdown= parameter, securityfs)
+ * can undo this.
+ *
+ * Context: Early boot, single-threaded.
+ */
+void __init multikernel_confine_instance(u32 host_level)
+{
+	enum lockdown_reason level = LOCKDOWN_INTEGRITY_MAX;
+
+	mk_is_instance = true;
+	if (host_level >= MULTIKERNEL_LOCKDOWN_CONFIDENTIALITY)
+		level = LOCKDOWN_CONFIDENTIALITY_MAX;
+	/* -EPERM: already there (lockdown= came first); never lower. */
+	lock_kernel_down("multikernel instance", level);
+}

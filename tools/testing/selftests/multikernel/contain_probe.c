@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Run as root inside a multikernel instance: try each way userspace could
+ * reach the machine outside the instance (physical memory, I/O ports,
+ * MSRs, kexec, kernel modules, writable debugfs) and print one line per
+ * path:
+ *
+ *   MK-CONTAIN: <path>: refused <ERRNO>
+ *   MK-CONTAIN: <path>: ALLOWED
+ *
+ * then "MK-CONTAIN: done N allowed". It never goes through with a
+ * dangerous step: each probe is refused before it could do harm, or does
+ * something harmless if it is not (an MSR is written back with the value
+ * just read, no I/O port is touched). link_test.sh's containment scenario
+ * reads these lines from the instance's console.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/io.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/kexec.h>
+
+static int allowed;
+
+/* Report a probe: @ret < 0 with errno set is a refusal. */
+static void report(const char *what, long ret)
+{
+	if (ret < 0) {
+		printf("MK-CONTAIN: %s: refused %s\n", what, strerrorname_np(errno));
+	} else {
+		printf("MK-CONTAIN: %s: ALLOWED\n", what);
+		allowed++;
+	}
+	fflush(stdout);
+}
+
+static long try_open(const char *path, int flags)
+{
+	int fd = open(path, flags);
+
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+/* Read MSR 0x10 (the TSC) and write back what was read: harmless. */
+static long try_msr_write(void)
+{
+	uint64_t v;
+	int fd = open("/dev/cpu/0/msr", O_RDWR);
+	long ret;
+
+	if (fd < 0)
+		return -1;
+	ret = pread(fd, &v, sizeof(v), 0x10);
+	if (ret == sizeof(v))
+		ret = pwrite(fd, &v, sizeof(v), 0x10);
+	close(fd);
+	return ret < 0 ? -1 : 0;
+}
+
+static long try_kexec_file(void)
+{
+	int fd = open("/init", O_RDONLY);
+	long ret;
+
+	if (fd < 0)
+		return -1;
+	ret = syscall(SYS_kexec_file_load, fd, -1, 1UL, "",
+		      (unsigned long)KEXEC_FILE_NO_INITRAMFS);
+	close(fd);
+	return ret;
+}
+
+static long try_finit_module(void)
+{
+	int fd = open("/init", O_RDONLY);
+	long ret;
+
+	if (fd < 0)
+		return -1;
+	ret = syscall(SYS_finit_module, fd, "", 0);
+	close(fd);
+	return ret;
+}
+
+int main(void)
+{
+	report("open /dev/mem read-only", try_open("/dev/mem", O_RDONLY));
+	report("open /dev/mem read-write", try_open("/dev/mem", O_RDWR));
+	report("open /dev/port", try_open("/dev/port", O_RDWR));
+	report("iopl 3", iopl(3));
+	report("ioperm 0xcf9 (reset control)", ioperm(0xcf9, 1, 1));
+	report("ioperm 0x64 (keyboard controller)", ioperm(0x64, 1, 1));
+	report("write an MSR", try_msr_write());
+	report("kexec_load", syscall(SYS_kexec_load, 0UL, 0UL, NULL, 0UL));
+	report("kexec_file_load", try_kexec_file());
+	report("finit_module", try_finit_module());
+	report("open a writable debugfs file",
+	       try_open("/sys/kernel/debug/provoke-crash/DIRECT", O_WRONLY));
+	printf("MK-CONTAIN: done %d allowed\n", allowed);
+	return allowed ? 1 : 0;
+}
