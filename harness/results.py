@@ -7,7 +7,10 @@ Count test results and print one closing line "N passed, N failed" (with
   kunit      a console log holding KUnit KTAP (parsed with the kernel's own
              tools/testing/kunit/kunit_parser.py),
   kselftest  the TAP that kselftest's run_kselftest.sh printed,
-  tap        plain TAP written by the harness (boots, checkpatch, ...).
+  tap        plain TAP written by the harness (boots, checkpatch, ...),
+  reports    a console log that must hold no kernel error report (oops,
+             BUG, WARNING, KASAN, UBSAN, lockdep, kmemleak, lockup and
+             hung-task detectors, RCU stalls): one result per boot.
 Every failed test is named on its own line. Exit status 1 on any failure
 or when nothing was counted at all.
 """
@@ -129,6 +132,29 @@ def tap(label, path):
         count('fail', f'{label}: no results in {path}')
 
 
+# The first line of a kernel error report, right after the time stamp.
+# Reports of an instance reach the host's log only quoted after a prefix
+# ("mkln0: instance panicked: ..."), so they do not match.
+REPORT = re.compile(
+    r'^(\[\s*\d+\.\d+\] )?'
+    r'(BUG: |WARNING: |Oops|Kernel panic|general protection fault|'
+    r'UBSAN: |kmemleak: \d+ new suspected|INFO: task .* blocked|'
+    r'INFO: rcu_\w+ (self-)?detected stall|watchdog: BUG: soft lockup|'
+    r'Watchdog detected hard LOCKUP|ODEBUG: |list_(add|del) corruption|'
+    r'======================================================$)')
+
+
+def reports(label, path):
+    found = []
+    with open(path, errors='replace') as f:
+        for line in f:
+            if REPORT.match(line):
+                found.append(line.strip())
+    for line in found[:5]:
+        print(f'{label}: kernel report: {line}')
+    count('fail' if found else 'ok', f'{label}: no kernel error reports')
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -144,6 +170,8 @@ def main():
             kselftest(label, path)
         elif kind == 'tap':
             tap(label, path)
+        elif kind == 'reports':
+            reports(label, path)
         else:
             print(f'results.py: unknown kind {kind}', file=sys.stderr)
             return 2

@@ -46,7 +46,8 @@ for b in "${BOOTS[@]}"; do
 	else
 		echo "not ok $n $name" >> "$R/boots.tap"
 	fi
-	specs+=("kselftest:$name:$BUILD/runs/$name/ttyS1.log")
+	specs+=("kselftest:$name:$BUILD/runs/$name/ttyS1.log"
+		"reports:$name:$BUILD/runs/$name/ttyS0.log")
 done
 
 # The static gates of `make check`, counted with the rest.
