@@ -90,6 +90,22 @@ struct mk_msg {
 typedef void (*mk_msg_handler_t)(struct mk_peer *peer,
 				 const struct mk_msg *msg, void *priv);
 
+/**
+ * struct multikernel_early_log - an instance's kernel log until its link is up
+ * @head:	bytes the instance ever wrote to @ring
+ * @__pad:	0, keeps @ring on its own cache lines
+ * @ring:	the bytes, a console log ring (kernel/multikernel/logring.c)
+ *
+ * In the region an instance shares with its host, at a place the arch
+ * code fixes; written by the instance from early boot on, read by the
+ * host when the instance never says hello.
+ */
+struct multikernel_early_log {
+	u64 head;
+	u8 __pad[56];
+	u8 ring[32768];
+};
+
 #ifdef CONFIG_MULTIKERNEL
 
 void __init multikernel_reserve_pool(void);
@@ -100,6 +116,7 @@ void multikernel_kexec_finish(void);
 bool multikernel_is_instance(void);
 u32 multikernel_lockdown_level(void);
 void __init multikernel_confine_instance(u32 host_level);
+void __init multikernel_early_console_start(phys_addr_t pa);
 
 void mk_doorbell_register(struct mk_doorbell_client *client);
 void mk_doorbell_unregister(struct mk_doorbell_client *client);

@@ -267,6 +267,7 @@ static int mk_call_link_open(struct mk_instance *inst,
 {
 	if (mk_testing())
 		return 0;
+	inst->early_log = link->early_log;
 	return mk_link_open(inst, link->region, link->size, link->hw_id);
 }
 
@@ -274,6 +275,7 @@ static void mk_call_link_close(struct mk_instance *inst)
 {
 	if (!mk_testing())
 		mk_link_close(inst);
+	inst->early_log = NULL;
 }
 
 static int mk_call_request_shutdown(struct mk_instance *inst)

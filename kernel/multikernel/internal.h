@@ -124,6 +124,10 @@ struct mk_console_buf {
 	wait_queue_head_t wait;
 };
 
+/* early_console.c */
+size_t mk_early_log_read(const struct multikernel_early_log *log, char *buf,
+			 size_t len);
+
 /* logring.c */
 void mk_logring_write(u64 *headp, u8 *ring, u32 size, const char *s, size_t n);
 size_t mk_logring_read(const u64 *headp, const u8 *ring, u32 size, u64 *pos,
@@ -206,6 +210,7 @@ struct mk_instance {
 	char report_reason[MK_REASON_LEN];
 	struct work_struct report_work;
 	struct mk_console_buf *console;
+	struct multikernel_early_log *early_log;
 
 	/* --- spawn/arch-private state (the spawn code may add fields here) --- */
 	void *arch;
@@ -297,12 +302,14 @@ void mk_free_image(struct mk_instance *inst);
 
 /**
  * struct mk_arch_link - where an instance's messaging region is
+ * @early_log:	its early log in the shared region, mapped
  * @region:	the region, mapped
  * @size:	its bytes
  * @hw_id:	hardware id of the instance CPU that hears the host's
  *		doorbells
  */
 struct mk_arch_link {
+	struct multikernel_early_log *early_log;
 	void *region;
 	size_t size;
 	u32 hw_id;

@@ -359,6 +359,36 @@ static void mk_link_console(struct mk_peer *peer, const struct mk_msg *msg,
 	wake_up_interruptible(&con->wait);
 }
 
+/*
+ * An instance that hangs before its link is up sent nothing to its
+ * console: take what it logged into its early log instead, so that the
+ * console shows how far it got. Only into a console nothing came to over
+ * the link, once the link is disconnected; a console message handled at
+ * this very moment could interleave its bytes, never more.
+ */
+static void mk_link_take_early_log(struct mk_link *link)
+{
+	struct multikernel_early_log *log = link->inst->early_log;
+	struct mk_console_buf *con = link->inst->console;
+	char *buf;
+	size_t n;
+
+	if (!log || !con || READ_ONCE(con->head))
+		return;
+	buf = kvmalloc(sizeof(log->ring), GFP_KERNEL);
+	if (!buf)
+		return;
+	n = mk_early_log_read(log, buf, sizeof(log->ring));
+	if (n) {
+		mk_logring_write(&con->head, con->ring, MK_CONSOLE_BUF_SIZE,
+				 buf, n);
+		wake_up_interruptible(&con->wait);
+		pr_warn("%s: its early console (%zu bytes) is in its console\n",
+			link->name, n);
+	}
+	kvfree(buf);
+}
+
 static const char *mk_stop_kind_name(u32 kind)
 {
 	switch (kind) {
@@ -493,6 +523,8 @@ static void mk_link_watchdog(struct work_struct *work)
 	pr_warn("%s: %s\n", link->name, reason);
 	/* Whatever it still sends, the host does not listen any more. */
 	mk_peer_disconnect(&link->peer);
+	if (!READ_ONCE(link->hello))
+		mk_link_take_early_log(link);
 	mk_instance_report(link->inst, link->boot, MK_CRASHED, reason);
 	return;
 again:

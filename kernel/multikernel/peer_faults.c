@@ -16,6 +16,9 @@
  *   wild-write PA	write through the direct-map address of physical
  *			address PA (hexadecimal), as a wild pointer would
  *
+ * and mk_fault_hang_early on the command line hangs the instance in an
+ * early initcall, before its link is up.
+ *
  * Nothing here is built without CONFIG_MULTIKERNEL_PEER_FAULTS.
  */
 #define pr_fmt(fmt) "multikernel: " fmt
@@ -221,6 +224,29 @@ static ssize_t peer_faults_store(struct kobject *kobj,
 static struct kobj_attribute mk_fault_attr =
 	__ATTR(multikernel_peer_faults, 0200, NULL, peer_faults_store);
 
+/*
+ * mk_fault_hang_early on the command line: hang in an early initcall,
+ * before the link to the host is up, for the early console's test.
+ */
+static bool mk_fault_hang_early __initdata;
+
+static int __init mk_fault_hang_early_param(char *arg)
+{
+	mk_fault_hang_early = true;
+	return 0;
+}
+early_param("mk_fault_hang_early", mk_fault_hang_early_param);
+
+static int __init mk_fault_hang(void)
+{
+	if (!mk_fault_hang_early || !multikernel_is_instance())
+		return 0;
+	pr_emerg("peer fault: hanging in an early initcall, before the link is up\n");
+	for (;;)
+		cpu_relax();
+	return 0;
+}
+early_initcall(mk_fault_hang);
 
 static int __init mk_fault_init(void)
 {

@@ -6,9 +6,9 @@
  * messaging region (kernel/multikernel/link.c) and registers a console
  * that sends the kernel log on the link's console channel. The console
  * has CON_PRINTBUFFER, so everything printed since the kernel started is
- * sent at once: the host sees the log from the first printk on (what an
- * instance prints before that initcall and never gets to is lost if it
- * dies that early; earlyprintk=serial helps there). A tty (ttyMK0) is
+ * sent at once: the host sees the log from the first printk on. An
+ * instance that hangs before that initcall is seen through its early log
+ * (kernel/multikernel/early_console.c) instead. A tty (ttyMK0) is
  * the console device, so init's output goes the same way. No UART is
  * needed.
  */

@@ -37,7 +37,8 @@ phys_addr_t mk_low_park_page(void);
 #define MK_SH_HANDOFF		0x01000	/* setup_data + multikernel_handoff */
 #define MK_SH_PGTABLES		0x02000	/* start page tables below the top */
 #define MK_SH_PGTABLES_END	0x10000
-#define MK_SH_MSG		0x10000	/* messaging region, to the end */
+#define MK_SH_EARLY_LOG		0x10000	/* struct multikernel_early_log */
+#define MK_SH_MSG		0x20000	/* messaging region, to the end */
 #define MK_SH_MSG_SIZE		(MK_SHARED_SIZE - MK_SH_MSG)
 
 /**

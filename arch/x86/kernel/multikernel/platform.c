@@ -313,6 +313,8 @@ static void __init mk_init_platform(void)
 		pr_emerg("bad shared region from the host (%s), halting\n", why);
 		mk_halt_forever();
 	}
+	/* From here on a hang before the link is up shows in the host. */
+	multikernel_early_console_start(mk_handoff.shared_phys + MK_SH_EARLY_LOG);
 	atomic_notifier_chain_register(&panic_notifier_list, &mk_panic_nb);
 
 	pr_info("instance %u \"%s\" on %u CPU(s), TSC %u kHz\n",

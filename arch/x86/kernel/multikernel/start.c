@@ -67,6 +67,8 @@ struct mk_x86_state {
 	u64 fence_ns;
 };
 
+static_assert(MK_SH_EARLY_LOG + sizeof(struct multikernel_early_log) <= MK_SH_MSG);
+
 /* CPUs the host lent out: no IPI broadcasts while there are any. */
 static atomic_t mk_lent = ATOMIC_INIT(0);
 
@@ -384,6 +386,7 @@ int mk_arch_prepare(struct mk_instance *inst, struct mk_arch_link *link)
 		goto unmap;
 
 	inst->arch = st;
+	link->early_log = (void *)st->shared + MK_SH_EARLY_LOG;
 	link->region = (void *)st->shared + MK_SH_MSG;
 	link->size = MK_SH_MSG_SIZE;
 	link->hw_id = mk_apicid(cpumask_first(inst->cpus));

@@ -273,6 +273,25 @@ scen_bogus_ctl() {
 	mk destroy mkln0
 }
 
+# 12: an instance that hangs before its link is up (in an early initcall,
+# mk_fault_hang_early) is crashed at the boot timeout, and its console
+# shows what it logged into the shared region until then.
+scen_early_console() {
+	echo 20000 >$MK/boot_timeout_ms || return 1
+	spawn mkln0 2 "wait mk_fault_hang_early" || return 1
+	wait_state mkln0 "$BOOT_WAIT" crashed || return 1
+	crash_reason_has mkln0 "no boot handshake within 20000 ms" || return 1
+	wait_console mkln0 "$STOP_WAIT" "Linux version" || return 1
+	wait_console mkln0 "$STOP_WAIT" "hanging in an early initcall" || return 1
+	msg "mkln0: $(count mkln0 "") console lines from before the link"
+	dmesg | grep -q "mkln0: its early console (.* bytes) is in its console" || {
+		msg "nothing about the early console in the host's log"
+		return 1
+	}
+	stop_bounded mkln0 --force || return 1
+	mk destroy mkln0
+}
+
 # result DESC RC: one ktap line, then a clean slate.
 result() {
 	if [ "$2" -eq 0 ]; then
@@ -285,7 +304,7 @@ result() {
 }
 
 cleanup
-ktap_set_plan 11
+ktap_set_plan 12
 
 scen_echo
 result "10000 echoes of 64 bytes and 20 of 64 KiB come back intact" $?
@@ -309,5 +328,7 @@ scen_bad_head
 result "an instance that corrupts its ring index is crashed and stopped" $?
 scen_bogus_ctl
 result "bogus control messages are dropped and counted, the instance runs on" $?
+scen_early_console
+result "an instance that hangs before its link is up shows its early console" $?
 
 ktap_finished
