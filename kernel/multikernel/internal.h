@@ -175,6 +175,7 @@ size_t mk_logring_read(const u64 *headp, const u8 *ring, u32 size, u64 *pos,
  * @report_work: applies a report in process context
  * @console:	the host's copy of its console output (link.c), from create
  *		until the last reference goes
+ * @early_log:	its early log in the shared region, while its link is open
  * @arch:	arch/spawn private state
  *
  * Created by MULTIKERNEL_CREATE, freed when the last reference goes.

@@ -21,8 +21,8 @@ DIR="$(dirname "$(readlink -f "$0")")"
 . "${DIR}"/mk_lib.sh
 
 CYCLES=20
-MEM=64M
-MEM_BYTES=$((64 << 20))
+MEM=${MK_INSTANCE_MEM:-64M}
+MEM_BYTES=$((${MEM%M} << 20))
 NAMES="mksp0 mksp1"
 
 ktap_print_header
@@ -203,9 +203,8 @@ scen_smp() {
 # 4: an instance spinning with interrupts off is stopped by force.
 scen_hardlockup() {
 	spawn mksp0 3 hardlockup || return 1
-	wait_console mksp0 "$BOOT_WAIT" "Performing direct entry HARDLOCKUP" ||
-		return 1
-	# LKDTM prints that just before it disables interrupts and spins.
+	wait_console mksp0 "$BOOT_WAIT" "peer fault: locking up CPU" || return 1
+	# Printed just before it disables interrupts and spins.
 	sleep 1
 	mk stop mksp0 --force || return 1
 	wait_state mksp0 "$STOP_WAIT" stopped || return 1
