@@ -47,7 +47,11 @@ inst_list=$BUILD/instance.list
 } > "$inst_list"
 "$gen" "$inst_list" | gzip -1 > "$BUILD/instance.cpio.gz"
 
-list=$BUILD/initramfs.list
+mkdir -p "$OUT"
+sbsign --key "$BUILD/keys/signing.key" --cert "$BUILD/keys/signing.pem" \
+	--output "$OUT/bzImage.signed" "$OBJ/arch/x86/boot/bzImage" 2>/dev/null ||
+	die "cannot sign the instance kernel (sbsign, build/keys)"
+list=$OUT/initramfs.list
 {
 	for d in /bin /sbin /etc /usr /usr/bin /usr/sbin /usr/lib /proc /sys /dev /tmp /run /root /boot; do
 		echo "dir $d 0755 0 0"
@@ -58,6 +62,8 @@ list=$BUILD/initramfs.list
 	echo "file /etc/mk-markers.sh $TOP/harness/markers.sh 0644 0 0"
 	# What scenario tests spawn: this very kernel and a tiny initramfs.
 	echo "file /boot/bzImage $OBJ/arch/x86/boot/bzImage 0644 0 0"
+	# The same, signed, for a locked-down host (lockdown_test.sh).
+	echo "file /boot/bzImage.signed $OUT/bzImage.signed 0644 0 0"
 	echo "file /boot/instance.cpio.gz $BUILD/instance.cpio.gz 0644 0 0"
 	echo "file /bin/mkctl $BUILD/mkctl/mkctl 0755 0 0"
 	# kselftest's runner calls timeout --foreground, which busybox lacks.
@@ -73,6 +79,6 @@ list=$BUILD/initramfs.list
 	done
 } > "$list"
 
-"$gen" "$list" | gzip -1 > "$BUILD/initramfs.cpio.gz.tmp"
-mv "$BUILD/initramfs.cpio.gz.tmp" "$BUILD/initramfs.cpio.gz"
-log "built $BUILD/initramfs.cpio.gz"
+"$gen" "$list" | gzip -1 > "$OUT/initramfs.cpio.gz.tmp"
+mv "$OUT/initramfs.cpio.gz.tmp" "$OUT/initramfs.cpio.gz"
+log "built $OUT/initramfs.cpio.gz"

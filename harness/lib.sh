@@ -7,7 +7,17 @@ BUILD=${BUILD:-$TOP/build}
 BASE_TAR=/usr/src/linux-source-6.12.tar.xz
 BASE=$BUILD/base/linux-source-6.12	# pristine extracted base, never edited
 TREE=$BUILD/linux			# composed tree: base + patches + our files
-OBJ=$BUILD/obj				# kernel build output (O=)
+# make test-debug (MK_DEBUG=1) builds the same tree with debug.config on
+# top and boots it, in directories of its own.
+if [ -n "${MK_DEBUG:-}" ]; then
+	OBJ=$BUILD/obj-debug		# kernel build output (O=)
+	OUT=$BUILD/debug		# its initramfs, boots and results
+	FRAGMENTS="multikernel.config debug.config"
+else
+	OBJ=$BUILD/obj
+	OUT=$BUILD
+	FRAGMENTS="multikernel.config"
+fi
 JOBS=${JOBS:-$(nproc)}
 
 . "$TOP/harness/markers.sh"

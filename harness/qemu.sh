@@ -13,11 +13,11 @@ set -euo pipefail
 [ $# -eq 3 ] || die "usage: $0 NAME TIMEOUT \"KERNEL ARGS\""
 name=$1 timeout=$2 args=$3
 kernel=$OBJ/arch/x86/boot/bzImage
-initrd=$BUILD/initramfs.cpio.gz
+initrd=$OUT/initramfs.cpio.gz
 [ -f "$kernel" ] || die "$kernel missing: run make kernel"
 [ -f "$initrd" ] || die "$initrd missing: run make initramfs"
 
-run=$BUILD/runs/$name
+run=$OUT/runs/$name
 rm -rf "$run"
 mkdir -p "$run"
 

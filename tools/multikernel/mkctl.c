@@ -304,6 +304,8 @@ static unsigned long long read_pool_free(void)
 
 static const char no_loader[] =
 	"kernel without multikernel support, or this host cannot load instance kernels";
+static const char eperm_load[] =
+	"permission denied (needs CAP_SYS_ADMIN, CAP_SYS_BOOT; locked down: signed kernels only)";
 
 /* Why an ioctl failed, in words, for the operation @op. */
 static const char *why(const char *op, int err)
@@ -356,7 +358,9 @@ static const char *why(const char *op, int err)
 		return "signature rejected";
 	case EPERM:
 	case EACCES:
-		return "permission denied (needs CAP_SYS_ADMIN, and CAP_SYS_BOOT to load)";
+		if (!strcmp(op, "load"))
+			return eperm_load;
+		return "permission denied (needs CAP_SYS_ADMIN)";
 	}
 	return strerror(err);
 }

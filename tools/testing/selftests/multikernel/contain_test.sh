@@ -15,7 +15,7 @@ DIR="$(dirname "$(readlink -f "$0")")"
 . "${DIR}"/../kselftest/ktap_helpers.sh
 . "${DIR}"/mk_lib.sh
 
-MEM=64M
+MEM=${MK_INSTANCE_MEM:-64M}
 NAMES="mkct0 mkct1"
 DBG=/sys/kernel/debug/multikernel
 PIN=/tmp/contain_test.pin.$$

@@ -11,7 +11,7 @@ DIR="$(dirname "$(readlink -f "$0")")"
 . "${DIR}"/../kselftest/ktap_helpers.sh
 . "${DIR}"/mk_lib.sh
 
-MEM=64M
+MEM=${MK_INSTANCE_MEM:-64M}
 NAMES="mkln0 mkln1"
 DBG=/sys/kernel/debug/multikernel
 

@@ -11,9 +11,12 @@ MK=/sys/kernel/multikernel
 # whoever provides that initramfs (the harness does): MK_INSTANCE_UP once
 # it runs, MK_INSTANCE_STOPPING when the host asks it to shut down.
 LINE=$MK_INSTANCE_UP
-# Seconds to wait for an instance to boot, stop or power off (TCG is slow).
-BOOT_WAIT=120
-STOP_WAIT=60
+# Seconds to wait for an instance to boot, stop or power off (TCG is slow;
+# a debug kernel more so: MK_BOOT_WAIT and MK_STOP_WAIT override). Tests
+# give instances MK_INSTANCE_MEM (64M unless set; a debug kernel needs
+# more).
+BOOT_WAIT=${MK_BOOT_WAIT:-120}
+STOP_WAIT=${MK_STOP_WAIT:-60}
 CON=/tmp/mk_lib.con.$$
 OUT=/tmp/mk_lib.out.$$
 
