@@ -38,6 +38,7 @@
 #include <linux/workqueue.h>
 
 #include "internal.h"
+#include "msg.h"
 
 /* Messages one run of the receive work handles before it makes room. */
 #define MK_RX_BUDGET	64

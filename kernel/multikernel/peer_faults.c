@@ -29,6 +29,7 @@
 #include <linux/uaccess.h>
 
 #include "internal.h"
+#include "msg.h"
 
 /* Most operations one command may ask for. */
 #define MK_FAULT_MAX_COUNT	100000000ULL

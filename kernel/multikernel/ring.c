@@ -45,6 +45,7 @@
 #include <linux/string.h>
 
 #include "internal.h"
+#include "msg.h"
 
 #define MK_MSG_HDR	sizeof(struct multikernel_msg_header)
 

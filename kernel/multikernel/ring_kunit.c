@@ -11,6 +11,7 @@
 #include <linux/vmalloc.h>
 
 #include "internal.h"
+#include "msg.h"
 
 #define HDR	sizeof(struct multikernel_msg_header)
 

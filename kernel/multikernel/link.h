@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The link between the host and an instance: what its parts share. The
+ * registry and the opening and closing are in link.c, the control
+ * protocol in ctl.c, the console channel in console.c, the statistics in
+ * link_debugfs.c and the echo benchmark in echo.c.
+ */
+#ifndef _KERNEL_MULTIKERNEL_LINK_H
+#define _KERNEL_MULTIKERNEL_LINK_H
+
+#include <linux/completion.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+#include "internal.h"
+#include "msg.h"
+
+/* How long a console write or an end notice waits between tries for room. */
+#define MK_CONSOLE_STEP_US	50
+
+/**
+ * struct mk_echo_result - the last run of the echo file
+ * @count:	round trips done
+ * @size:	payload bytes of each
+ * @errors:	round trips that failed or came back different
+ * @total_ns:	time of all round trips
+ * @min_ns:	fastest round trip
+ * @max_ns:	slowest round trip
+ */
+struct mk_echo_result {
+	u64 count;
+	u64 size;
+	u64 errors;
+	u64 total_ns;
+	u64 min_ns;
+	u64 max_ns;
+};
+
+/**
+ * struct mk_link - one end of the link between host and instance
+ * @refs:	one for the link table, one per user in mk_link_send_to()
+ * @unused:	completed when the last user other than the table left
+ * @inst:	host side: the instance (a reference is held); NULL in an
+ *		instance
+ * @boot:	host side: the instance's boot this link belongs to; its
+ *		reports carry it
+ * @id:		id of the kernel at the other end
+ * @apic_id:	physical APIC ID its doorbell rings on
+ * @name:	the other end's name, for log lines
+ * @peer:	the messaging connection
+ * @hello:	host side: the instance said hello
+ * @opened_ns:	host side: CLOCK_MONOTONIC when the link was opened
+ * @hello_ns:	host side: CLOCK_MONOTONIC when the hello came, 0 before
+ * @last_beat:	host side: jiffies of the last heartbeat (or the hello)
+ * @watchdog:	host side: checks hello and heartbeats
+ * @beats:	heartbeats received (host) or sent (instance)
+ * @bad_ctl:	control messages dropped as malformed or out of place
+ * @shutdown_acks: host side: acknowledged shutdown requests
+ * @console_drops: instance side: console writes lost to a full ring
+ * @echo_lock:	host side: one echo run at a time, and @echo
+ * @echo:	host side: the last run of the debugfs echo file
+ * @dir:	its debugfs directory
+ */
+struct mk_link {
+	refcount_t refs;
+	struct completion unused;
+	struct mk_instance *inst;
+	u32 boot;
+	u32 id;
+	u32 apic_id;
+	char name[MULTIKERNEL_NAME_MAX + 1];
+	struct mk_peer peer;
+	bool hello;
+	u64 opened_ns;
+	u64 hello_ns;
+	unsigned long last_beat;
+	struct delayed_work watchdog;
+	u64 beats;
+	u64 bad_ctl;
+	u64 shutdown_acks;
+	u64 console_drops;
+	struct mutex echo_lock;	/* see above */
+	struct mk_echo_result echo;
+	struct dentry *dir;
+};
+
+/* link.c */
+struct mk_link *mk_link_get(u32 id);
+void mk_link_put(struct mk_link *link);
+void mk_links_for_each(void (*fn)(struct mk_link *link, void *arg), void *arg);
+bool mk_link_is_instance(void);
+struct mk_link *mk_link_to_host(void);
+
+/* ctl.c: the handlers of MULTIKERNEL_CHAN_CONTROL, and the host's watchdog */
+void mk_ctl_host(struct mk_peer *peer, const struct mk_msg *msg, void *priv);
+void mk_ctl_instance(struct mk_peer *peer, const struct mk_msg *msg, void *priv);
+void mk_ctl_watchdog(struct work_struct *work);
+
+/* console.c: the handler of MULTIKERNEL_CHAN_CONSOLE on the host */
+void mk_console_handler(struct mk_peer *peer, const struct mk_msg *msg,
+			void *priv);
+
+/* link_debugfs.c */
+void mk_link_debugfs_add(struct mk_link *link);
+void mk_link_debugfs_del(struct mk_link *link);
+
+/* echo.c: the handler of MULTIKERNEL_CHAN_ECHO and the host's echo file */
+void mk_echo_handler(struct mk_peer *peer, const struct mk_msg *msg, void *priv);
+void mk_echo_debugfs_add(struct mk_link *link);
+
+#endif /* _KERNEL_MULTIKERNEL_LINK_H */
