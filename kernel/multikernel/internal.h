@@ -211,16 +211,14 @@ struct mk_instance {
 	void *arch;
 };
 
-/* core.c: state machine (pure) */
+/* state.c: the state machine and names (pure) */
 bool mk_state_transition_ok(enum mk_state from, enum mk_state to);
 int mk_state_op_check(enum mk_op op, enum mk_state state);
 const char *mk_state_name(enum mk_state state);
 bool mk_state_cpus_in_use(enum mk_state state);
-
-/* core.c: names (pure) */
 int mk_name_check(const char *name, size_t len);
 
-/* core.c: instances */
+/* core.c and lifecycle.c: instances */
 
 /**
  * struct mk_create_args - what MULTIKERNEL_CREATE asks for, validated
@@ -250,6 +248,14 @@ void mk_instances_thaw(void);
 
 void mk_instance_report(struct mk_instance *inst, u32 boot,
 			enum mk_state new_state, const char *reason);
+
+/* between core.c and lifecycle.c */
+int mk_busy_enter(void);
+void mk_busy_leave(void);
+int mk_instance_take_back(struct mk_instance *inst);
+void mk_instance_let_go(struct mk_instance *inst);
+void mk_instance_report_work(struct work_struct *work);
+void mk_call_free_image(struct mk_instance *inst);
 
 /* cpus.c */
 int mk_cpulist_parse(const char *buf, size_t len, unsigned long *bits,
