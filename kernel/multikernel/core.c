@@ -438,6 +438,7 @@ int mk_instance_list(char *names, unsigned int room, unsigned int *count)
 	return n > room ? -EMSGSIZE : 0;
 }
 
+#if IS_ENABLED(CONFIG_MULTIKERNEL_KUNIT_TEST)
 /**
  * mk_instances_busy() - whether any instance kernel may be on its CPUs
  *
@@ -461,6 +462,7 @@ bool mk_instances_busy(void)
 	return busy;
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_instances_busy);
+#endif
 
 /**
  * mk_instances_freeze() - hold instance starts off, unless one runs

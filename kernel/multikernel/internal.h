@@ -54,7 +54,9 @@ struct mk_pool {
 };
 
 int mk_pool_init(struct mk_pool *pool, phys_addr_t base, u64 size);
+#if IS_ENABLED(CONFIG_MULTIKERNEL_KUNIT_TEST)
 void mk_pool_destroy(struct mk_pool *pool);
+#endif
 int mk_pool_carve(struct mk_pool *pool, u64 size, phys_addr_t *addr);
 int mk_pool_carve_at(struct mk_pool *pool, phys_addr_t addr, u64 size);
 int mk_pool_return(struct mk_pool *pool, phys_addr_t addr, u64 size);
@@ -242,7 +244,9 @@ int mk_instance_start(struct mk_instance *inst);
 int mk_instance_stop(struct mk_instance *inst, bool force,
 		     unsigned int timeout_ms);
 int mk_instance_list(char *names, unsigned int room, unsigned int *count);
+#if IS_ENABLED(CONFIG_MULTIKERNEL_KUNIT_TEST)
 bool mk_instances_busy(void);
+#endif
 int mk_instances_freeze(void);
 void mk_instances_thaw(void);
 
@@ -359,7 +363,8 @@ ssize_t mk_console_read(struct mk_instance *inst, char *buf, size_t len,
  * through states that need a running instance kernel; the report work
  * item calls these too, which KUnit static stubs do not reach. With the
  * stand-ins the core opens no link. Kernels without
- * CONFIG_MULTIKERNEL_KUNIT_TEST always call the real functions.
+ * CONFIG_MULTIKERNEL_KUNIT_TEST have no such hook and always call the
+ * real functions.
  */
 struct mk_arch_ops {
 	int (*load_image)(struct mk_instance *inst, int kernel_fd, int initrd_fd,
@@ -372,7 +377,9 @@ struct mk_arch_ops {
 	int (*request_shutdown)(struct mk_instance *inst);
 };
 
+#if IS_ENABLED(CONFIG_MULTIKERNEL_KUNIT_TEST)
 extern const struct mk_arch_ops *mk_test_arch;
+#endif
 
 /*
  * The messaging link between the host and each instance it started (host

@@ -135,7 +135,9 @@ int mk_ring_send(struct mk_ring_end *end, const struct mk_msg_info *info,
 		 const void *data);
 int mk_ring_recv(struct mk_ring_end *end, struct mk_msg_info *info, void *buf,
 		 size_t size);
+#if IS_ENABLED(CONFIG_KUNIT)
 u32 mk_msg_check(const struct multikernel_msg_header *h);
+#endif
 
 /**
  * struct mk_peer_ops - what the owner of a peer provides
@@ -223,6 +225,8 @@ int mk_peer_init(struct mk_peer *peer, void *region, size_t size,
 void mk_peer_destroy(struct mk_peer *peer);
 void mk_peer_disconnect(struct mk_peer *peer);
 void mk_peer_drain(struct mk_peer *peer);
+#if IS_ENABLED(CONFIG_KUNIT)
 void mk_peer_doorbell(struct mk_peer *peer);
+#endif
 
 #endif /* _KERNEL_MULTIKERNEL_MSG_H */

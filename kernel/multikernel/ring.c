@@ -287,7 +287,7 @@ EXPORT_SYMBOL_IF_KUNIT(mk_ring_attach);
  * Context: Any context.
  * Return: the value &struct multikernel_msg_header.check must hold.
  */
-u32 mk_msg_check(const struct multikernel_msg_header *h)
+VISIBLE_IF_KUNIT u32 mk_msg_check(const struct multikernel_msg_header *h)
 {
 	const u32 w[] = {
 		h->length, h->slots, h->seq,

@@ -105,7 +105,6 @@ bool mk_state_cpus_in_use(enum mk_state state)
 	return state == MK_STARTING || state == MK_RUNNING ||
 	       state == MK_STOPPING || state == MK_CRASHED;
 }
-EXPORT_SYMBOL_IF_KUNIT(mk_state_cpus_in_use);
 
 static const char * const mk_state_names[MK_NR_STATES] = {
 	[MK_EMPTY]	= "empty",

@@ -71,7 +71,7 @@
  * Return: MK_USER_LOCAL or MK_USER_FORWARD (&enum mk_user_route) for a
  * valid message, -EBADMSG otherwise.
  */
-int mk_user_hdr_check(u32 self, u32 from, const void *data, u32 len,
+VISIBLE_IF_KUNIT int mk_user_hdr_check(u32 self, u32 from, const void *data, u32 len,
 		      struct multikernel_user_hdr *hdr, const char **why)
 {
 	if (len < sizeof(*hdr)) {
@@ -126,7 +126,7 @@ EXPORT_SYMBOL_IF_KUNIT(mk_user_hdr_check);
  * Return: 0, or -ENOBUFS when @box holds MK_USER_QUEUE_LEN datagrams
  * already or @d would take it over MK_USER_QUEUE_BYTES.
  */
-int mk_uinbox_push(struct mk_uinbox *box, struct mk_udgram *d)
+VISIBLE_IF_KUNIT int mk_uinbox_push(struct mk_uinbox *box, struct mk_udgram *d)
 {
 	if (box->count >= MK_USER_QUEUE_LEN ||
 	    d->len > MK_USER_QUEUE_BYTES - box->bytes)
@@ -191,6 +191,7 @@ void mk_udgram_free_list(struct list_head *list)
 
 /* ---- devices ---- */
 
+#if IS_ENABLED(CONFIG_MULTIKERNEL_KUNIT_TEST)
 /**
  * mk_user_hub_init() - set up an empty hub
  * @hub:	the hub
@@ -206,6 +207,7 @@ void mk_user_hub_init(struct mk_user_hub *hub,
 	atomic64_set(&hub->unroutable, 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_user_hub_init);
+#endif
 
 /**
  * mk_udev_connected() - is the link to a device's peer up?

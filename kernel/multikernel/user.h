@@ -185,15 +185,21 @@ enum mk_user_route {
 	MK_USER_FORWARD,
 };
 
+#if IS_ENABLED(CONFIG_KUNIT)
 int mk_user_hdr_check(u32 self, u32 from, const void *data, u32 len,
 		      struct multikernel_user_hdr *hdr, const char **why);
+#endif
+#if IS_ENABLED(CONFIG_KUNIT)
 int mk_uinbox_push(struct mk_uinbox *box, struct mk_udgram *d);
+#endif
 void mk_uinbox_init(struct mk_uinbox *box, u32 src);
 unsigned int mk_uinbox_take_all(struct mk_uinbox *box, struct list_head *list);
 void mk_udgram_free_list(struct list_head *list);
 
+#if IS_ENABLED(CONFIG_MULTIKERNEL_KUNIT_TEST)
 void mk_user_hub_init(struct mk_user_hub *hub,
 		      const struct mk_user_link_ops *link);
+#endif
 void mk_user_hub_deliver(struct mk_user_hub *hub, u32 from, const void *data,
 			 u32 len);
 void mk_user_hub_link_changed(struct mk_user_hub *hub, u32 id);
