@@ -23,6 +23,34 @@
 #define MK_ECHO_MAX		MULTIKERNEL_MSG_MAX
 
 /**
+ * struct mk_echo_result - the last run of the echo file
+ * @count:	round trips done
+ * @size:	payload bytes of each
+ * @errors:	round trips that failed or came back different
+ * @total_ns:	time of all round trips
+ * @min_ns:	fastest round trip
+ * @max_ns:	slowest round trip
+ */
+struct mk_echo_result {
+	u64 count;
+	u64 size;
+	u64 errors;
+	u64 total_ns;
+	u64 min_ns;
+	u64 max_ns;
+};
+
+/**
+ * struct mk_echo - the echo file of the host's link to one instance
+ * @lock:	one run at a time, and @last
+ * @last:	the last run
+ */
+struct mk_echo {
+	struct mutex lock;	/* see above */
+	struct mk_echo_result last;
+};
+
+/**
  * mk_echo_handler() - answer an echo request with its own payload
  * @peer:	the kernel that asked
  * @msg:	the request
@@ -87,7 +115,7 @@ static ssize_t mk_echo_run(struct mk_link *link, u64 count, u64 size)
 	}
 	kvfree(req);
 	kvfree(resp);
-	link->echo = r;
+	link->echo->last = r;
 	return 0;
 }
 
@@ -109,9 +137,9 @@ static ssize_t mk_echo_write(struct file *file, const char __user *ubuf,
 		return -EINVAL;
 	if (!mk_link_connected(link->id))
 		return -ENOTCONN;
-	mutex_lock(&link->echo_lock);
+	mutex_lock(&link->echo->lock);
 	ret = mk_echo_run(link, count, size);
-	mutex_unlock(&link->echo_lock);
+	mutex_unlock(&link->echo->lock);
 	return ret ?: len;
 }
 
@@ -123,9 +151,9 @@ static ssize_t mk_echo_read(struct file *file, char __user *ubuf, size_t len,
 	char buf[160];
 	int n;
 
-	mutex_lock(&link->echo_lock);
-	r = link->echo;
-	mutex_unlock(&link->echo_lock);
+	mutex_lock(&link->echo->lock);
+	r = link->echo->last;
+	mutex_unlock(&link->echo->lock);
 	n = scnprintf(buf, sizeof(buf),
 		      "count %llu size %llu errors %llu total_ns %llu min_ns %llu max_ns %llu\n",
 		      r.count, r.size, r.errors, r.total_ns,
@@ -142,14 +170,38 @@ static const struct file_operations mk_echo_fops = {
 };
 
 /**
- * mk_echo_debugfs_add() - give the host's link to an instance its echo file
+ * mk_echo_add() - give the host's link to an instance its echo file
  * @link:	the link, with its debugfs directory
+ *
+ * Without memory the link works, without the file.
  *
  * Context: Process context.
  */
-void mk_echo_debugfs_add(struct mk_link *link)
+void mk_echo_add(struct mk_link *link)
 {
-	if (!mk_link_is_instance())
-		debugfs_create_file("echo", 0600, link->dir, link,
-				    &mk_echo_fops);
+	struct mk_echo *echo;
+
+	if (mk_link_is_instance())
+		return;
+	echo = kzalloc(sizeof(*echo), GFP_KERNEL);
+	if (!echo)
+		return;
+	mutex_init(&echo->lock);
+	link->echo = echo;
+	debugfs_create_file("echo", 0600, link->dir, link, &mk_echo_fops);
+}
+
+/**
+ * mk_echo_del() - free what mk_echo_add() allocated
+ * @link:	the link, whose debugfs directory is gone
+ *
+ * Context: Process context.
+ */
+void mk_echo_del(struct mk_link *link)
+{
+	if (!link->echo)
+		return;
+	mutex_destroy(&link->echo->lock);
+	kfree(link->echo);
+	link->echo = NULL;
 }

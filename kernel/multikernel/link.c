@@ -262,7 +262,6 @@ static struct mk_link *mk_link_alloc(u32 id, u32 apic_id, const char *name)
 		return NULL;
 	refcount_set(&link->refs, 1);
 	init_completion(&link->unused);
-	mutex_init(&link->echo_lock);
 	link->id = id;
 	link->apic_id = apic_id;
 	strscpy(link->name, name, sizeof(link->name));
@@ -291,7 +290,7 @@ static int mk_link_register(struct mk_link *link, mk_msg_handler_t control)
 	if (!ret)
 		ret = mk_msg_register(&link->peer, MULTIKERNEL_CHAN_USER,
 				      mk_link_user, link);
-	if (!ret)
+	if (!ret && IS_ENABLED(CONFIG_MULTIKERNEL_TEST_ECHO))
 		ret = mk_msg_register(&link->peer, MULTIKERNEL_CHAN_ECHO,
 				      mk_echo_handler, link);
 	return ret;
@@ -313,6 +312,7 @@ static void mk_link_retire(struct mk_link *link)
 	mk_link_put(link);
 	wait_for_completion(&link->unused);
 	mk_link_debugfs_del(link);
+	mk_echo_del(link);
 	mk_peer_destroy(&link->peer);
 }
 
@@ -370,6 +370,7 @@ int mk_link_open(struct mk_instance *inst, void *region, size_t size,
 	if (ret)
 		goto destroy;
 	mk_link_debugfs_add(link);
+	mk_echo_add(link);
 	schedule_delayed_work(&link->watchdog, HZ / 4);
 	return 0;
 

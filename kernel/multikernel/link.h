@@ -3,7 +3,7 @@
  * The link between the host and an instance: what its parts share. The
  * registry and the opening and closing are in link.c, the control
  * protocol in ctl.c, the console channel in console.c, the statistics in
- * link_debugfs.c and the echo benchmark in echo.c.
+ * link_debugfs.c and, in test kernels, the echo benchmark in echo.c.
  */
 #ifndef _KERNEL_MULTIKERNEL_LINK_H
 #define _KERNEL_MULTIKERNEL_LINK_H
@@ -19,24 +19,6 @@
 
 /* How long a console write or an end notice waits between tries for room. */
 #define MK_CONSOLE_STEP_US	50
-
-/**
- * struct mk_echo_result - the last run of the echo file
- * @count:	round trips done
- * @size:	payload bytes of each
- * @errors:	round trips that failed or came back different
- * @total_ns:	time of all round trips
- * @min_ns:	fastest round trip
- * @max_ns:	slowest round trip
- */
-struct mk_echo_result {
-	u64 count;
-	u64 size;
-	u64 errors;
-	u64 total_ns;
-	u64 min_ns;
-	u64 max_ns;
-};
 
 /**
  * struct mk_link - one end of the link between host and instance
@@ -59,8 +41,7 @@ struct mk_echo_result {
  * @bad_ctl:	control messages dropped as malformed or out of place
  * @shutdown_acks: host side: acknowledged shutdown requests
  * @console_drops: instance side: console writes lost to a full ring
- * @echo_lock:	host side: one echo run at a time, and @echo
- * @echo:	host side: the last run of the debugfs echo file
+ * @echo:	host side, in test kernels: the echo benchmark's state
  * @dir:	its debugfs directory
  */
 struct mk_link {
@@ -81,8 +62,9 @@ struct mk_link {
 	u64 bad_ctl;
 	u64 shutdown_acks;
 	u64 console_drops;
-	struct mutex echo_lock;	/* see above */
-	struct mk_echo_result echo;
+#if IS_ENABLED(CONFIG_MULTIKERNEL_TEST_ECHO)
+	struct mk_echo *echo;
+#endif
 	struct dentry *dir;
 };
 
@@ -107,7 +89,14 @@ void mk_link_debugfs_add(struct mk_link *link);
 void mk_link_debugfs_del(struct mk_link *link);
 
 /* echo.c: the handler of MULTIKERNEL_CHAN_ECHO and the host's echo file */
+#if IS_ENABLED(CONFIG_MULTIKERNEL_TEST_ECHO)
 void mk_echo_handler(struct mk_peer *peer, const struct mk_msg *msg, void *priv);
-void mk_echo_debugfs_add(struct mk_link *link);
+void mk_echo_add(struct mk_link *link);
+void mk_echo_del(struct mk_link *link);
+#else
+#define mk_echo_handler	NULL
+static inline void mk_echo_add(struct mk_link *link) { }
+static inline void mk_echo_del(struct mk_link *link) { }
+#endif
 
 #endif /* _KERNEL_MULTIKERNEL_LINK_H */

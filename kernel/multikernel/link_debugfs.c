@@ -73,7 +73,6 @@ void mk_link_debugfs_add(struct mk_link *link)
 		mk_debugfs_root = debugfs_create_dir("multikernel", NULL);
 	link->dir = debugfs_create_dir(link->name, mk_debugfs_root);
 	debugfs_create_file("stats", 0400, link->dir, link, &mk_link_stats_fops);
-	mk_echo_debugfs_add(link);
 }
 
 /**
