@@ -15,6 +15,7 @@
 #include <linux/init.h>
 #include <linux/list.h>
 #include <linux/types.h>
+#include <linux/multikernel/wire.h>
 #include <uapi/linux/multikernel.h>
 
 /**

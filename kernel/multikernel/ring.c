@@ -4,7 +4,7 @@
  *
  * A messaging region shared by the host and one instance holds two
  * single-producer/single-consumer rings of fixed-size slots (layout in
- * include/uapi/linux/multikernel.h, protocol in
+ * include/linux/multikernel/wire.h, protocol in
  * Documentation/multikernel/messaging.rst). This file formats a region,
  * attaches one end to it, and moves messages in and out. It knows nothing
  * about interrupts: ringing the peer is a callback, so that KUnit can run

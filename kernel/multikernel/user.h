@@ -17,7 +17,7 @@
 #include <linux/uio.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
-#include <uapi/linux/multikernel.h>
+#include <linux/multikernel/wire.h>
 
 /* Most datagrams one inbox holds. */
 #define MK_USER_QUEUE_LEN	64

@@ -9,6 +9,7 @@
 #include <linux/sizes.h>
 #include <linux/types.h>
 #include <asm/bootparam.h>
+#include <linux/multikernel/wire.h>
 #include <uapi/linux/multikernel.h>
 
 #include "image.h"
