@@ -104,7 +104,7 @@ void mk_doorbell_unregister(struct mk_doorbell_client *client);
 bool mk_doorbell_handler(void);
 
 /* Provided by the architecture. */
-int mk_doorbell_send(u32 apic_id);
+int mk_doorbell_send(u32 hw_id);
 
 int mk_msg_register(struct mk_peer *peer, u16 channel,
 		    mk_msg_handler_t handler, void *priv);

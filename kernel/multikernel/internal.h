@@ -12,6 +12,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/multikernel.h>
+#include <linux/multikernel/arch.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -83,27 +84,6 @@ extern struct mk_pool mk_host_pool;
  */
 
 /**
- * enum mk_state - lifecycle state of an instance
- * @MK_EMPTY:	created; CPUs taken, memory carved and cleared
- * @MK_LOADED:	a kernel image is placed in the instance's memory
- * @MK_STARTING: the first CPU was started, the instance kernel boots
- * @MK_RUNNING:	the instance reported that it booted
- * @MK_STOPPING: a stop is in progress
- * @MK_STOPPED:	the instance's CPUs were reset and given back to the host,
- *		its memory to the pool; it holds neither until a load or start
- * @MK_CRASHED:	the instance panicked or a stop failed; see crash_reason
- * @MK_NR_STATES: number of states, not a state
- *
- * Values equal those of &enum multikernel_state in the user ABI. The
- * allowed transitions are listed in one place, mk_state_transition_ok().
- */
-enum mk_state {
-	MK_EMPTY, MK_LOADED, MK_STARTING, MK_RUNNING, MK_STOPPING, MK_STOPPED,
-	MK_CRASHED,
-	MK_NR_STATES
-};
-
-/**
  * enum mk_op - what userspace asks of an instance, for mk_state_op_check()
  * @MK_OP_LOAD:		load a kernel image
  * @MK_OP_START:	start the loaded image
@@ -111,8 +91,6 @@ enum mk_state {
  * @MK_OP_DESTROY:	destroy the instance
  */
 enum mk_op { MK_OP_LOAD, MK_OP_START, MK_OP_STOP, MK_OP_DESTROY };
-
-struct mk_image;	/* opaque to the core, defined by the loader */
 
 /**
  * struct mk_console_buf - the host's copy of an instance's console
@@ -130,88 +108,6 @@ struct mk_console_buf {
 void mk_logring_write(u64 *headp, u8 *ring, u32 size, const char *s, size_t n);
 size_t mk_logring_read(const u64 *headp, const u8 *ring, u32 size, u64 *pos,
 		       char *buf, size_t len);
-
-#define MK_REASON_LEN	MULTIKERNEL_REASON_LEN
-
-/**
- * struct mk_instance - one instance kernel and what it owns
- * @kref:	references: the instance list, the sysfs kobject, a queued
- *		report and every lookup in progress
- * @lock:	protects everything below that is not marked otherwise
- * @id:		small integer, unique while the instance exists (constant)
- * @name:	[a-z0-9_-]{1,32} (constant)
- * @state:	lifecycle state; written under @lock with mk_instance_set_state(),
- *		read locklessly with READ_ONCE() by sysfs and waiters
- * @cpus:	host logical CPU numbers the instance owns (constant)
- * @mem_base:	physical start of its memory range in mk_host_pool (constant)
- * @mem_range:	bytes of that range (constant)
- * @mem_size:	bytes of it the instance holds now: @mem_range in every
- *		state but stopped, 0 while stopped (the range is back in the
- *		pool); changed under @lock. Code that maps instance memory
- *		checks this, not @mem_range.
- * @image:	loaded kernel image, NULL until loaded
- * @crash_reason: why it crashed, NUL-terminated; empty unless @state is
- *		%MK_CRASHED
- * @node:	entry in the instance list (mk_lock)
- * @published:	visible to lookups; false while create is still working (mk_lock)
- * @dead:	destroy has begun; every operation now fails with ENOENT
- * @cpus_claimed: @cpus are the instance's: no other instance gets them
- *		(mk_claim_lock in core.c)
- * @cpus_taken:	@cpus are offline in the host and held for the instance
- * @started_ns:	CLOCK_BOOTTIME of the last start
- * @boot:	number of the current boot, counted up by every start; a
- *		report carries the number of the boot it is about
- * @state_wq:	woken on every state change
- * @kobj:	/sys/kernel/multikernel/instances/<name>/; holds a reference
- * @state_kn:	sysfs node of the state file, for sysfs_notify_dirent()
- * @report_lock: protects @report_pending, @report_boot, @report_state,
- *		@report_reason
- * @report_pending: a report from the instance waits for @report_work
- * @report_boot: the boot the pending report is about
- * @report_state: state reported by the arch code
- * @report_reason: reason given with the report
- * @report_work: applies a report in process context
- * @console:	the host's copy of its console output (console.c), from create
- *		until the last reference goes
- * @arch:	arch/spawn private state
- *
- * Created by MULTIKERNEL_CREATE, freed when the last reference goes.
- */
-struct mk_instance {
-	struct kref kref;
-	struct mutex lock;	/* protects what the member list says */
-	int id;
-	char name[MULTIKERNEL_NAME_MAX + 1];
-	enum mk_state state;
-	cpumask_var_t cpus;
-	phys_addr_t mem_base;
-	u64 mem_range;
-	u64 mem_size;
-	struct mk_image *image;
-	char crash_reason[MK_REASON_LEN];
-
-	/* --- lifecycle-private state --- */
-	struct list_head node;
-	bool published;
-	bool dead;
-	bool cpus_claimed;
-	bool cpus_taken;
-	u64 started_ns;
-	u32 boot;
-	wait_queue_head_t state_wq;
-	struct kobject kobj;
-	struct kernfs_node *state_kn;
-	spinlock_t report_lock;	/* protects report_* */
-	bool report_pending;
-	u32 report_boot;
-	enum mk_state report_state;
-	char report_reason[MK_REASON_LEN];
-	struct work_struct report_work;
-	struct mk_console_buf *console;
-
-	/* --- spawn/arch-private state (the spawn code may add fields here) --- */
-	void *arch;
-};
 
 /* state.c: the state machine and names (pure) */
 bool mk_state_transition_ok(enum mk_state from, enum mk_state to);
@@ -305,46 +201,6 @@ int mk_load_image(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 		  const char *cmdline, unsigned long cmdline_len);
 void mk_free_image(struct mk_instance *inst);
 
-/**
- * struct mk_arch_link - where an instance's messaging region is
- * @region:	the region, mapped
- * @size:	its bytes
- * @hw_id:	hardware id of the instance CPU that hears the host's
- *		doorbells
- */
-struct mk_arch_link {
-	void *region;
-	size_t size;
-	u32 hw_id;
-};
-
-/*
- * The arch's part of a start and a stop; kernel-doc with the x86 code.
- * The core calls them in this order, with inst->lock held:
- *
- *   mk_arch_prepare()		image, boot_params, handoff, shared region
- *   mk_link_open()		on the region prepare gave
- *   mk_arch_start()		the first CPU gets its start IPIs
- *   ...
- *   mk_arch_force_stop()	every CPU reset and parked, whatever it ran
- *   mk_link_close()		the instance's last messages, with a bound
- *   mk_arch_release()		undo prepare
- *
- * When mk_arch_start() fails, the core resets the CPU before it closes
- * the link; when mk_arch_force_stop() fails, the instance may still run
- * and keeps its link, CPUs and memory.
- */
-int mk_arch_prepare(struct mk_instance *inst, struct mk_arch_link *link);
-int mk_arch_start(struct mk_instance *inst);
-int mk_arch_force_stop(struct mk_instance *inst);
-void mk_arch_release(struct mk_instance *inst);
-
-/*
- * Nanoseconds from the start IPIs to the jump into the instance kernel,
- * 0 when not known; for the boot figures in the link statistics.
- */
-u64 mk_arch_entry_ns(struct mk_instance *inst);
-
 /* console.c: the host's copy of the console, see kernel-doc there */
 ssize_t mk_console_read(struct mk_instance *inst, char *buf, size_t len,
 			u64 *pos);
@@ -391,18 +247,13 @@ u32 mk_link_self_id(void);
 int mk_console_buf_alloc(struct mk_instance *inst);
 void mk_console_buf_free(struct mk_instance *inst);
 int mk_link_open(struct mk_instance *inst, void *region, size_t size,
-		 u32 apic_id);
+		 u32 hw_id);
 void mk_link_close(struct mk_instance *inst);
 int mk_link_request_shutdown(struct mk_instance *inst);
 unsigned int mk_link_heartbeat_ms(void);
 int mk_link_set_heartbeat_ms(unsigned int ms);
 unsigned int mk_link_boot_timeout_ms(void);
 int mk_link_set_boot_timeout_ms(unsigned int ms);
-int mk_link_instance_open(void *region, size_t size, u32 host_apic_id,
-			  u32 self_id);
-int mk_link_instance_hello(void);
-void mk_link_instance_notify(u32 op, u32 arg, const char *text);
-void mk_link_console_write(const char *s, size_t n);
 int mk_link_send_to(u32 id, u16 channel, const void *data, size_t len,
 		    unsigned int flags);
 bool mk_link_connected(u32 id);

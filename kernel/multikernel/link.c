@@ -222,7 +222,7 @@ static void mk_link_kick(struct mk_peer *peer)
 {
 	struct mk_link *link = container_of(peer, struct mk_link, peer);
 
-	mk_doorbell_send(link->apic_id);
+	mk_doorbell_send(link->hw_id);
 }
 
 static void mk_link_broken(struct mk_peer *peer, const char *why)
@@ -254,7 +254,7 @@ static void mk_link_user(struct mk_peer *peer, const struct mk_msg *msg,
 
 /* --- opening and closing --- */
 
-static struct mk_link *mk_link_alloc(u32 id, u32 apic_id, const char *name)
+static struct mk_link *mk_link_alloc(u32 id, u32 hw_id, const char *name)
 {
 	struct mk_link *link = kzalloc(sizeof(*link), GFP_KERNEL);
 
@@ -263,7 +263,7 @@ static struct mk_link *mk_link_alloc(u32 id, u32 apic_id, const char *name)
 	refcount_set(&link->refs, 1);
 	init_completion(&link->unused);
 	link->id = id;
-	link->apic_id = apic_id;
+	link->hw_id = hw_id;
 	strscpy(link->name, name, sizeof(link->name));
 	return link;
 }
@@ -321,7 +321,7 @@ static void mk_link_retire(struct mk_link *link)
  * @inst:	the instance
  * @region:	its messaging region, mapped; formatted here
  * @size:	bytes of @region
- * @apic_id:	APIC ID of the instance CPU that hears doorbells
+ * @hw_id:	hardware id of the instance CPU that hears doorbells
  *
  * Also empties the instance's console for the new boot and arms the
  * watchdog that waits for the instance's hello.
@@ -331,7 +331,7 @@ static void mk_link_retire(struct mk_link *link)
  * -EINVAL when @size cannot hold the rings.
  */
 int mk_link_open(struct mk_instance *inst, void *region, size_t size,
-		 u32 apic_id)
+		 u32 hw_id)
 {
 	struct mk_ring_geometry geo = {
 		.slot_size = MK_LINK_SLOT_SIZE,
@@ -347,7 +347,7 @@ int mk_link_open(struct mk_instance *inst, void *region, size_t size,
 	ret = mk_ring_format(region, size, &geo);
 	if (ret)
 		return ret;
-	link = mk_link_alloc(inst->id, apic_id, inst->name);
+	link = mk_link_alloc(inst->id, hw_id, inst->name);
 	if (!link)
 		return -ENOMEM;
 	kref_get(&inst->kref);
@@ -412,19 +412,19 @@ void mk_link_close(struct mk_instance *inst)
  * mk_link_instance_open() - connect an instance to its host
  * @region:	the messaging region the host formatted, mapped
  * @size:	bytes of @region, from the handoff
- * @host_apic_id: APIC ID of the host CPU that hears doorbells
+ * @host_hw_id: hardware id of the host CPU that hears doorbells
  * @self_id:	this instance's id
  *
  * Context: Process context, once, at boot; sleeps.
  * Return: 0, or an error of mk_peer_init() (a region the host got wrong).
  */
-int mk_link_instance_open(void *region, size_t size, u32 host_apic_id,
+int mk_link_instance_open(void *region, size_t size, u32 host_hw_id,
 			  u32 self_id)
 {
 	struct mk_link *link;
 	int ret;
 
-	link = mk_link_alloc(MULTIKERNEL_HOST_ID, host_apic_id, "host");
+	link = mk_link_alloc(MULTIKERNEL_HOST_ID, host_hw_id, "host");
 	if (!link)
 		return -ENOMEM;
 	ret = mk_peer_init(&link->peer, region, size, MK_RING_INSTANCE,

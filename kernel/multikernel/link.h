@@ -29,7 +29,7 @@
  * @boot:	host side: the instance's boot this link belongs to; its
  *		reports carry it
  * @id:		id of the kernel at the other end
- * @apic_id:	physical APIC ID its doorbell rings on
+ * @hw_id:	hardware id of the CPU its doorbell rings on
  * @name:	the other end's name, for log lines
  * @peer:	the messaging connection
  * @hello:	host side: the instance said hello
@@ -50,7 +50,7 @@ struct mk_link {
 	struct mk_instance *inst;
 	u32 boot;
 	u32 id;
-	u32 apic_id;
+	u32 hw_id;
 	char name[MULTIKERNEL_NAME_MAX + 1];
 	struct mk_peer peer;
 	bool hello;

@@ -26,6 +26,7 @@
 #include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/jiffies.h>
+#include <linux/multikernel/arch.h>
 #include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -41,8 +42,6 @@
 #include <asm/setup.h>
 #include <asm/tsc.h>
 
-#include "image.h"
-#include "internal.h"
 #include "mk_x86.h"
 #include "trampoline.h"
 
