@@ -186,7 +186,6 @@ void mk_instance_let_go(struct mk_instance *inst)
 	mk_mem_free(inst);
 }
 
-
 /* Find an instance by name, published or not. */
 static struct mk_instance *mk_find_locked(const char *name)
 {

@@ -49,7 +49,6 @@ static int mk_link_send_ctl(struct mk_link *link, u32 op, u32 arg,
 			   sizeof(ctl), flags);
 }
 
-
 /* --- host side --- */
 
 static const char *mk_stop_kind_name(u32 kind)

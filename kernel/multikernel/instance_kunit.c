@@ -440,7 +440,6 @@ static void mk_lc_force_stop_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
 }
 
-
 /* What x86 asks before it uses broadcast IPI shorthands. */
 static void mk_lc_owns_cpus_test(struct kunit *test)
 {

@@ -45,7 +45,6 @@ struct mk_lc {
 	int released_running;
 };
 
-
 int mk_lc_init(struct kunit *test);
 void mk_lc_exit(struct kunit *test);
 void mk_lc_run(struct kunit *test, struct mk_lc *lc);

@@ -549,4 +549,3 @@ unlock:
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_instance_stop);
-

@@ -96,8 +96,7 @@ void mk_link_put(struct mk_link *link)
  *
  * Context: Process context.
  */
-void mk_links_for_each(void (*fn)(struct mk_link *link, void *arg),
-			      void *arg)
+void mk_links_for_each(void (*fn)(struct mk_link *link, void *arg), void *arg)
 {
 	struct mk_link *link;
 	unsigned long id;

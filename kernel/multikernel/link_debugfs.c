@@ -60,7 +60,6 @@ static int mk_link_stats_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(mk_link_stats);
 
-
 /**
  * mk_link_debugfs_add() - give a link its debugfs directory
  * @link:	the link, just opened

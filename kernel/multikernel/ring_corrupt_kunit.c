@@ -252,6 +252,7 @@ static void mk_ring_check_test(struct kunit *test)
 		}
 	}
 }
+
 static struct kunit_case mk_ring_corrupt_cases[] = {
 	KUNIT_CASE_PARAM(mk_ring_corrupt_test, mk_corrupt_gen_params),
 	KUNIT_CASE(mk_ring_check_test),

@@ -12,7 +12,6 @@
 
 #include "ring_kunit.h"
 
-
 static void mk_test_host_doorbell(struct mk_ring_end *end)
 {
 	container_of(end, struct mk_ring_test, host)->host_rang++;
@@ -172,7 +171,6 @@ static void mk_test_expect_empty(struct kunit *test, struct mk_ring_test *t,
 	struct mk_msg_info info;
 
 	KUNIT_EXPECT_EQ(test, mk_ring_recv(to, &info, t->in, BUF_SIZE), -EAGAIN);
-
 }
 
 struct mk_geo_case {
@@ -478,7 +476,7 @@ static void mk_ring_wrap_test(struct kunit *test)
 		for (j = 0; j < burst; j++) {
 			lens[j] = (i * 97 + j * 31) % 160;
 			KUNIT_ASSERT_EQ(test, mk_ring_test_send(t, &t->inst,
-							   lens[j], seed + j), 0);
+								lens[j], seed + j), 0);
 			slots += DIV_ROUND_UP(HDR + lens[j], 64);
 		}
 		for (j = 0; j < burst; j++)
@@ -536,7 +534,7 @@ static void mk_ring_too_big_test(struct kunit *test)
 	u8 buf[64];
 
 	KUNIT_EXPECT_EQ(test, mk_ring_test_send(t, &t->host,
-					   MULTIKERNEL_MSG_MAX + 1, 0), -EMSGSIZE);
+						MULTIKERNEL_MSG_MAX + 1, 0), -EMSGSIZE);
 	KUNIT_EXPECT_EQ(test, t->hdr->ring[MULTIKERNEL_RING_H2I].head, 0);
 
 	/* A ring smaller than the maximum carries what fits in all slots. */
@@ -653,4 +651,3 @@ kunit_test_suite(mk_ring_suite);
 MODULE_DESCRIPTION("KUnit tests for the multikernel messaging rings");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
-

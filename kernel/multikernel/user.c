@@ -27,25 +27,15 @@
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
-#include <linux/device.h>
 #include <linux/err.h>
-#include <linux/fs.h>
 #include <linux/kernel.h>
-#include <linux/miscdevice.h>
 #include <linux/mm.h>
-#include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/poll.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
-#include <linux/stddef.h>
 #include <linux/string.h>
-#include <linux/stringify.h>
-#include <linux/sysfs.h>
-#include <linux/uaccess.h>
 #include <kunit/visibility.h>
-
-#include <asm/ioctls.h>
 
 #include "internal.h"
 #include "user.h"
@@ -71,8 +61,9 @@
  * Return: MK_USER_LOCAL or MK_USER_FORWARD (&enum mk_user_route) for a
  * valid message, -EBADMSG otherwise.
  */
-VISIBLE_IF_KUNIT int mk_user_hdr_check(u32 self, u32 from, const void *data, u32 len,
-		      struct multikernel_user_hdr *hdr, const char **why)
+VISIBLE_IF_KUNIT int mk_user_hdr_check(u32 self, u32 from, const void *data,
+				       u32 len, struct multikernel_user_hdr *hdr,
+				       const char **why)
 {
 	if (len < sizeof(*hdr)) {
 		*why = "shorter than its header";
@@ -502,4 +493,3 @@ void mk_user_hub_link_changed(struct mk_user_hub *hub, u32 id)
 	xa_unlock_irqrestore(&hub->devs, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_user_hub_link_changed);
-

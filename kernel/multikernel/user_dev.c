@@ -11,9 +11,7 @@
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/miscdevice.h>
-#include <linux/mm.h>
 #include <linux/mutex.h>
-#include <linux/overflow.h>
 #include <linux/poll.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
@@ -22,13 +20,11 @@
 #include <linux/stringify.h>
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
-#include <kunit/visibility.h>
 
 #include <asm/ioctls.h>
 
 #include "internal.h"
 #include "user.h"
-
 
 /* ---- the character device ---- */
 

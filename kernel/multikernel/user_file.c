@@ -8,30 +8,19 @@
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
-#include <linux/device.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
-#include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
-#include <linux/overflow.h>
-#include <linux/poll.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
-#include <linux/stddef.h>
 #include <linux/string.h>
-#include <linux/stringify.h>
-#include <linux/sysfs.h>
-#include <linux/uaccess.h>
+#include <linux/uio.h>
 #include <kunit/visibility.h>
-
-#include <asm/ioctls.h>
 
 #include "internal.h"
 #include "user.h"
-
-
 
 /**
  * mk_ufile_init() - attach a new file to a device
@@ -328,4 +317,3 @@ unlock:
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_ufile_recv);
-

@@ -13,7 +13,6 @@
 #include <asm/bootparam.h>
 #include <uapi/linux/multikernel.h>
 
-
 /*
  * Low-memory windows (lowmem.c). Each running instance gets one, below
  * 640 KiB: the host's start trampoline uses its first pages, then the
