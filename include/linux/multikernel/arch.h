@@ -217,6 +217,12 @@ void mk_arch_release(struct mk_instance *inst);
 u64 mk_arch_entry_ns(struct mk_instance *inst);
 
 /*
+ * The id by which the hardware, the doorbell and the handoff name a host
+ * CPU (x86: its APIC ID); shown in sysfs.
+ */
+u32 mk_arch_cpu_hw_id(unsigned int cpu);
+
+/*
  * The instance side of the link, for the arch code of a kernel that runs
  * as an instance; kernel-doc in kernel/multikernel/link.c, ctl.c and
  * console.c.

@@ -86,6 +86,18 @@ static u32 mk_apicid(unsigned int cpu)
 	return per_cpu(x86_cpu_to_apicid, cpu);
 }
 
+/**
+ * mk_arch_cpu_hw_id() - the hardware id of a host CPU
+ * @cpu:	logical CPU number
+ *
+ * Context: Any context.
+ * Return: its APIC ID, by which doorbells and the handoff name it.
+ */
+u32 mk_arch_cpu_hw_id(unsigned int cpu)
+{
+	return mk_apicid(cpu);
+}
+
 /* Write the ICR and wait until the local APIC sent the IPI. */
 static u32 mk_icr_send(u32 low, u32 apicid)
 {
