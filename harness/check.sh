@@ -3,7 +3,8 @@
 # Usage: harness/check.sh [OUTDIR]
 # The static gates on our code, for `make check` and `make test`:
 # checkpatch --strict, W=1 and sparse (C=1) builds of our kernel code,
-# kernel-doc on our sources and headers, shellcheck on the harness.
+# kernel-doc on our sources and headers, shellcheck on the harness, and
+# no test-only symbol in our objects built without the test options.
 # Writes TAP to OUTDIR (default build/check): checkpatch.tap, one line per
 # file, and gates.tap, one line per other gate. Prints every problem and
 # exits non-zero when any gate fails.
@@ -59,6 +60,8 @@ gate "W=1 build of ${SRC_DIRS[*]}" kbuild W=1
 gate "sparse (C=1) build of ${SRC_DIRS[*]}" kbuild C=1
 gate "kernel-doc -Wall on our sources and headers" kdoc
 gate "shellcheck -S warning harness/" shellcheck -x -S warning "$TOP"/harness/*.sh
+gate "no test-only symbol without the test options (build/obj-prod)" \
+	"$TOP/harness/check-test-symbols.sh"
 echo "1..$n" >> "$out/gates.tap"
 
 if grep -q '^not ok' "$out/checkpatch.tap" "$out/gates.tap"; then

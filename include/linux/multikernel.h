@@ -15,6 +15,7 @@
 #include <linux/init.h>
 #include <linux/list.h>
 #include <linux/types.h>
+#include <linux/multikernel/wire.h>
 #include <uapi/linux/multikernel.h>
 
 /**
@@ -90,22 +91,6 @@ struct mk_msg {
 typedef void (*mk_msg_handler_t)(struct mk_peer *peer,
 				 const struct mk_msg *msg, void *priv);
 
-/**
- * struct multikernel_early_log - an instance's kernel log until its link is up
- * @head:	bytes the instance ever wrote to @ring
- * @__pad:	0, keeps @ring on its own cache lines
- * @ring:	the bytes, a console log ring (kernel/multikernel/logring.c)
- *
- * In the region an instance shares with its host, at a place the arch
- * code fixes; written by the instance from early boot on, read by the
- * host when the instance never says hello.
- */
-struct multikernel_early_log {
-	u64 head;
-	u8 __pad[56];
-	u8 ring[32768];
-};
-
 #ifdef CONFIG_MULTIKERNEL
 
 void __init multikernel_reserve_pool(void);
@@ -123,7 +108,7 @@ void mk_doorbell_unregister(struct mk_doorbell_client *client);
 bool mk_doorbell_handler(void);
 
 /* Provided by the architecture. */
-int mk_doorbell_send(u32 apic_id);
+int mk_doorbell_send(u32 hw_id);
 
 int mk_msg_register(struct mk_peer *peer, u16 channel,
 		    mk_msg_handler_t handler, void *priv);

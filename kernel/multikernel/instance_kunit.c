@@ -16,42 +16,7 @@
 #include <linux/string.h>
 #include <linux/workqueue.h>
 
-#include "internal.h"
-
-/**
- * struct mk_lc - one test's instance and how the stand-ins behave
- * @inst:		the instance under test
- * @cpu:		its CPU
- * @pool_free:		pool bytes free before the test
- * @load_ret:		what load returns; the image is dropped on failure
- * @start_ret:		what start returns
- * @force_ret:		what force_stop returns
- * @shutdown_ret:	what request_shutdown returns
- * @shutdown_reports:	request_shutdown reports the instance stopped
- * @nr_start:		calls of start
- * @nr_force:		calls of force_stop
- * @nr_shutdown:	calls of request_shutdown
- * @nr_release:		calls of release
- * @cpu_runs:		start succeeded, or failed, and no force_stop
- *			succeeded since: the CPU may run instance code
- * @released_running:	release was called while @cpu_runs
- */
-struct mk_lc {
-	struct mk_instance *inst;
-	unsigned int cpu;
-	u64 pool_free;
-	int load_ret;
-	int start_ret;
-	int force_ret;
-	int shutdown_ret;
-	bool shutdown_reports;
-	int nr_start;
-	int nr_force;
-	int nr_shutdown;
-	int nr_release;
-	bool cpu_runs;
-	int released_running;
-};
+#include "instance_kunit.h"
 
 /* The stand-ins run in the test thread and in the report worker. */
 static struct mk_lc *mk_lc_cur;
@@ -147,7 +112,14 @@ static const struct mk_arch_ops mk_lc_ops = {
 	.request_shutdown = mk_lc_request_shutdown,
 };
 
-static int mk_lc_init(struct kunit *test)
+/**
+ * mk_lc_init() - create the instance under test, with the stand-ins on
+ * @test:	the test
+ *
+ * Context: Process context.
+ * Return: 0; skips the test without a pool or a second CPU.
+ */
+int mk_lc_init(struct kunit *test)
 {
 	struct mk_create_args args = { .name = "kunit-lc", .mem_size = SZ_4M };
 	struct cpumask *cpus;
@@ -178,7 +150,13 @@ static int mk_lc_init(struct kunit *test)
 	return 0;
 }
 
-static void mk_lc_exit(struct kunit *test)
+/**
+ * mk_lc_exit() - stop and destroy the instance, and check nothing leaked
+ * @test:	the test
+ *
+ * Context: Process context.
+ */
+void mk_lc_exit(struct kunit *test)
 {
 	struct mk_lc *lc = test->priv;
 
@@ -198,8 +176,14 @@ static void mk_lc_exit(struct kunit *test)
 	mk_lc_cur = NULL;
 }
 
-/* Load and start; the instance is then starting on its CPU. */
-static void mk_lc_run(struct kunit *test, struct mk_lc *lc)
+/**
+ * mk_lc_run() - load and start; the instance is then starting on its CPU
+ * @test:	the test
+ * @lc:		its instance
+ *
+ * Context: Process context.
+ */
+void mk_lc_run(struct kunit *test, struct mk_lc *lc)
 {
 	KUNIT_ASSERT_EQ(test, mk_instance_load(lc->inst, 0, -1, NULL, 0), 0);
 	KUNIT_ASSERT_EQ(test, lc->inst->state, MK_LOADED);
@@ -208,11 +192,16 @@ static void mk_lc_run(struct kunit *test, struct mk_lc *lc)
 	KUNIT_ASSERT_FALSE(test, cpu_online(lc->cpu));
 }
 
-/*
- * Whether the instance holds its memory: taken from the pool and assigned,
- * or back in the pool and cleared.
+/**
+ * mk_lc_expect_mem() - expect whether the instance holds its memory
+ * @test:	the test
+ * @lc:		its instance
+ * @held:	true: taken from the pool and assigned; false: back in the
+ *		pool and cleared
+ *
+ * Context: Process context.
  */
-static void mk_lc_expect_mem(struct kunit *test, struct mk_lc *lc, bool held)
+void mk_lc_expect_mem(struct kunit *test, struct mk_lc *lc, bool held)
 {
 	struct mk_instance *inst = lc->inst;
 
@@ -228,7 +217,15 @@ static void mk_lc_expect_mem(struct kunit *test, struct mk_lc *lc, bool held)
 			      "memory given back to the pool is not cleared");
 }
 
-static void mk_lc_report(struct mk_lc *lc, enum mk_state state, const char *why)
+/**
+ * mk_lc_report() - report a state as the instance would, and wait for it
+ * @lc:		the instance under test
+ * @state:	the state reported
+ * @why:	the reason, or NULL
+ *
+ * Context: Process context.
+ */
+void mk_lc_report(struct mk_lc *lc, enum mk_state state, const char *why)
 {
 	mk_instance_report(lc->inst, lc->inst->boot, state, why);
 	flush_work(&lc->inst->report_work);
@@ -443,202 +440,6 @@ static void mk_lc_force_stop_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
 }
 
-static void mk_lc_crash_test(struct kunit *test)
-{
-	struct mk_lc *lc = test->priv;
-
-	mk_lc_run(test, lc);
-	mk_lc_report(lc, MK_RUNNING, NULL);
-	mk_lc_report(lc, MK_CRASHED, "Kernel panic - not syncing: test");
-	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_CRASHED);
-	KUNIT_EXPECT_STREQ(test, lc->inst->crash_reason,
-			   "Kernel panic - not syncing: test");
-	/* The CPU and memory stay with the instance until a stop. */
-	KUNIT_EXPECT_TRUE(test, lc->inst->cpus_taken);
-	KUNIT_EXPECT_FALSE(test, cpu_online(lc->cpu));
-	mk_lc_expect_mem(test, lc, true);
-	KUNIT_EXPECT_EQ(test, mk_instance_destroy(lc->inst), -EBUSY);
-	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), -EBUSY);
-	KUNIT_EXPECT_EQ(test, mk_instance_load(lc->inst, 0, -1, NULL, 0), -EBUSY);
-
-	/* A crashed instance is not asked, it is reset. */
-	KUNIT_EXPECT_EQ(test, mk_instance_stop(lc->inst, false, 10000), 0);
-	KUNIT_EXPECT_EQ(test, lc->nr_shutdown, 0);
-	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
-	KUNIT_EXPECT_STREQ(test, lc->inst->crash_reason, "");
-	KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
-	mk_lc_expect_mem(test, lc, false);
-
-	/* And it can run again. */
-	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), 0);
-	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STARTING);
-}
-
-static void mk_lc_crash_kept_test(struct kunit *test)
-{
-	struct mk_lc *lc = test->priv;
-
-	mk_lc_run(test, lc);
-	/* A later report neither hides the crash nor its reason. */
-	mk_instance_report(lc->inst, lc->inst->boot, MK_CRASHED, "first");
-	mk_instance_report(lc->inst, lc->inst->boot, MK_RUNNING, NULL);
-	flush_work(&lc->inst->report_work);
-	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_CRASHED);
-	KUNIT_EXPECT_STREQ(test, lc->inst->crash_reason, "first");
-}
-
-static void mk_lc_power_off_test(struct kunit *test)
-{
-	struct mk_lc *lc = test->priv;
-
-	mk_lc_run(test, lc);
-	mk_lc_report(lc, MK_RUNNING, NULL);
-	/* The instance powered itself off: the host takes its CPU back. */
-	mk_lc_report(lc, MK_STOPPED, NULL);
-	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
-	KUNIT_EXPECT_EQ(test, lc->nr_force, 1);
-	KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
-	mk_lc_expect_mem(test, lc, false);
-}
-
-static void mk_lc_reset_fails_test(struct kunit *test)
-{
-	struct mk_lc *lc = test->priv;
-
-	mk_lc_run(test, lc);
-	lc->force_ret = -ETIMEDOUT;
-	KUNIT_EXPECT_EQ(test, mk_instance_stop(lc->inst, true, 0), -ETIMEDOUT);
-	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_CRASHED);
-	KUNIT_EXPECT_NOT_NULL(test, strstr(lc->inst->crash_reason, "INIT"));
-	/* A CPU that did not respond may still use the CPU and memory. */
-	KUNIT_EXPECT_TRUE(test, lc->inst->cpus_taken);
-	KUNIT_EXPECT_FALSE(test, cpu_online(lc->cpu));
-	mk_lc_expect_mem(test, lc, true);
-
-	lc->force_ret = 0;
-	KUNIT_EXPECT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
-	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
-	KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
-}
-
-static void mk_lc_start_fails_test(struct kunit *test)
-{
-	struct mk_lc *lc = test->priv;
-
-	KUNIT_ASSERT_EQ(test, mk_instance_load(lc->inst, 0, -1, NULL, 0), 0);
-	lc->start_ret = -EIO;
-	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), -EIO);
-	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_LOADED);
-	/* The CPU was reset before the rest was undone. */
-	KUNIT_EXPECT_EQ(test, lc->nr_force, 1);
-	KUNIT_EXPECT_EQ(test, lc->nr_release, 1);
-	/* Held since create, so still held. */
-	KUNIT_EXPECT_TRUE(test, lc->inst->cpus_taken);
-	KUNIT_EXPECT_FALSE(test, cpu_online(lc->cpu));
-	mk_lc_expect_mem(test, lc, true);
-}
-
-/*
- * A CPU that took neither the start IPIs nor the INIT may run from the
- * instance's memory: the instance is crashed and keeps CPU and memory
- * until a stop resets the CPU.
- */
-static void mk_lc_start_wedged_test(struct kunit *test)
-{
-	struct mk_lc *lc = test->priv;
-
-	KUNIT_ASSERT_EQ(test, mk_instance_load(lc->inst, 0, -1, NULL, 0), 0);
-	lc->start_ret = -EIO;
-	lc->force_ret = -ETIMEDOUT;
-	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), -EIO);
-	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_CRASHED);
-	KUNIT_EXPECT_NOT_NULL(test, strstr(lc->inst->crash_reason, "INIT"));
-	KUNIT_EXPECT_EQ(test, lc->nr_release, 0);
-	KUNIT_EXPECT_TRUE(test, lc->inst->cpus_taken);
-	KUNIT_EXPECT_FALSE(test, cpu_online(lc->cpu));
-	mk_lc_expect_mem(test, lc, true);
-	KUNIT_EXPECT_EQ(test, mk_instance_destroy(lc->inst), -EBUSY);
-
-	lc->force_ret = 0;
-	KUNIT_EXPECT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
-	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
-	KUNIT_EXPECT_EQ(test, lc->nr_release, 1);
-	KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
-	mk_lc_expect_mem(test, lc, false);
-}
-
-/* A report about an earlier boot does not touch the current one. */
-static void mk_lc_stale_report_test(struct kunit *test)
-{
-	struct mk_lc *lc = test->priv;
-	u32 first;
-
-	mk_lc_run(test, lc);
-	first = lc->inst->boot;
-	mk_lc_report(lc, MK_RUNNING, NULL);
-	KUNIT_ASSERT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
-	KUNIT_ASSERT_EQ(test, mk_instance_start(lc->inst), 0);
-	KUNIT_EXPECT_NE(test, lc->inst->boot, first);
-
-	mk_instance_report(lc->inst, first, MK_CRASHED, "from the first boot");
-	flush_work(&lc->inst->report_work);
-	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STARTING);
-	mk_instance_report(lc->inst, first, MK_STOPPED, NULL);
-	flush_work(&lc->inst->report_work);
-	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STARTING);
-	KUNIT_EXPECT_FALSE(test, cpu_online(lc->cpu));
-
-	/* The current boot's reports count. */
-	mk_lc_report(lc, MK_RUNNING, NULL);
-	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_RUNNING);
-}
-
-static void mk_lc_restart_fails_test(struct kunit *test)
-{
-	struct mk_lc *lc = test->priv;
-
-	mk_lc_run(test, lc);
-	KUNIT_ASSERT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
-	lc->start_ret = -EIO;
-	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), -EIO);
-	/* Back to stopped, and the CPU and memory the start took are back too. */
-	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
-	KUNIT_EXPECT_FALSE(test, lc->inst->cpus_taken);
-	KUNIT_EXPECT_TRUE(test, cpu_online(lc->cpu));
-	mk_lc_expect_mem(test, lc, false);
-}
-
-static void mk_lc_wrong_state_test(struct kunit *test)
-{
-	struct mk_lc *lc = test->priv;
-
-	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), -EINVAL);
-	KUNIT_EXPECT_EQ(test, mk_instance_stop(lc->inst, true, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, lc->nr_start, 0);
-
-	/* Reports that make no sense in the state are ignored. */
-	mk_lc_report(lc, MK_RUNNING, NULL);
-	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_EMPTY);
-	KUNIT_ASSERT_EQ(test, mk_instance_load(lc->inst, 0, -1, NULL, 0), 0);
-	mk_lc_report(lc, MK_STOPPED, NULL);
-	mk_lc_report(lc, MK_CRASHED, "bogus");
-	mk_lc_report(lc, MK_LOADED, NULL);
-	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_LOADED);
-	KUNIT_EXPECT_EQ(test, lc->nr_force, 0);
-	KUNIT_EXPECT_TRUE(test, lc->inst->cpus_taken);
-}
-
-static void mk_lc_failed_reload_test(struct kunit *test)
-{
-	struct mk_lc *lc = test->priv;
-
-	KUNIT_ASSERT_EQ(test, mk_instance_load(lc->inst, 0, -1, NULL, 0), 0);
-	lc->load_ret = -ENOEXEC;
-	KUNIT_EXPECT_EQ(test, mk_instance_load(lc->inst, 0, -1, NULL, 0), -ENOEXEC);
-	KUNIT_EXPECT_NULL(test, lc->inst->image);
-	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_EMPTY);
-}
-
 /* What x86 asks before it uses broadcast IPI shorthands. */
 static void mk_lc_owns_cpus_test(struct kunit *test)
 {
@@ -680,16 +481,6 @@ static struct kunit_suite mk_lifecycle_suite = {
 		KUNIT_CASE(mk_lc_graceful_timeout_test),
 		KUNIT_CASE(mk_lc_cannot_ask_test),
 		KUNIT_CASE(mk_lc_force_stop_test),
-		KUNIT_CASE(mk_lc_crash_test),
-		KUNIT_CASE(mk_lc_crash_kept_test),
-		KUNIT_CASE(mk_lc_power_off_test),
-		KUNIT_CASE(mk_lc_reset_fails_test),
-		KUNIT_CASE(mk_lc_start_fails_test),
-		KUNIT_CASE(mk_lc_start_wedged_test),
-		KUNIT_CASE(mk_lc_stale_report_test),
-		KUNIT_CASE(mk_lc_restart_fails_test),
-		KUNIT_CASE(mk_lc_wrong_state_test),
-		KUNIT_CASE(mk_lc_failed_reload_test),
 		KUNIT_CASE(mk_lc_destroy_running_test),
 		KUNIT_CASE(mk_lc_owns_cpus_test),
 		{}

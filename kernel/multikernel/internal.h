@@ -12,6 +12,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/multikernel.h>
+#include <linux/multikernel/arch.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -54,7 +55,9 @@ struct mk_pool {
 };
 
 int mk_pool_init(struct mk_pool *pool, phys_addr_t base, u64 size);
+#if IS_ENABLED(CONFIG_MULTIKERNEL_KUNIT_TEST)
 void mk_pool_destroy(struct mk_pool *pool);
+#endif
 int mk_pool_carve(struct mk_pool *pool, u64 size, phys_addr_t *addr);
 int mk_pool_carve_at(struct mk_pool *pool, phys_addr_t addr, u64 size);
 int mk_pool_return(struct mk_pool *pool, phys_addr_t addr, u64 size);
@@ -81,27 +84,6 @@ extern struct mk_pool mk_host_pool;
  */
 
 /**
- * enum mk_state - lifecycle state of an instance
- * @MK_EMPTY:	created; CPUs taken, memory carved and cleared
- * @MK_LOADED:	a kernel image is placed in the instance's memory
- * @MK_STARTING: the first CPU was started, the instance kernel boots
- * @MK_RUNNING:	the instance reported that it booted
- * @MK_STOPPING: a stop is in progress
- * @MK_STOPPED:	the instance's CPUs were reset and given back to the host,
- *		its memory to the pool; it holds neither until a load or start
- * @MK_CRASHED:	the instance panicked or a stop failed; see crash_reason
- * @MK_NR_STATES: number of states, not a state
- *
- * Values equal those of &enum multikernel_state in the user ABI. The
- * allowed transitions are listed in one place, mk_state_transition_ok().
- */
-enum mk_state {
-	MK_EMPTY, MK_LOADED, MK_STARTING, MK_RUNNING, MK_STOPPING, MK_STOPPED,
-	MK_CRASHED,
-	MK_NR_STATES
-};
-
-/**
  * enum mk_op - what userspace asks of an instance, for mk_state_op_check()
  * @MK_OP_LOAD:		load a kernel image
  * @MK_OP_START:	start the loaded image
@@ -110,12 +92,10 @@ enum mk_state {
  */
 enum mk_op { MK_OP_LOAD, MK_OP_START, MK_OP_STOP, MK_OP_DESTROY };
 
-struct mk_image;	/* opaque to the core, defined by the loader */
-
 /**
  * struct mk_console_buf - the host's copy of an instance's console
  * @head:	bytes ever written to @ring in this boot
- * @ring:	MK_CONSOLE_BUF_SIZE bytes (link.c), see logring.c
+ * @ring:	MK_CONSOLE_BUF_SIZE bytes (console.c), see logring.c
  * @wait:	woken when output arrives
  */
 struct mk_console_buf {
@@ -133,100 +113,14 @@ void mk_logring_write(u64 *headp, u8 *ring, u32 size, const char *s, size_t n);
 size_t mk_logring_read(const u64 *headp, const u8 *ring, u32 size, u64 *pos,
 		       char *buf, size_t len);
 
-#define MK_REASON_LEN	MULTIKERNEL_REASON_LEN
-
-/**
- * struct mk_instance - one instance kernel and what it owns
- * @kref:	references: the instance list, the sysfs kobject, a queued
- *		report and every lookup in progress
- * @lock:	protects everything below that is not marked otherwise
- * @id:		small integer, unique while the instance exists (constant)
- * @name:	[a-z0-9_-]{1,32} (constant)
- * @state:	lifecycle state; written under @lock with mk_instance_set_state(),
- *		read locklessly with READ_ONCE() by sysfs and waiters
- * @cpus:	host logical CPU numbers the instance owns (constant)
- * @mem_base:	physical start of its memory range in mk_host_pool (constant)
- * @mem_range:	bytes of that range (constant)
- * @mem_size:	bytes of it the instance holds now: @mem_range in every
- *		state but stopped, 0 while stopped (the range is back in the
- *		pool); changed under @lock. Code that maps instance memory
- *		checks this, not @mem_range.
- * @image:	loaded kernel image, NULL until loaded
- * @crash_reason: why it crashed, NUL-terminated; empty unless @state is
- *		%MK_CRASHED
- * @node:	entry in the instance list (mk_lock)
- * @published:	visible to lookups; false while create is still working (mk_lock)
- * @dead:	destroy has begun; every operation now fails with ENOENT
- * @cpus_claimed: @cpus are the instance's: no other instance gets them
- *		(mk_claim_lock in core.c)
- * @cpus_taken:	@cpus are offline in the host and held for the instance
- * @started_ns:	CLOCK_BOOTTIME of the last start
- * @boot:	number of the current boot, counted up by every start; a
- *		report carries the number of the boot it is about
- * @state_wq:	woken on every state change
- * @kobj:	/sys/kernel/multikernel/instances/<name>/; holds a reference
- * @state_kn:	sysfs node of the state file, for sysfs_notify_dirent()
- * @report_lock: protects @report_pending, @report_boot, @report_state,
- *		@report_reason
- * @report_pending: a report from the instance waits for @report_work
- * @report_boot: the boot the pending report is about
- * @report_state: state reported by the arch code
- * @report_reason: reason given with the report
- * @report_work: applies a report in process context
- * @console:	the host's copy of its console output (link.c), from create
- *		until the last reference goes
- * @early_log:	its early log in the shared region, while its link is open
- * @arch:	arch/spawn private state
- *
- * Created by MULTIKERNEL_CREATE, freed when the last reference goes.
- */
-struct mk_instance {
-	struct kref kref;
-	struct mutex lock;	/* protects what the member list says */
-	int id;
-	char name[MULTIKERNEL_NAME_MAX + 1];
-	enum mk_state state;
-	cpumask_var_t cpus;
-	phys_addr_t mem_base;
-	u64 mem_range;
-	u64 mem_size;
-	struct mk_image *image;
-	char crash_reason[MK_REASON_LEN];
-
-	/* --- lifecycle-private state --- */
-	struct list_head node;
-	bool published;
-	bool dead;
-	bool cpus_claimed;
-	bool cpus_taken;
-	u64 started_ns;
-	u32 boot;
-	wait_queue_head_t state_wq;
-	struct kobject kobj;
-	struct kernfs_node *state_kn;
-	spinlock_t report_lock;	/* protects report_* */
-	bool report_pending;
-	u32 report_boot;
-	enum mk_state report_state;
-	char report_reason[MK_REASON_LEN];
-	struct work_struct report_work;
-	struct mk_console_buf *console;
-	struct multikernel_early_log *early_log;
-
-	/* --- spawn/arch-private state (the spawn code may add fields here) --- */
-	void *arch;
-};
-
-/* core.c: state machine (pure) */
+/* state.c: the state machine and names (pure) */
 bool mk_state_transition_ok(enum mk_state from, enum mk_state to);
 int mk_state_op_check(enum mk_op op, enum mk_state state);
 const char *mk_state_name(enum mk_state state);
 bool mk_state_cpus_in_use(enum mk_state state);
-
-/* core.c: names (pure) */
 int mk_name_check(const char *name, size_t len);
 
-/* core.c: instances */
+/* core.c and lifecycle.c: instances */
 
 /**
  * struct mk_create_args - what MULTIKERNEL_CREATE asks for, validated
@@ -250,12 +144,22 @@ int mk_instance_start(struct mk_instance *inst);
 int mk_instance_stop(struct mk_instance *inst, bool force,
 		     unsigned int timeout_ms);
 int mk_instance_list(char *names, unsigned int room, unsigned int *count);
+#if IS_ENABLED(CONFIG_MULTIKERNEL_KUNIT_TEST)
 bool mk_instances_busy(void);
+#endif
 int mk_instances_freeze(void);
 void mk_instances_thaw(void);
 
 void mk_instance_report(struct mk_instance *inst, u32 boot,
 			enum mk_state new_state, const char *reason);
+
+/* between core.c and lifecycle.c */
+int mk_busy_enter(void);
+void mk_busy_leave(void);
+int mk_instance_take_back(struct mk_instance *inst);
+void mk_instance_let_go(struct mk_instance *inst);
+void mk_instance_report_work(struct work_struct *work);
+void mk_call_free_image(struct mk_instance *inst);
 
 /* cpus.c */
 int mk_cpulist_parse(const char *buf, size_t len, unsigned long *bits,
@@ -301,49 +205,7 @@ int mk_load_image(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 		  const char *cmdline, unsigned long cmdline_len);
 void mk_free_image(struct mk_instance *inst);
 
-/**
- * struct mk_arch_link - where an instance's messaging region is
- * @early_log:	its early log in the shared region, mapped
- * @region:	the region, mapped
- * @size:	its bytes
- * @hw_id:	hardware id of the instance CPU that hears the host's
- *		doorbells
- */
-struct mk_arch_link {
-	struct multikernel_early_log *early_log;
-	void *region;
-	size_t size;
-	u32 hw_id;
-};
-
-/*
- * The arch's part of a start and a stop; kernel-doc with the x86 code.
- * The core calls them in this order, with inst->lock held:
- *
- *   mk_arch_prepare()		image, boot_params, handoff, shared region
- *   mk_link_open()		on the region prepare gave
- *   mk_arch_start()		the first CPU gets its start IPIs
- *   ...
- *   mk_arch_force_stop()	every CPU reset and parked, whatever it ran
- *   mk_link_close()		the instance's last messages, with a bound
- *   mk_arch_release()		undo prepare
- *
- * When mk_arch_start() fails, the core resets the CPU before it closes
- * the link; when mk_arch_force_stop() fails, the instance may still run
- * and keeps its link, CPUs and memory.
- */
-int mk_arch_prepare(struct mk_instance *inst, struct mk_arch_link *link);
-int mk_arch_start(struct mk_instance *inst);
-int mk_arch_force_stop(struct mk_instance *inst);
-void mk_arch_release(struct mk_instance *inst);
-
-/*
- * Nanoseconds from the start IPIs to the jump into the instance kernel,
- * 0 when not known; for the boot figures in the link statistics.
- */
-u64 mk_arch_entry_ns(struct mk_instance *inst);
-
-/* link.c: the host's copy of the console, see kernel-doc there */
+/* console.c: the host's copy of the console, see kernel-doc there */
 ssize_t mk_console_read(struct mk_instance *inst, char *buf, size_t len,
 			u64 *pos);
 
@@ -361,7 +223,8 @@ ssize_t mk_console_read(struct mk_instance *inst, char *buf, size_t len,
  * through states that need a running instance kernel; the report work
  * item calls these too, which KUnit static stubs do not reach. With the
  * stand-ins the core opens no link. Kernels without
- * CONFIG_MULTIKERNEL_KUNIT_TEST always call the real functions.
+ * CONFIG_MULTIKERNEL_KUNIT_TEST have no such hook and always call the
+ * real functions.
  */
 struct mk_arch_ops {
 	int (*load_image)(struct mk_instance *inst, int kernel_fd, int initrd_fd,
@@ -374,240 +237,27 @@ struct mk_arch_ops {
 	int (*request_shutdown)(struct mk_instance *inst);
 };
 
+#if IS_ENABLED(CONFIG_MULTIKERNEL_KUNIT_TEST)
 extern const struct mk_arch_ops *mk_test_arch;
-/**
- * struct mk_ring_geometry - shape of a messaging region, chosen by the host
- * @slot_size:		bytes per slot, a power of two between
- *			MULTIKERNEL_RING_SLOT_MIN and MULTIKERNEL_RING_SLOT_MAX
- * @slot_count:		slots per ring, a power of two between
- *			MULTIKERNEL_RING_SLOTS_MIN and MULTIKERNEL_RING_SLOTS_MAX
- * @first_index:	start value of both rings' head and tail; a value
- *			just below U32_MAX makes the indices wrap early
- */
-struct mk_ring_geometry {
-	u32 slot_size;
-	u32 slot_count;
-	u32 first_index;
-};
-
-/**
- * enum mk_ring_side - which end of a messaging region a kernel is
- * @MK_RING_HOST:	produces on the H2I ring, consumes the I2H ring
- * @MK_RING_INSTANCE:	produces on the I2H ring, consumes the H2I ring
- */
-enum mk_ring_side {
-	MK_RING_HOST,
-	MK_RING_INSTANCE,
-};
-
-/**
- * struct mk_msg_info - what a message carries besides its payload
- * @len:	payload bytes
- * @channel:	channel number
- * @type:	MULTIKERNEL_MSG_DATA, _REQUEST or _RESPONSE
- * @cookie:	request/response cookie, zero for data
- */
-struct mk_msg_info {
-	u32 len;
-	u16 channel;
-	u16 type;
-	u32 cookie;
-};
-
-/**
- * struct mk_ring - one direction of a messaging region, as one end sees it
- * @ctrl:	the ring's control block in the shared region
- * @slots:	the ring's slot array in the shared region
- * @pos:	our own index (head when producing, tail when consuming); the
- *		shared copy is written from it and never read back
- * @peer:	the peer's index as last read and checked
- * @kick_mark:	producer: the consumer's tail when we last rang for it
- * @kicked:	producer: @kick_mark is valid
- * @wanted:	the value we last wrote to our "wanted" flag in @ctrl
- */
-struct mk_ring {
-	struct multikernel_ring_ctrl *ctrl;
-	u8 *slots;
-	u32 pos;
-	u32 peer;
-	u32 kick_mark;
-	bool kicked;
-	bool wanted;
-};
-
-/**
- * struct mk_ring_stats - counters of one ring end
- * @tx_msgs:		messages sent
- * @tx_bytes:		payload bytes sent
- * @rx_msgs:		messages received
- * @rx_bytes:		payload bytes received
- * @doorbells:		doorbells rung for new messages
- * @suppressed:		messages sent without a doorbell, because the
- *			consumer was draining or had been rung already
- * @space_doorbells:	doorbells rung because a full ring drained
- */
-struct mk_ring_stats {
-	u64 tx_msgs;
-	u64 tx_bytes;
-	u64 rx_msgs;
-	u64 rx_bytes;
-	u64 doorbells;
-	u64 suppressed;
-	u64 space_doorbells;
-};
-
-/**
- * struct mk_ring_end - one kernel's end of a messaging region
- * @hdr:		the region
- * @tx:			the ring we produce on
- * @rx:			the ring we consume
- * @slot_count:		slots per ring, checked at attach time
- * @slot_shift:		log2 of the slot size, checked at attach time
- * @max_payload:	largest payload a message may carry
- * @name:		the peer, for log lines
- * @doorbell:		rings the peer's doorbell; called from
- *			mk_ring_send() and mk_ring_recv()
- * @broken:		NULL while the peer keeps to the protocol, else
- *			why it did not; once set, every call fails
- * @stats:		counters
- *
- * Geometry is read from the shared header once, checked and kept here;
- * nothing in the region is trusted after that.
- */
-struct mk_ring_end {
-	struct multikernel_ring_header *hdr;
-	struct mk_ring tx;
-	struct mk_ring rx;
-	u32 slot_count;
-	u32 slot_shift;
-	u32 max_payload;
-	const char *name;
-	void (*doorbell)(struct mk_ring_end *end);
-	const char *broken;
-	struct mk_ring_stats stats;
-};
-
-u64 mk_ring_region_size(u32 slot_size, u32 slot_count);
-int mk_ring_format(void *base, size_t size, const struct mk_ring_geometry *geo);
-int mk_ring_attach(struct mk_ring_end *end, void *base, size_t size,
-		   enum mk_ring_side side, const char *name,
-		   void (*doorbell)(struct mk_ring_end *end));
-int mk_ring_send(struct mk_ring_end *end, const struct mk_msg_info *info,
-		 const void *data);
-int mk_ring_recv(struct mk_ring_end *end, struct mk_msg_info *info, void *buf,
-		 size_t size);
-u32 mk_msg_check(const struct multikernel_msg_header *h);
-
-/**
- * struct mk_peer_ops - what the owner of a peer provides
- * @kick:	ring the peer kernel's doorbell; any context
- * @broken:	the peer broke the messaging protocol (@why says how) and
- *		is disconnected; called once, in any context
- */
-struct mk_peer_ops {
-	void (*kick)(struct mk_peer *peer);
-	void (*broken)(struct mk_peer *peer, const char *why);
-};
-
-/**
- * struct mk_msg_chan - one channel of a peer
- * @handler:	receives the channel's messages, NULL if nobody listens
- * @priv:	passed to @handler
- * @tx_msgs:	messages sent
- * @tx_bytes:	payload bytes sent
- * @rx_msgs:	messages handed to @handler
- * @rx_bytes:	payload bytes handed to @handler
- * @drops:	messages received while nobody listened
- */
-struct mk_msg_chan {
-	mk_msg_handler_t handler;
-	void *priv;
-	u64 tx_msgs;
-	u64 tx_bytes;
-	u64 rx_msgs;
-	u64 rx_bytes;
-	u64 drops;
-};
-
-/**
- * struct mk_peer - the messaging connection to one other kernel
- * @end:	our end of the shared region
- * @ops:	the owner's callbacks
- * @doorbell:	our entry among the doorbell clients
- * @tx_lock:	serializes senders on @end.tx and the tx counters of @chan
- * @tx_wait:	senders waiting for room in @end.tx
- * @rx_work:	drains @end.rx; the only consumer of it
- * @rx_runs:	runs of @rx_work
- * @rx_yields:	runs that stopped at the budget with more to do
- * @rx_buf:	payload of the message being handled, MULTIKERNEL_MSG_MAX
- *		bytes
- * @chan_lock:	protects @chan[].handler and .priv; held while a handler
- *		runs, so that unregistering waits for it
- * @chan:	the channels that can have handlers
- * @unknown:	messages dropped for a channel of MK_MSG_CHANNELS or above
- * @stale:	responses that matched no waiting request
- * @req_lock:	protects @requests and @next_cookie
- * @requests:	requests waiting for their response
- * @next_cookie: cookie of the next request
- * @tx_closed:	set once nothing may be sent any more
- * @closing:	set by mk_peer_drain(): @rx_work takes in what is left
- * @dead:	set once the peer is disconnected; nothing is sent or
- *		received after that
- *
- * Lock order: @chan_lock, then @tx_lock or @req_lock (a handler may send).
- */
-struct mk_peer {
-	struct mk_ring_end end;
-	const struct mk_peer_ops *ops;
-	struct mk_doorbell_client doorbell;
-	spinlock_t tx_lock;	/* see above */
-	wait_queue_head_t tx_wait;
-	struct work_struct rx_work;
-	u64 rx_runs;
-	u64 rx_yields;
-	void *rx_buf;
-	struct mutex chan_lock;	/* see above */
-	struct mk_msg_chan chan[MK_MSG_CHANNELS];
-	u64 unknown;
-	u64 stale;
-	spinlock_t req_lock;	/* see above */
-	struct list_head requests;
-	u32 next_cookie;
-	bool tx_closed;
-	bool closing;
-	bool dead;
-};
-
-int mk_peer_init(struct mk_peer *peer, void *region, size_t size,
-		 enum mk_ring_side side, const char *name,
-		 const struct mk_peer_ops *ops);
-void mk_peer_destroy(struct mk_peer *peer);
-void mk_peer_disconnect(struct mk_peer *peer);
-void mk_peer_drain(struct mk_peer *peer);
-void mk_peer_doorbell(struct mk_peer *peer);
+#endif
 
 /*
- * link.c: the messaging link between the host and each instance it
- * started (host side), or between an instance and its host (instance
- * side). Kernels are named by id: MULTIKERNEL_HOST_ID for the host, the
- * instance id otherwise.
+ * The messaging link between the host and each instance it started (host
+ * side), or between an instance and its host (instance side): link.c,
+ * ctl.c (control protocol) and console.c. Kernels are named by id:
+ * MULTIKERNEL_HOST_ID for the host, the instance id otherwise.
  */
 u32 mk_link_self_id(void);
 int mk_console_buf_alloc(struct mk_instance *inst);
 void mk_console_buf_free(struct mk_instance *inst);
 int mk_link_open(struct mk_instance *inst, void *region, size_t size,
-		 u32 apic_id);
+		 u32 hw_id);
 void mk_link_close(struct mk_instance *inst);
 int mk_link_request_shutdown(struct mk_instance *inst);
 unsigned int mk_link_heartbeat_ms(void);
 int mk_link_set_heartbeat_ms(unsigned int ms);
 unsigned int mk_link_boot_timeout_ms(void);
 int mk_link_set_boot_timeout_ms(unsigned int ms);
-int mk_link_instance_open(void *region, size_t size, u32 host_apic_id,
-			  u32 self_id);
-int mk_link_instance_hello(void);
-void mk_link_instance_notify(u32 op, u32 arg, const char *text);
-void mk_link_console_write(const char *s, size_t n);
 int mk_link_send_to(u32 id, u16 channel, const void *data, size_t len,
 		    unsigned int flags);
 bool mk_link_connected(u32 id);

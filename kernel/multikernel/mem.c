@@ -140,4 +140,3 @@ int mk_mem_retake(struct mk_instance *inst)
 	inst->mem_size = inst->mem_range;
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(mk_mem_retake);

@@ -38,6 +38,7 @@
 #include <linux/workqueue.h>
 
 #include "internal.h"
+#include "msg.h"
 
 /* Messages one run of the receive work handles before it makes room. */
 #define MK_RX_BUDGET	64
@@ -118,7 +119,7 @@ EXPORT_SYMBOL_IF_KUNIT(mk_peer_disconnect);
  *
  * Context: Any context, including hard interrupt context.
  */
-void mk_peer_doorbell(struct mk_peer *peer)
+VISIBLE_IF_KUNIT void mk_peer_doorbell(struct mk_peer *peer)
 {
 	if (READ_ONCE(peer->dead))
 		return;

@@ -16,6 +16,7 @@
 #include <linux/vmalloc.h>
 
 #include "internal.h"
+#include "msg.h"
 
 /* Only a guard against hanging: no test asserts how long anything takes. */
 #define WAIT		(30 * HZ)

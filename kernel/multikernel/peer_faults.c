@@ -36,6 +36,7 @@
 #include <linux/sysfs.h>
 
 #include "internal.h"
+#include "msg.h"
 
 /* Most operations one command may ask for. */
 #define MK_FAULT_MAX_COUNT	100000000ULL

@@ -177,6 +177,7 @@ int mk_pool_init(struct mk_pool *pool, phys_addr_t base, u64 size)
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_pool_init);
 
+#if IS_ENABLED(CONFIG_MULTIKERNEL_KUNIT_TEST)
 /**
  * mk_pool_destroy() - tear down an allocator set up by mk_pool_init()
  * @pool:	the pool; what was carved from it is forgotten
@@ -193,6 +194,7 @@ void mk_pool_destroy(struct mk_pool *pool)
 	pool->size = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_pool_destroy);
+#endif
 
 /* Whether [@addr, @addr + @size) is a non-empty aligned range inside @pool. */
 static bool mk_pool_range_ok(const struct mk_pool *pool, phys_addr_t addr,

@@ -4,7 +4,7 @@
  *
  * A messaging region shared by the host and one instance holds two
  * single-producer/single-consumer rings of fixed-size slots (layout in
- * include/uapi/linux/multikernel.h, protocol in
+ * include/linux/multikernel/wire.h, protocol in
  * Documentation/multikernel/messaging.rst). This file formats a region,
  * attaches one end to it, and moves messages in and out. It knows nothing
  * about interrupts: ringing the peer is a callback, so that KUnit can run
@@ -45,6 +45,7 @@
 #include <linux/string.h>
 
 #include "internal.h"
+#include "msg.h"
 
 #define MK_MSG_HDR	sizeof(struct multikernel_msg_header)
 
@@ -286,7 +287,7 @@ EXPORT_SYMBOL_IF_KUNIT(mk_ring_attach);
  * Context: Any context.
  * Return: the value &struct multikernel_msg_header.check must hold.
  */
-u32 mk_msg_check(const struct multikernel_msg_header *h)
+VISIBLE_IF_KUNIT u32 mk_msg_check(const struct multikernel_msg_header *h)
 {
 	const u32 w[] = {
 		h->length, h->slots, h->seq,

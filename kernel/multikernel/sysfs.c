@@ -136,7 +136,7 @@ static ssize_t apic_ids_show(struct kobject *kobj, struct kobj_attribute *attr,
 	int len = 0;
 
 	for_each_cpu(cpu, inst->cpus) {
-		len += sysfs_emit_at(buf, len, "%s%u", sep, cpu_physical_id(cpu));
+		len += sysfs_emit_at(buf, len, "%s%u", sep, mk_arch_cpu_hw_id(cpu));
 		sep = ",";
 	}
 	len += sysfs_emit_at(buf, len, "\n");

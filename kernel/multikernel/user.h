@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * User datagram devices: what kernel/multikernel/user.c shares with its
- * KUnit suite and nothing else.
+ * User datagram devices: what user.c, user_file.c and user_dev.c share
+ * with each other and their KUnit suite, and nothing else.
  */
 #ifndef _KERNEL_MULTIKERNEL_USER_H
 #define _KERNEL_MULTIKERNEL_USER_H
@@ -17,7 +17,7 @@
 #include <linux/uio.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
-#include <uapi/linux/multikernel.h>
+#include <linux/multikernel/wire.h>
 
 /* Most datagrams one inbox holds. */
 #define MK_USER_QUEUE_LEN	64
@@ -185,12 +185,21 @@ enum mk_user_route {
 	MK_USER_FORWARD,
 };
 
+#if IS_ENABLED(CONFIG_KUNIT)
 int mk_user_hdr_check(u32 self, u32 from, const void *data, u32 len,
 		      struct multikernel_user_hdr *hdr, const char **why);
+#endif
+#if IS_ENABLED(CONFIG_KUNIT)
 int mk_uinbox_push(struct mk_uinbox *box, struct mk_udgram *d);
+#endif
+void mk_uinbox_init(struct mk_uinbox *box, u32 src);
+unsigned int mk_uinbox_take_all(struct mk_uinbox *box, struct list_head *list);
+void mk_udgram_free_list(struct list_head *list);
 
+#if IS_ENABLED(CONFIG_MULTIKERNEL_KUNIT_TEST)
 void mk_user_hub_init(struct mk_user_hub *hub,
 		      const struct mk_user_link_ops *link);
+#endif
 void mk_user_hub_deliver(struct mk_user_hub *hub, u32 from, const void *data,
 			 u32 len);
 void mk_user_hub_link_changed(struct mk_user_hub *hub, u32 id);
@@ -200,6 +209,8 @@ struct mk_udev *mk_udev_alloc(struct mk_user_hub *hub, u32 peer,
 int mk_udev_add(struct mk_udev *dev);
 void mk_udev_remove(struct mk_user_hub *hub, u32 peer);
 void mk_udev_put(struct mk_udev *dev);
+bool mk_udev_connected(struct mk_udev *dev);
+struct mk_uinbox *mk_udev_inbox(struct mk_udev *dev, u32 src);
 
 int mk_ufile_init(struct mk_ufile *uf, struct mk_udev *dev);
 void mk_ufile_release(struct mk_ufile *uf);

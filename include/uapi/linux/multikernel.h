@@ -408,10 +408,12 @@ struct multikernel_console {
  * Cross-kernel ABI: what a host and an instance kernel exchange
  * ---------------------------------------------------------------------
  *
- * The host and an instance may be different kernel builds. Every
- * structure below starts with a magic, a version and its size, only
- * grows at its end, and is checked by its reader. A new version number
- * is for incompatible changes only; compatible additions grow @size.
+ * The host and an instance may be different kernel builds. The handoff
+ * below starts with a magic, a version and its size, only grows at its
+ * end, and is checked by its reader. A new version number is for
+ * incompatible changes only; compatible additions grow @size. The shared
+ * region and messaging formats that follow it are kernel-internal:
+ * include/linux/multikernel/wire.h.
  */
 
 /**
@@ -458,7 +460,7 @@ struct multikernel_console {
  *		%MULTIKERNEL_LOCKDOWN_CONFIDENTIALITY; an instance locks
  *		itself down to at least integrity, and as far as its host
  * @shared_phys: physical address of the shared region, which starts with
- *		a &struct multikernel_shared
+ *		a struct multikernel_shared (include/linux/multikernel/wire.h)
  * @shared_size: bytes of the shared region
  * @host_realtime_ns: the host's CLOCK_REALTIME when it started the
  *		instance, to seed the instance's wall clock
@@ -489,286 +491,6 @@ struct multikernel_handoff {
 	__u32 apic_ids[MULTIKERNEL_MAX_CPUS];
 };
 
-/** define MULTIKERNEL_SHARED_MAGIC - &struct multikernel_shared.magic, "MKSH" */
-#define MULTIKERNEL_SHARED_MAGIC	0x48534b4d
-/** define MULTIKERNEL_SHARED_VERSION - shared region layout version */
-#define MULTIKERNEL_SHARED_VERSION	2
-
-/** define MULTIKERNEL_REASON_MAX - bytes of &multikernel_ctl.text */
-#define MULTIKERNEL_REASON_MAX		128
-
-/**
- * struct multikernel_shared - head of the region a host shares with an instance
- * @magic:	%MULTIKERNEL_SHARED_MAGIC
- * @version:	%MULTIKERNEL_SHARED_VERSION
- * @size:	bytes of this structure
- * @flags:	none defined, 0
- * @msg_offset:	offset of the messaging region (&struct
- *		multikernel_ring_header) from the start of the shared region,
- *		a multiple of MULTIKERNEL_RING_ALIGN
- * @msg_size:	bytes of the messaging region
- * @entry_tsc:	time stamp counter when the host's start code jumped into
- *		the instance kernel, written on the instance's CPU; for the
- *		host's boot figures only
- *
- * The host writes it before the instance starts and never changes it
- * (but for @entry_tsc); the instance checks it before use. Everything the two kernels say to
- * each other afterwards goes through the messaging region.
- */
-struct multikernel_shared {
-	__u32 magic;
-	__u32 version;
-	__u32 size;
-	__u32 flags;
-	__u32 msg_offset;
-	__u32 msg_size;
-	__u64 entry_tsc;
-};
-
-/*
- * ---------------------------------------------------------------------
- * Messaging ring ABI
- *
- * The host and each instance share one region of memory for messages. It
- * starts with struct multikernel_ring_header, written by the host before
- * the instance starts, followed by two arrays of fixed-size slots: ring
- * MULTIKERNEL_RING_H2I carries messages from the host to the instance and
- * ring MULTIKERNEL_RING_I2H the other way. Each ring has one producer and
- * one consumer. Head and tail are free-running 32-bit slot counts; the
- * slot of index i is i % slot_count. A message is a struct
- * multikernel_msg_header followed by its payload, in consecutive slots
- * (the last slot may wrap to slot 0). Host and instance may be different
- * kernel builds: this layout only grows at its end, and each side checks
- * everything the other wrote. Documentation/multikernel/messaging.rst
- * describes the protocol.
- */
-
-/**
- * define MULTIKERNEL_RING_MAGIC - first word of a messaging region, "MKRG"
- */
-#define MULTIKERNEL_RING_MAGIC		0x47524b4d
-
-/**
- * define MULTIKERNEL_RING_VERSION - layout version of a messaging region
- *
- * Incompatible changes increase it; compatible ones only grow
- * &struct multikernel_ring_header (see its @header_size).
- */
-#define MULTIKERNEL_RING_VERSION	1
-
-/**
- * define MULTIKERNEL_RING_H2I - index of the ring from host to instance
- */
-#define MULTIKERNEL_RING_H2I		0
-
-/**
- * define MULTIKERNEL_RING_I2H - index of the ring from instance to host
- */
-#define MULTIKERNEL_RING_I2H		1
-
-/**
- * define MULTIKERNEL_RING_ALIGN - alignment of the slot arrays
- *
- * Also the cache-line size the control blocks are laid out for.
- */
-#define MULTIKERNEL_RING_ALIGN		64
-
-/**
- * define MULTIKERNEL_RING_SLOT_MIN - smallest slot size in bytes
- *
- * Slot sizes are powers of two between MULTIKERNEL_RING_SLOT_MIN and
- * MULTIKERNEL_RING_SLOT_MAX.
- */
-#define MULTIKERNEL_RING_SLOT_MIN	64
-
-/**
- * define MULTIKERNEL_RING_SLOT_MAX - largest slot size in bytes
- */
-#define MULTIKERNEL_RING_SLOT_MAX	4096
-
-/**
- * define MULTIKERNEL_RING_SLOTS_MIN - fewest slots in a ring
- *
- * Slot counts are powers of two between MULTIKERNEL_RING_SLOTS_MIN and
- * MULTIKERNEL_RING_SLOTS_MAX.
- */
-#define MULTIKERNEL_RING_SLOTS_MIN	2
-
-/**
- * define MULTIKERNEL_RING_SLOTS_MAX - most slots in a ring
- */
-#define MULTIKERNEL_RING_SLOTS_MAX	65536
-
-/**
- * define MULTIKERNEL_MSG_MAX - largest message payload in bytes
- *
- * A ring too small for a message of this size carries payloads up to its
- * own capacity less the message header.
- */
-#define MULTIKERNEL_MSG_MAX		65536
-
-/**
- * define MULTIKERNEL_MSG_DATA - type of a datagram, no answer expected
- */
-#define MULTIKERNEL_MSG_DATA		1
-
-/**
- * define MULTIKERNEL_MSG_REQUEST - type of a request
- *
- * The receiver answers it with a MULTIKERNEL_MSG_RESPONSE on the same
- * channel carrying the request's cookie.
- */
-#define MULTIKERNEL_MSG_REQUEST		2
-
-/**
- * define MULTIKERNEL_MSG_RESPONSE - type of the answer to a request
- */
-#define MULTIKERNEL_MSG_RESPONSE	3
-
-/**
- * define MULTIKERNEL_MSG_CHECK_SEED - start value of the message header check
- *
- * See &struct multikernel_msg_header.check.
- */
-#define MULTIKERNEL_MSG_CHECK_SEED	0x811c9dc5
-
-/**
- * define MULTIKERNEL_MSG_CHECK_PRIME - multiplier of the message header check
- */
-#define MULTIKERNEL_MSG_CHECK_PRIME	0x01000193
-
-/**
- * struct multikernel_ring_ctrl - indices and flags of one ring
- * @head:		free-running count of slots the producer has filled;
- *			written by the producer only
- * @space_wanted:	non-zero when the producer found the ring full and
- *			wants a doorbell once the consumer frees slots;
- *			written by the producer only
- * @producer_pad:	zero; keeps the consumer's fields on their own line
- * @tail:		free-running count of slots the consumer has emptied;
- *			written by the consumer only
- * @doorbell_wanted:	non-zero when the consumer found the ring empty and
- *			wants a doorbell for the next message; written by the
- *			consumer only
- * @consumer_pad:	zero; fills the consumer's cache line
- *
- * The producer's and the consumer's fields sit on separate cache lines.
- * A ring holds head - tail (modulo 2^32) filled slots, never more than
- * its slot count.
- */
-struct multikernel_ring_ctrl {
-	__u32 head;
-	__u32 space_wanted;
-	__u32 producer_pad[14];
-	__u32 tail;
-	__u32 doorbell_wanted;
-	__u32 consumer_pad[14];
-};
-
-/**
- * struct multikernel_ring_header - start of a messaging region
- * @magic:		MULTIKERNEL_RING_MAGIC
- * @version:		MULTIKERNEL_RING_VERSION
- * @header_size:	bytes of this header; grows when fields are added
- * @region_size:	bytes of the whole region, header included
- * @slot_size:		bytes per slot, a power of two
- * @slot_count:		slots per ring, a power of two
- * @slots_offset:	offset of the H2I slot array from the region start, a
- *			multiple of MULTIKERNEL_RING_ALIGN; the I2H array
- *			follows it directly
- * @flags:		zero; a reader refuses bits it does not know
- * @reserved:		zero
- * @ring:		the two rings' control blocks, indexed by
- *			MULTIKERNEL_RING_H2I and MULTIKERNEL_RING_I2H
- *
- * The host writes everything up to @ring once, before the instance
- * starts; afterwards only the fields of @ring change.
- */
-struct multikernel_ring_header {
-	__u32 magic;
-	__u16 version;
-	__u16 header_size;
-	__u32 region_size;
-	__u32 slot_size;
-	__u32 slot_count;
-	__u32 slots_offset;
-	__u32 flags;
-	__u32 reserved[9];
-	struct multikernel_ring_ctrl ring[2];
-};
-
-/**
- * struct multikernel_msg_header - start of every message in a ring
- * @length:	payload bytes following this header, at most
- *		MULTIKERNEL_MSG_MAX
- * @slots:	slots the message takes, header included:
- *		(sizeof(header) + @length) / slot_size, rounded up
- * @seq:	ring index (the producer's head) of the message's first slot
- * @channel:	channel number the message belongs to
- * @type:	MULTIKERNEL_MSG_DATA, MULTIKERNEL_MSG_REQUEST or
- *		MULTIKERNEL_MSG_RESPONSE
- * @cookie:	for a request, chosen by the sender; for a response, the
- *		cookie of the request it answers; zero otherwise
- * @flags:	zero; a reader refuses bits it does not know
- * @reserved:	zero
- * @check:	a hash of the seven 32-bit words before it, FNV-1a style:
- *		start with MULTIKERNEL_MSG_CHECK_SEED, then for each of
- *		@length, @slots, @seq, (@channel | @type << 16), @cookie,
- *		@flags and @reserved, xor it in and multiply by
- *		MULTIKERNEL_MSG_CHECK_PRIME (modulo 2^32)
- *
- * A message starts at the beginning of a slot. The header never wraps;
- * the payload may continue from the last slot into slot 0.
- */
-struct multikernel_msg_header {
-	__u32 length;
-	__u32 slots;
-	__u32 seq;
-	__u16 channel;
-	__u16 type;
-	__u32 cookie;
-	__u32 flags;
-	__u32 reserved;
-	__u32 check;
-};
-
-/*
- * ---------------------------------------------------------------------
- * Channels of the host-instance link
- *
- * The host and each instance it started exchange messages over the rings
- * of one messaging region on these channel numbers. See
- * Documentation/multikernel/messaging.rst.
- */
-
-/** define MULTIKERNEL_CHAN_CONTROL - control protocol, &struct multikernel_ctl */
-#define MULTIKERNEL_CHAN_CONTROL	0
-/** define MULTIKERNEL_CHAN_CONSOLE - console output of the instance */
-#define MULTIKERNEL_CHAN_CONSOLE	1
-/** define MULTIKERNEL_CHAN_USER - user datagrams, &struct multikernel_user_hdr */
-#define MULTIKERNEL_CHAN_USER		2
-/** define MULTIKERNEL_CHAN_ECHO - requests answered with their own payload */
-#define MULTIKERNEL_CHAN_ECHO		3
-
-/** define MULTIKERNEL_HOST_ID - the id that stands for the host kernel */
-#define MULTIKERNEL_HOST_ID		0
-
-/**
- * struct multikernel_user_hdr - start of every message on MULTIKERNEL_CHAN_USER
- * @src:	id of the sending kernel: MULTIKERNEL_HOST_ID or an instance id
- * @dst:	id of the kernel it is for; the host forwards a datagram from
- *		one instance to another
- *
- * The user payload follows; it is at most MULTIKERNEL_USER_MAX bytes.
- */
-struct multikernel_user_hdr {
-	__u32 src;
-	__u32 dst;
-};
-
-/** define MULTIKERNEL_USER_MAX - largest user datagram payload in bytes */
-#define MULTIKERNEL_USER_MAX	(MULTIKERNEL_MSG_MAX - 8)
-
 /*
  * ---------------------------------------------------------------------
  * User ABI: the user datagram devices
@@ -783,6 +505,16 @@ struct multikernel_user_hdr {
  * /dev/multikernel ones above: @size first, unknown @flags bits and
  * reserved members must be zero.
  */
+
+/** define MULTIKERNEL_HOST_ID - the id that stands for the host kernel */
+#define MULTIKERNEL_HOST_ID		0
+
+/**
+ * define MULTIKERNEL_USER_MAX - largest user datagram payload in bytes
+ *
+ * What one write() to a datagram device may send and one read() return.
+ */
+#define MULTIKERNEL_USER_MAX		65528
 
 #define MULTIKERNEL_CMD_USER_BASE	0x10
 
@@ -813,59 +545,5 @@ struct multikernel_user_connect {
 };
 
 #define MULTIKERNEL_USER_CONNECT	_IO(MULTIKERNEL_TYPE, MULTIKERNEL_CMD_USER_CONNECT)
-
-/** define MULTIKERNEL_CTL_VERSION - control protocol version, sent in the hello */
-#define MULTIKERNEL_CTL_VERSION		1
-
-/**
- * enum multikernel_ctl_op - messages of the control protocol
- * @MULTIKERNEL_CTL_HELLO:	instance to host: the kernel booted; @arg is
- *				%MULTIKERNEL_CTL_VERSION. Sent once.
- * @MULTIKERNEL_CTL_HEARTBEAT:	instance to host: still alive; @arg counts
- *				heartbeats
- * @MULTIKERNEL_CTL_SET_HEARTBEAT: host to instance: send a heartbeat every
- *				@arg milliseconds, none when 0
- * @MULTIKERNEL_CTL_SHUTDOWN:	host to instance: shut down in an orderly way
- *				and power off; instance to host: the
- *				acknowledgment, before the shutdown begins
- * @MULTIKERNEL_CTL_STOPPED:	instance to host: it stops for good and parks
- *				its CPUs; @arg is an &enum multikernel_stop_kind
- * @MULTIKERNEL_CTL_PANIC:	instance to host: it panicked; @text says why
- */
-enum multikernel_ctl_op {
-	MULTIKERNEL_CTL_HELLO = 1,
-	MULTIKERNEL_CTL_HEARTBEAT = 2,
-	MULTIKERNEL_CTL_SET_HEARTBEAT = 3,
-	MULTIKERNEL_CTL_SHUTDOWN = 4,
-	MULTIKERNEL_CTL_STOPPED = 5,
-	MULTIKERNEL_CTL_PANIC = 6,
-};
-
-/**
- * enum multikernel_stop_kind - why an instance stopped
- * @MULTIKERNEL_STOP_POWER_OFF:	it powered off
- * @MULTIKERNEL_STOP_HALT:	it halted
- * @MULTIKERNEL_STOP_RESTART:	it asked for a restart (or a kexec), which an
- *				instance cannot do by itself
- */
-enum multikernel_stop_kind {
-	MULTIKERNEL_STOP_POWER_OFF = 1,
-	MULTIKERNEL_STOP_HALT = 2,
-	MULTIKERNEL_STOP_RESTART = 3,
-};
-
-/**
- * struct multikernel_ctl - a message on MULTIKERNEL_CHAN_CONTROL
- * @op:		an &enum multikernel_ctl_op
- * @arg:	what @op says
- * @text:	NUL-terminated text for MULTIKERNEL_CTL_PANIC, zero otherwise
- *
- * Every control message has exactly this size; others are dropped.
- */
-struct multikernel_ctl {
-	__u32 op;
-	__u32 arg;
-	__u8 text[MULTIKERNEL_REASON_MAX];
-};
 
 #endif /* _UAPI_LINUX_MULTIKERNEL_H */

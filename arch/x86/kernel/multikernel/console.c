@@ -18,13 +18,13 @@
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/multikernel.h>
+#include <linux/multikernel/arch.h>
 #include <linux/sizes.h>
 #include <linux/tty.h>
 #include <linux/tty_driver.h>
 #include <linux/tty_flip.h>
 #include <asm/multikernel.h>
 
-#include "internal.h"
 #include "mk_x86.h"
 
 static bool mk_linked;

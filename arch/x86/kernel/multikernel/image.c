@@ -11,12 +11,12 @@
 #define pr_fmt(fmt) "multikernel: " fmt
 
 #include <linux/kexec.h>
+#include <linux/multikernel/arch.h>
 #include <linux/printk.h>
 #include <linux/string.h>
 #include <asm/bootparam.h>
 #include <asm/multikernel.h>
 
-#include "image.h"
 #include "mk_x86.h"
 
 #define MK_KERNEL_INFO_MAGIC	"LToP"

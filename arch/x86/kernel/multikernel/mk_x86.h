@@ -6,12 +6,12 @@
 #ifndef _MK_X86_H
 #define _MK_X86_H
 
+#include <linux/multikernel/arch.h>
+#include <linux/multikernel/wire.h>
 #include <linux/sizes.h>
 #include <linux/types.h>
 #include <asm/bootparam.h>
 #include <uapi/linux/multikernel.h>
-
-#include "image.h"
 
 /*
  * Low-memory windows (lowmem.c). Each running instance gets one, below

@@ -20,6 +20,7 @@
 #include <linux/io.h>
 #include <linux/kernel.h>
 #include <linux/multikernel.h>
+#include <linux/multikernel/arch.h>
 #include <linux/notifier.h>
 #include <linux/panic_notifier.h>
 #include <linux/reboot.h>
@@ -42,7 +43,6 @@
 #include <asm/setup.h>
 #include <asm/x86_init.h>
 
-#include "internal.h"
 #include "mk_x86.h"
 
 static_assert(MK_X86_KERNEL_INFO_HANDOFF == MULTIKERNEL_HANDOFF_VERSION);

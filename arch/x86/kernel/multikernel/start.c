@@ -26,6 +26,7 @@
 #include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/jiffies.h>
+#include <linux/multikernel/arch.h>
 #include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -41,8 +42,6 @@
 #include <asm/setup.h>
 #include <asm/tsc.h>
 
-#include "image.h"
-#include "internal.h"
 #include "mk_x86.h"
 #include "trampoline.h"
 
@@ -89,6 +88,18 @@ bool mk_x86_cpus_lent(void)
 static u32 mk_apicid(unsigned int cpu)
 {
 	return per_cpu(x86_cpu_to_apicid, cpu);
+}
+
+/**
+ * mk_arch_cpu_hw_id() - the hardware id of a host CPU
+ * @cpu:	logical CPU number
+ *
+ * Context: Any context.
+ * Return: its APIC ID, by which doorbells and the handoff name it.
+ */
+u32 mk_arch_cpu_hw_id(unsigned int cpu)
+{
+	return mk_apicid(cpu);
 }
 
 /* Write the ICR and wait until the local APIC sent the IPI. */

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The control protocol on MULTIKERNEL_CHAN_CONTROL of every link: the
+ * instance's hello once it booted, its heartbeats, the host's heartbeat
+ * period and shutdown request with its acknowledgment, and the instance's
+ * stop and panic notices. On the host a watchdog marks an instance
+ * crashed when its hello does not come in time after the start or its
+ * heartbeats stop.
+ */
+#define pr_fmt(fmt) "multikernel: " fmt
+
+#include <linux/ctype.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/minmax.h>
+#include <linux/multikernel.h>
+#include <linux/reboot.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
+
+#include "link.h"
+
+/* Heartbeats an instance may miss before it counts as wedged. */
+#define MK_HEARTBEAT_MISSES	5
+
+/* How long a stop or panic notice waits for room in a full ring. */
+#define MK_NOTIFY_WAIT_US	1000000
+
+/* Settable in /sys/kernel/multikernel/; read when used. */
+static unsigned int mk_heartbeat_ms = 1000;
+static unsigned int mk_boot_timeout_ms = 60000;
+
+/* The instance's heartbeat, in an instance. */
+static unsigned int mk_beat_period_ms;
+static void mk_beat_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(mk_beat_work, mk_beat_fn);
+static bool mk_shutdown_started;
+
+static int mk_link_send_ctl(struct mk_link *link, u32 op, u32 arg,
+			    const char *text, unsigned int flags)
+{
+	struct multikernel_ctl ctl = { .op = op, .arg = arg };
+
+	if (text)
+		strscpy(ctl.text, text, sizeof(ctl.text));
+	return mk_msg_send(&link->peer, MULTIKERNEL_CHAN_CONTROL, &ctl,
+			   sizeof(ctl), flags);
+}
+
+/* --- host side --- */
+
+static const char *mk_stop_kind_name(u32 kind)
+{
+	switch (kind) {
+	case MULTIKERNEL_STOP_POWER_OFF:
+		return "powered off";
+	case MULTIKERNEL_STOP_HALT:
+		return "halted";
+	case MULTIKERNEL_STOP_RESTART:
+		return "asked for a restart";
+	}
+	return NULL;
+}
+
+/* Make a reason from the peer printable and terminated. */
+static void mk_link_sanitize(char *dst, const u8 *src, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < size - 1 && src[i]; i++)
+		dst[i] = isprint(src[i]) ? src[i] : '?';
+	dst[i] = '\0';
+}
+
+static void mk_link_bad_ctl(struct mk_link *link, const char *what, u32 op)
+{
+	link->bad_ctl++;
+	pr_warn_ratelimited("%s: dropped a control message: %s (op %u)\n",
+			    link->name, what, op);
+}
+
+/**
+ * mk_ctl_host() - the host's handler of an instance's control messages
+ * @peer:	the instance
+ * @msg:	the message, untrusted
+ * @priv:	the instance's link
+ *
+ * Context: Process context, from the peer's receive work.
+ */
+void mk_ctl_host(struct mk_peer *peer, const struct mk_msg *msg, void *priv)
+{
+	struct mk_link *link = priv;
+	struct multikernel_ctl ctl;
+	char reason[MK_REASON_LEN];
+	const char *kind;
+
+	if (msg->type != MULTIKERNEL_MSG_DATA || msg->len != sizeof(ctl)) {
+		mk_link_bad_ctl(link, "bad type or size", 0);
+		return;
+	}
+	memcpy(&ctl, msg->data, sizeof(ctl));
+
+	switch (ctl.op) {
+	case MULTIKERNEL_CTL_HELLO:
+		if (link->hello) {
+			mk_link_bad_ctl(link, "second hello", ctl.op);
+			return;
+		}
+		if (ctl.arg != MULTIKERNEL_CTL_VERSION) {
+			snprintf(reason, sizeof(reason),
+				 "speaks control protocol version %u, not %u",
+				 ctl.arg, MULTIKERNEL_CTL_VERSION);
+			mk_instance_report(link->inst, link->boot, MK_CRASHED, reason);
+			return;
+		}
+		link->hello_ns = ktime_get_ns();
+		WRITE_ONCE(link->last_beat, jiffies);
+		WRITE_ONCE(link->hello, true);
+		mk_link_send_ctl(link, MULTIKERNEL_CTL_SET_HEARTBEAT,
+				 READ_ONCE(mk_heartbeat_ms), NULL, MK_MSG_NONBLOCK);
+		mk_instance_report(link->inst, link->boot, MK_RUNNING, NULL);
+		mk_user_link_changed(link->id);
+		return;
+	case MULTIKERNEL_CTL_HEARTBEAT:
+		WRITE_ONCE(link->last_beat, jiffies);
+		link->beats++;
+		return;
+	case MULTIKERNEL_CTL_SHUTDOWN:
+		link->shutdown_acks++;
+		pr_info("%s: instance acknowledged the shutdown request\n",
+			link->name);
+		return;
+	case MULTIKERNEL_CTL_STOPPED:
+		kind = mk_stop_kind_name(ctl.arg);
+		if (!kind) {
+			mk_link_bad_ctl(link, "unknown stop kind", ctl.op);
+			return;
+		}
+		pr_info("%s: instance %s\n", link->name, kind);
+		mk_instance_report(link->inst, link->boot, MK_STOPPED, kind);
+		return;
+	case MULTIKERNEL_CTL_PANIC:
+		mk_link_sanitize(reason, ctl.text,
+				 min(sizeof(reason), sizeof(ctl.text)));
+		pr_info("%s: instance panicked: %s\n", link->name, reason);
+		mk_instance_report(link->inst, link->boot, MK_CRASHED, reason);
+		return;
+	}
+	mk_link_bad_ctl(link, "unknown operation", ctl.op);
+}
+
+/**
+ * mk_ctl_watchdog() - give up on an instance that never said hello or
+ *		       stopped beating
+ * @work:	the link's watchdog
+ *
+ * Runs every quarter second from mk_link_open() until mk_link_close().
+ *
+ * Context: Process context.
+ */
+void mk_ctl_watchdog(struct work_struct *work)
+{
+	struct mk_link *link = container_of(to_delayed_work(work),
+					    struct mk_link, watchdog);
+	unsigned int period = READ_ONCE(mk_heartbeat_ms);
+	unsigned int boot = READ_ONCE(mk_boot_timeout_ms);
+	enum mk_state state = READ_ONCE(link->inst->state);
+	char reason[MK_REASON_LEN];
+	unsigned long silent;
+	size_t taken;
+	u64 entry_us;
+
+	if (state != MK_STARTING && state != MK_RUNNING)
+		goto again;	/* stopping, or reported already */
+
+	if (!READ_ONCE(link->hello)) {
+		if (!boot ||
+		    ktime_get_ns() - link->opened_ns < boot * NSEC_PER_MSEC)
+			goto again;
+		/* Say whether the start code got as far as the kernel. */
+		entry_us = div_u64(mk_arch_entry_ns(link->inst), NSEC_PER_USEC);
+		if (entry_us)
+			snprintf(reason, sizeof(reason),
+				 "no boot handshake within %u ms (kernel entered %llu us after the start IPIs)",
+				 boot, entry_us);
+		else
+			snprintf(reason, sizeof(reason),
+				 "no boot handshake within %u ms (the kernel was never entered)",
+				 boot);
+	} else {
+		silent = jiffies - READ_ONCE(link->last_beat);
+		if (!period || silent <= msecs_to_jiffies(period) *
+				       MK_HEARTBEAT_MISSES)
+			goto again;
+		snprintf(reason, sizeof(reason),
+			 "missed heartbeats: none for %u ms",
+			 jiffies_to_msecs(silent));
+	}
+	pr_warn("%s: %s\n", link->name, reason);
+	/* Whatever it still sends, the host does not listen any more. */
+	mk_peer_disconnect(&link->peer);
+	if (!READ_ONCE(link->hello)) {
+		taken = mk_console_take_early_log(link->inst);
+		if (taken)
+			pr_warn("%s: its early console (%zu bytes) is in its console\n",
+				link->name, taken);
+	}
+	mk_instance_report(link->inst, link->boot, MK_CRASHED, reason);
+	return;
+again:
+	schedule_delayed_work(&link->watchdog, HZ / 4);
+}
+
+/**
+ * mk_link_request_shutdown() - ask an instance to shut down
+ * @inst:	the instance
+ *
+ * The instance acknowledges on the control channel and powers off; its
+ * stop notice then moves it to stopped.
+ *
+ * Context: Process context, inst->lock held.
+ * Return: 0 once the request is in the ring; -ENOTCONN when the instance
+ * has not said hello; -EAGAIN when the ring is full; -EPIPE when the
+ * link is broken.
+ */
+int mk_link_request_shutdown(struct mk_instance *inst)
+{
+	struct multikernel_ctl ctl = { .op = MULTIKERNEL_CTL_SHUTDOWN };
+
+	return mk_link_send_to(inst->id, MULTIKERNEL_CHAN_CONTROL, &ctl,
+			       sizeof(ctl), MK_MSG_NONBLOCK);
+}
+
+/**
+ * mk_link_heartbeat_ms() - the heartbeat period instances are given
+ *
+ * Context: Any context.
+ * Return: milliseconds, 0 for no heartbeats.
+ */
+unsigned int mk_link_heartbeat_ms(void)
+{
+	return READ_ONCE(mk_heartbeat_ms);
+}
+
+static void mk_link_tell_heartbeat(struct mk_link *link, void *arg)
+{
+	unsigned int ms = *(unsigned int *)arg;
+
+	/* Count from now: the instance learns the period late. */
+	WRITE_ONCE(link->last_beat, jiffies);
+	if (READ_ONCE(link->hello))
+		mk_link_send_ctl(link, MULTIKERNEL_CTL_SET_HEARTBEAT, ms, NULL,
+				 MK_MSG_NONBLOCK);
+}
+
+/**
+ * mk_link_set_heartbeat_ms() - change the heartbeat period
+ * @ms:	milliseconds between heartbeats, 0 for none; at most 60000
+ *
+ * Running instances are told at once.
+ *
+ * Context: Process context.
+ * Return: 0 or -EINVAL.
+ */
+int mk_link_set_heartbeat_ms(unsigned int ms)
+{
+	if (ms > 60000 || (ms && ms < 10))
+		return -EINVAL;
+	WRITE_ONCE(mk_heartbeat_ms, ms);
+	mk_links_for_each(mk_link_tell_heartbeat, &ms);
+	return 0;
+}
+
+/**
+ * mk_link_boot_timeout_ms() - how long an instance has to say hello
+ *
+ * Context: Any context.
+ * Return: milliseconds, 0 for no limit.
+ */
+unsigned int mk_link_boot_timeout_ms(void)
+{
+	return READ_ONCE(mk_boot_timeout_ms);
+}
+
+/**
+ * mk_link_set_boot_timeout_ms() - change how long instances have to boot
+ * @ms:	milliseconds, 0 for no limit; at most 3600000
+ *
+ * Context: Any context.
+ * Return: 0 or -EINVAL.
+ */
+int mk_link_set_boot_timeout_ms(unsigned int ms)
+{
+	if (ms > 3600000)
+		return -EINVAL;
+	WRITE_ONCE(mk_boot_timeout_ms, ms);
+	return 0;
+}
+
+/* --- instance side --- */
+
+static void mk_beat_fn(struct work_struct *work)
+{
+	struct mk_link *link = mk_link_to_host();
+	unsigned int period = READ_ONCE(mk_beat_period_ms);
+
+	if (!period)
+		return;
+	if (!mk_link_send_ctl(link, MULTIKERNEL_CTL_HEARTBEAT,
+			      (u32)(link->beats + 1), NULL, MK_MSG_NONBLOCK))
+		link->beats++;
+	schedule_delayed_work(&mk_beat_work, msecs_to_jiffies(period));
+}
+
+static void mk_shutdown_fn(struct work_struct *work)
+{
+	pr_info("the host asked for a shutdown\n");
+	orderly_poweroff(true);
+}
+
+static DECLARE_WORK(mk_shutdown_work, mk_shutdown_fn);
+
+/**
+ * mk_ctl_instance() - an instance's handler of the host's control messages
+ * @peer:	the host
+ * @msg:	the message, untrusted
+ * @priv:	the link to the host
+ *
+ * Context: Process context, from the peer's receive work.
+ */
+void mk_ctl_instance(struct mk_peer *peer, const struct mk_msg *msg, void *priv)
+{
+	struct mk_link *link = priv;
+	struct multikernel_ctl ctl;
+
+	if (msg->type != MULTIKERNEL_MSG_DATA || msg->len != sizeof(ctl)) {
+		mk_link_bad_ctl(link, "bad type or size", 0);
+		return;
+	}
+	memcpy(&ctl, msg->data, sizeof(ctl));
+
+	switch (ctl.op) {
+	case MULTIKERNEL_CTL_SET_HEARTBEAT:
+		if (ctl.arg > 60000) {
+			mk_link_bad_ctl(link, "heartbeat period too long", ctl.op);
+			return;
+		}
+		WRITE_ONCE(mk_beat_period_ms, ctl.arg);
+		mod_delayed_work(system_wq, &mk_beat_work, 0);
+		return;
+	case MULTIKERNEL_CTL_SHUTDOWN:
+		mk_link_send_ctl(link, MULTIKERNEL_CTL_SHUTDOWN, 0, NULL,
+				 MK_MSG_NONBLOCK);
+		if (!xchg(&mk_shutdown_started, true))
+			schedule_work(&mk_shutdown_work);
+		return;
+	}
+	mk_link_bad_ctl(link, "unknown operation", ctl.op);
+}
+
+/**
+ * mk_link_instance_hello() - tell the host that this instance booted
+ *
+ * Also creates the instance's user datagram device.
+ *
+ * Context: Process context, at the end of boot.
+ * Return: 0, -ENOTCONN without a link, or an error of mk_msg_send().
+ */
+int mk_link_instance_hello(void)
+{
+	struct mk_link *link = mk_link_to_host();
+	int ret;
+
+	if (!link)
+		return -ENOTCONN;
+	ret = mk_user_instance_init();
+	if (ret)
+		pr_warn("no user datagram device: %d\n", ret);
+	return mk_link_send_ctl(link, MULTIKERNEL_CTL_HELLO,
+				MULTIKERNEL_CTL_VERSION, NULL, 0);
+}
+
+/**
+ * mk_link_instance_notify() - tell the host that this instance ends
+ * @op:		MULTIKERNEL_CTL_STOPPED or MULTIKERNEL_CTL_PANIC
+ * @arg:	for MULTIKERNEL_CTL_STOPPED the &enum multikernel_stop_kind
+ * @text:	for MULTIKERNEL_CTL_PANIC the panic message, or NULL
+ *
+ * Waits up to a second for room or for the ring's lock, never longer:
+ * the other CPUs may be stopped holding the lock, in which case the
+ * notice is lost and the host notices the silence instead.
+ *
+ * Context: Any context, also with the other CPUs stopped.
+ */
+void mk_link_instance_notify(u32 op, u32 arg, const char *text)
+{
+	struct mk_link *link = mk_link_to_host();
+	unsigned int waited = 0;
+
+	if (!link)
+		return;
+	/* A ring full of console output drains while we wait a little. */
+	while (mk_link_send_ctl(link, op, arg, text,
+				MK_MSG_NONBLOCK | MK_MSG_TRYLOCK) == -EAGAIN &&
+	       waited < MK_NOTIFY_WAIT_US) {
+		udelay(MK_CONSOLE_STEP_US);
+		waited += MK_CONSOLE_STEP_US;
+	}
+}

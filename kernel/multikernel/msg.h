@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Messaging rings (ring.c) and the peers on top of them (msg.c): what
+ * their users in kernel/multikernel/ see. The layouts in shared memory
+ * are in the wire header; these are each kernel's private view of them.
+ */
+#ifndef _KERNEL_MULTIKERNEL_MSG_H
+#define _KERNEL_MULTIKERNEL_MSG_H
+
+#include <linux/multikernel.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+/**
+ * struct mk_ring_geometry - shape of a messaging region, chosen by the host
+ * @slot_size:		bytes per slot, a power of two between
+ *			MULTIKERNEL_RING_SLOT_MIN and MULTIKERNEL_RING_SLOT_MAX
+ * @slot_count:		slots per ring, a power of two between
+ *			MULTIKERNEL_RING_SLOTS_MIN and MULTIKERNEL_RING_SLOTS_MAX
+ * @first_index:	start value of both rings' head and tail; a value
+ *			just below U32_MAX makes the indices wrap early
+ */
+struct mk_ring_geometry {
+	u32 slot_size;
+	u32 slot_count;
+	u32 first_index;
+};
+
+/**
+ * enum mk_ring_side - which end of a messaging region a kernel is
+ * @MK_RING_HOST:	produces on the H2I ring, consumes the I2H ring
+ * @MK_RING_INSTANCE:	produces on the I2H ring, consumes the H2I ring
+ */
+enum mk_ring_side {
+	MK_RING_HOST,
+	MK_RING_INSTANCE,
+};
+
+/**
+ * struct mk_msg_info - what a message carries besides its payload
+ * @len:	payload bytes
+ * @channel:	channel number
+ * @type:	MULTIKERNEL_MSG_DATA, _REQUEST or _RESPONSE
+ * @cookie:	request/response cookie, zero for data
+ */
+struct mk_msg_info {
+	u32 len;
+	u16 channel;
+	u16 type;
+	u32 cookie;
+};
+
+/**
+ * struct mk_ring - one direction of a messaging region, as one end sees it
+ * @ctrl:	the ring's control block in the shared region
+ * @slots:	the ring's slot array in the shared region
+ * @pos:	our own index (head when producing, tail when consuming); the
+ *		shared copy is written from it and never read back
+ * @peer:	the peer's index as last read and checked
+ * @kick_mark:	producer: the consumer's tail when we last rang for it
+ * @kicked:	producer: @kick_mark is valid
+ * @wanted:	the value we last wrote to our "wanted" flag in @ctrl
+ */
+struct mk_ring {
+	struct multikernel_ring_ctrl *ctrl;
+	u8 *slots;
+	u32 pos;
+	u32 peer;
+	u32 kick_mark;
+	bool kicked;
+	bool wanted;
+};
+
+/**
+ * struct mk_ring_stats - counters of one ring end
+ * @tx_msgs:		messages sent
+ * @tx_bytes:		payload bytes sent
+ * @rx_msgs:		messages received
+ * @rx_bytes:		payload bytes received
+ * @doorbells:		doorbells rung for new messages
+ * @suppressed:		messages sent without a doorbell, because the
+ *			consumer was draining or had been rung already
+ * @space_doorbells:	doorbells rung because a full ring drained
+ */
+struct mk_ring_stats {
+	u64 tx_msgs;
+	u64 tx_bytes;
+	u64 rx_msgs;
+	u64 rx_bytes;
+	u64 doorbells;
+	u64 suppressed;
+	u64 space_doorbells;
+};
+
+/**
+ * struct mk_ring_end - one kernel's end of a messaging region
+ * @hdr:		the region
+ * @tx:			the ring we produce on
+ * @rx:			the ring we consume
+ * @slot_count:		slots per ring, checked at attach time
+ * @slot_shift:		log2 of the slot size, checked at attach time
+ * @max_payload:	largest payload a message may carry
+ * @name:		the peer, for log lines
+ * @doorbell:		rings the peer's doorbell; called from
+ *			mk_ring_send() and mk_ring_recv()
+ * @broken:		NULL while the peer keeps to the protocol, else
+ *			why it did not; once set, every call fails
+ * @stats:		counters
+ *
+ * Geometry is read from the shared header once, checked and kept here;
+ * nothing in the region is trusted after that.
+ */
+struct mk_ring_end {
+	struct multikernel_ring_header *hdr;
+	struct mk_ring tx;
+	struct mk_ring rx;
+	u32 slot_count;
+	u32 slot_shift;
+	u32 max_payload;
+	const char *name;
+	void (*doorbell)(struct mk_ring_end *end);
+	const char *broken;
+	struct mk_ring_stats stats;
+};
+
+u64 mk_ring_region_size(u32 slot_size, u32 slot_count);
+int mk_ring_format(void *base, size_t size, const struct mk_ring_geometry *geo);
+int mk_ring_attach(struct mk_ring_end *end, void *base, size_t size,
+		   enum mk_ring_side side, const char *name,
+		   void (*doorbell)(struct mk_ring_end *end));
+int mk_ring_send(struct mk_ring_end *end, const struct mk_msg_info *info,
+		 const void *data);
+int mk_ring_recv(struct mk_ring_end *end, struct mk_msg_info *info, void *buf,
+		 size_t size);
+#if IS_ENABLED(CONFIG_KUNIT)
+u32 mk_msg_check(const struct multikernel_msg_header *h);
+#endif
+
+/**
+ * struct mk_peer_ops - what the owner of a peer provides
+ * @kick:	ring the peer kernel's doorbell; any context
+ * @broken:	the peer broke the messaging protocol (@why says how) and
+ *		is disconnected; called once, in any context
+ */
+struct mk_peer_ops {
+	void (*kick)(struct mk_peer *peer);
+	void (*broken)(struct mk_peer *peer, const char *why);
+};
+
+/**
+ * struct mk_msg_chan - one channel of a peer
+ * @handler:	receives the channel's messages, NULL if nobody listens
+ * @priv:	passed to @handler
+ * @tx_msgs:	messages sent
+ * @tx_bytes:	payload bytes sent
+ * @rx_msgs:	messages handed to @handler
+ * @rx_bytes:	payload bytes handed to @handler
+ * @drops:	messages received while nobody listened
+ */
+struct mk_msg_chan {
+	mk_msg_handler_t handler;
+	void *priv;
+	u64 tx_msgs;
+	u64 tx_bytes;
+	u64 rx_msgs;
+	u64 rx_bytes;
+	u64 drops;
+};
+
+/**
+ * struct mk_peer - the messaging connection to one other kernel
+ * @end:	our end of the shared region
+ * @ops:	the owner's callbacks
+ * @doorbell:	our entry among the doorbell clients
+ * @tx_lock:	serializes senders on @end.tx and the tx counters of @chan
+ * @tx_wait:	senders waiting for room in @end.tx
+ * @rx_work:	drains @end.rx; the only consumer of it
+ * @rx_runs:	runs of @rx_work
+ * @rx_yields:	runs that stopped at the budget with more to do
+ * @rx_buf:	payload of the message being handled, MULTIKERNEL_MSG_MAX
+ *		bytes
+ * @chan_lock:	protects @chan[].handler and .priv; held while a handler
+ *		runs, so that unregistering waits for it
+ * @chan:	the channels that can have handlers
+ * @unknown:	messages dropped for a channel of MK_MSG_CHANNELS or above
+ * @stale:	responses that matched no waiting request
+ * @req_lock:	protects @requests and @next_cookie
+ * @requests:	requests waiting for their response
+ * @next_cookie: cookie of the next request
+ * @tx_closed:	set once nothing may be sent any more
+ * @closing:	set by mk_peer_drain(): @rx_work takes in what is left
+ * @dead:	set once the peer is disconnected; nothing is sent or
+ *		received after that
+ *
+ * Lock order: @chan_lock, then @tx_lock or @req_lock (a handler may send).
+ */
+struct mk_peer {
+	struct mk_ring_end end;
+	const struct mk_peer_ops *ops;
+	struct mk_doorbell_client doorbell;
+	spinlock_t tx_lock;	/* see above */
+	wait_queue_head_t tx_wait;
+	struct work_struct rx_work;
+	u64 rx_runs;
+	u64 rx_yields;
+	void *rx_buf;
+	struct mutex chan_lock;	/* see above */
+	struct mk_msg_chan chan[MK_MSG_CHANNELS];
+	u64 unknown;
+	u64 stale;
+	spinlock_t req_lock;	/* see above */
+	struct list_head requests;
+	u32 next_cookie;
+	bool tx_closed;
+	bool closing;
+	bool dead;
+};
+
+int mk_peer_init(struct mk_peer *peer, void *region, size_t size,
+		 enum mk_ring_side side, const char *name,
+		 const struct mk_peer_ops *ops);
+void mk_peer_destroy(struct mk_peer *peer);
+void mk_peer_disconnect(struct mk_peer *peer);
+void mk_peer_drain(struct mk_peer *peer);
+#if IS_ENABLED(CONFIG_KUNIT)
+void mk_peer_doorbell(struct mk_peer *peer);
+#endif
+
+#endif /* _KERNEL_MULTIKERNEL_MSG_H */
