@@ -1104,6 +1104,34 @@ static bool would_block(int fd, short events)
 	return poll(&p, 1, 0) != 1;
 }
 
+/* What the host knows of the link behind a datagram device that hung. */
+static void dump_link(const char *dev)
+{
+	static const char * const stats[] = {
+		"tx_datagrams", "rx_datagrams", "rx_dropped", "rx_invalid",
+	};
+	const char *name = strrchr(dev, '/') + 1;
+	char path[160], line[256];
+	unsigned int i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/multikernel/%.60s/stats", name);
+	f = fopen(path, "r");
+	if (f) {
+		printf("mk_fuzz: %s:\n", path);
+		while (fgets(line, sizeof(line), f))
+			printf("mk_fuzz:   %s", line);
+		fclose(f);
+	}
+	printf("mk_fuzz: %s:", dev);
+	for (i = 0; i < ARRAY_SIZE(stats); i++) {
+		snprintf(path, sizeof(path), "/sys/class/misc/mkmsg-%.60s/statistics/%s",
+			 name, stats[i]);
+		printf(" %s %llu", stats[i], read_num(path));
+	}
+	printf("\n");
+}
+
 static void op_msg_rw(bool is_write)
 {
 	struct iovec iov[3];
@@ -1140,6 +1168,8 @@ static void op_msg_rw(bool is_write)
 		ret = n == 1 ? read(fd, iov[0].iov_base, iov[0].iov_len) : readv(fd, iov, n);
 	err = errno;
 	alarm(0);
+	if (alarmed)
+		dump_link(msg_paths[slot]);
 	account(is_write ? OP_MSG_WRITE : OP_MSG_READ, ret, err);
 	if (ret > MULTIKERNEL_USER_MAX)
 		violation("%s of %s returned %ld", is_write ? "write" : "read",
