@@ -104,6 +104,9 @@ struct mk_echo_result {
  * @opened_ns:	host side: CLOCK_MONOTONIC when the link was opened
  * @hello_ns:	host side: CLOCK_MONOTONIC when the hello came, 0 before
  * @last_beat:	host side: jiffies of the last heartbeat (or the hello)
+ * @told_ms:	host side: the heartbeat period the instance was last told,
+ *		0 before; the watchdog holds it to this one, and tells it
+ *		again while it differs from the setting
  * @watchdog:	host side: checks hello and heartbeats
  * @beats:	heartbeats received (host) or sent (instance)
  * @bad_ctl:	control messages dropped as malformed or out of place
@@ -126,6 +129,7 @@ struct mk_link {
 	u64 opened_ns;
 	u64 hello_ns;
 	unsigned long last_beat;
+	unsigned int told_ms;
 	struct delayed_work watchdog;
 	u64 beats;
 	u64 bad_ctl;
@@ -324,6 +328,22 @@ static int mk_link_send_ctl(struct mk_link *link, u32 op, u32 arg,
 }
 
 /*
+ * Tell an instance its heartbeat period. A full ring drops the message:
+ * the instance is then held to the period it was told before, and the
+ * watchdog tries again, rather than crashed for beats it was never asked
+ * for.
+ */
+static void mk_link_tell_period(struct mk_link *link, unsigned int ms)
+{
+	if (mk_link_send_ctl(link, MULTIKERNEL_CTL_SET_HEARTBEAT, ms, NULL,
+			     MK_MSG_NONBLOCK))
+		return;
+	/* Count from now: the instance learns the period late. */
+	WRITE_ONCE(link->last_beat, jiffies);
+	WRITE_ONCE(link->told_ms, ms);
+}
+
+/*
  * Both sides answer echo requests with their payload, if there is room:
  * a peer that sends requests and does not take the answers loses them.
  */
@@ -449,8 +469,7 @@ static void mk_link_host_control(struct mk_peer *peer, const struct mk_msg *msg,
 		link->hello_ns = ktime_get_ns();
 		WRITE_ONCE(link->last_beat, jiffies);
 		WRITE_ONCE(link->hello, true);
-		mk_link_send_ctl(link, MULTIKERNEL_CTL_SET_HEARTBEAT,
-				 READ_ONCE(mk_heartbeat_ms), NULL, MK_MSG_NONBLOCK);
+		mk_link_tell_period(link, READ_ONCE(mk_heartbeat_ms));
 		mk_instance_report(link->inst, link->boot, MK_RUNNING, NULL);
 		mk_user_link_changed(link->id);
 		return;
@@ -512,6 +531,9 @@ static void mk_link_watchdog(struct work_struct *work)
 				 "no boot handshake within %u ms (the kernel was never entered)",
 				 boot);
 	} else {
+		if (READ_ONCE(link->told_ms) != period)
+			mk_link_tell_period(link, period);
+		period = READ_ONCE(link->told_ms);
 		silent = jiffies - READ_ONCE(link->last_beat);
 		if (!period || silent <= msecs_to_jiffies(period) *
 				       MK_HEARTBEAT_MISSES)
@@ -941,13 +963,8 @@ unsigned int mk_link_heartbeat_ms(void)
 
 static void mk_link_tell_heartbeat(struct mk_link *link, void *arg)
 {
-	unsigned int ms = *(unsigned int *)arg;
-
-	/* Count from now: the instance learns the period late. */
-	WRITE_ONCE(link->last_beat, jiffies);
 	if (READ_ONCE(link->hello))
-		mk_link_send_ctl(link, MULTIKERNEL_CTL_SET_HEARTBEAT, ms, NULL,
-				 MK_MSG_NONBLOCK);
+		mk_link_tell_period(link, *(unsigned int *)arg);
 }
 
 /**
