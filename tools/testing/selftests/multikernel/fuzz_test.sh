@@ -53,7 +53,9 @@ fuzz() {
 		wait_console mkfzpeer "$BOOT_WAIT" "msgdev_echo: ready" || return 1
 	fi
 	start=$(date +%s)
-	"$DIR"/mk_fuzz -s "$SEED" -n "$OPS" >"$FUZZ_OUT" 2>&1
+	peer=
+	[ "${MK_FUZZ_PEER:-0}" = 1 ] && peer=-p
+	"$DIR"/mk_fuzz -s "$SEED" -n "$OPS" $peer >"$FUZZ_OUT" 2>&1
 	fuzz_rc=$?
 	while read -r l; do msg "$l"; done <"$FUZZ_OUT"
 	msg "mk_fuzz: exit $fuzz_rc after $(($(date +%s) - start)) s"
