@@ -6,7 +6,7 @@
 
 H := harness
 
-.PHONY: all deps tree kernel initramfs run test check bench soak series series-check clean help
+.PHONY: all deps tree kernel initramfs run test check bench soak fuzz series series-check clean help
 
 all: kernel
 
@@ -22,6 +22,9 @@ help:
 	@echo "                   messaging round trips against a pipe and an AF_UNIX socket"
 	@echo "make soak          MK_SOAK_CYCLES (default 1000) instance start/stop cycles"
 	@echo "                   in one boot; make test runs 5 of them"
+	@echo "make fuzz          MK_FUZZ_OPS (default 100000) random operations on the user"
+	@echo "                   interfaces (seed MK_FUZZ_SEED), then MK_GARBLE_ROUNDS (6)"
+	@echo "                   hostile instances garbling their messaging region"
 	@echo "make series        export the patch series with a cover letter into build/series/"
 	@echo "make series-check  git am the series onto a pristine base and build every patch"
 	@echo "make clean         remove build/ (keeps the ccache)"
@@ -53,6 +56,9 @@ bench: deps
 
 soak: deps
 	@$(H)/soak.sh
+
+fuzz: deps
+	@$(H)/fuzz.sh
 
 series: tree
 	@$(H)/series.sh export

@@ -11,6 +11,9 @@
 #                       (harness/bench-msg.sh)
 #   MK_RUN=soak       the soak test alone, MK_SOAK_CYCLES cycles, without the
 #                     kselftest runner's time limit (harness/soak.sh)
+#   MK_RUN=fuzz       the fuzz test alone (MK_FUZZ_OPS, MK_FUZZ_SEED,
+#                     MK_FUZZ_PEER, MK_GARBLE_ROUNDS, MK_GARBLE_BYTES),
+#                     without the runner's time limit (harness/fuzz.sh)
 #   MK_RUN=shell      an interactive shell on the console
 # Unknown VAR=value words of the command line reach us as environment.
 # Ends with $MK_INIT_DONE (harness/markers.sh) on ttyS1 and powers off.
@@ -271,6 +274,9 @@ bench-msg)
 	;;
 soak)
 	/usr/lib/kselftests/multikernel/soak_test.sh > "$out" 2>&1
+	;;
+fuzz)
+	/usr/lib/kselftests/multikernel/fuzz_test.sh > "$out" 2>&1
 	;;
 shell)
 	setsid cttyhack sh

@@ -8,7 +8,8 @@
 # from the host), echo or client (msgdev_echo or msgdev_client on
 # /dev/mkmsg/host; mkpeer=ID for another instance, mkcount=N round trips),
 # fault (break the link on purpose, CONFIG_MULTIKERNEL_PEER_FAULTS: each
-# command of mkfault=CMD,CMD,... in turn, flood in the background), wild
+# command of mkfault=CMD,CMD,... in turn, flood in the background,
+# garble-SEED-N for "garble SEED N"), wild
 # (write to physical address mkwild=0x... through a wild pointer), contain
 # (contain_probe: try every way out of the instance; then mkreset=sysrq or
 # mkreset=reboot tries to reset the machine).
@@ -63,10 +64,11 @@ case "$(cat /proc/cmdline)" in
 *mkjob=wait*) echo "waiting for shutdown"; while :; do sleep 1; done ;;
 *mkjob=fault*)
 	f=/sys/kernel/multikernel_peer_faults
-	for c in $(sed -n 's/.*mkfault=\([a-z,-]*\).*/\1/p' /proc/cmdline | tr , ' '); do
+	for c in $(sed -n 's/.*mkfault=\([a-z0-9,-]*\).*/\1/p' /proc/cmdline | tr , ' '); do
 		echo "MK-INSTANCE: fault $c"
 		case $c in
 		flood) echo "flood 100000000" >$f & ;;
+		garble-*) echo "$c" | tr - ' ' >$f || echo "MK-INSTANCE: fault $c failed" ;;
 		*) echo "$c" >$f || echo "MK-INSTANCE: fault $c failed" ;;
 		esac
 	done

@@ -38,7 +38,7 @@ if [ -n "${MK_DEBUG:-}" ]; then
 	MAIN_ARGS="multikernel=1G MK_INSTANCE_MEM=256M MK_BOOT_WAIT=480 MK_STOP_WAIT=240"
 fi
 BOOTS=(
-	"main|900|$MAIN_ARGS MK_RUN=selftests MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
+	"main|1800|$MAIN_ARGS MK_RUN=selftests MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
 	"lockdown|300|$MAIN_ARGS lockdown=confidentiality MK_RUN=selftests MK_TESTS=multikernel:lockdown_test.sh kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_SIGNED=/boot/bzImage.signed MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
 	"bad-value|300|multikernel=lots $BAD_POOL"
 	"in-use|300|nokaslr multikernel=64M@16M MK_EXPECT_WHY=already $BAD_POOL"

@@ -49,6 +49,22 @@ static int mk_link_send_ctl(struct mk_link *link, u32 op, u32 arg,
 			   sizeof(ctl), flags);
 }
 
+/*
+ * Tell an instance its heartbeat period. A full ring drops the message:
+ * the instance is then held to the period it was told before, and the
+ * watchdog tries again, rather than crashed for beats it was never asked
+ * for.
+ */
+static void mk_link_tell_period(struct mk_link *link, unsigned int ms)
+{
+	if (mk_link_send_ctl(link, MULTIKERNEL_CTL_SET_HEARTBEAT, ms, NULL,
+			     MK_MSG_NONBLOCK))
+		return;
+	/* Count from now: the instance learns the period late. */
+	WRITE_ONCE(link->last_beat, jiffies);
+	WRITE_ONCE(link->told_ms, ms);
+}
+
 /* --- host side --- */
 
 static const char *mk_stop_kind_name(u32 kind)
@@ -118,8 +134,7 @@ void mk_ctl_host(struct mk_peer *peer, const struct mk_msg *msg, void *priv)
 		link->hello_ns = ktime_get_ns();
 		WRITE_ONCE(link->last_beat, jiffies);
 		WRITE_ONCE(link->hello, true);
-		mk_link_send_ctl(link, MULTIKERNEL_CTL_SET_HEARTBEAT,
-				 READ_ONCE(mk_heartbeat_ms), NULL, MK_MSG_NONBLOCK);
+		mk_link_tell_period(link, READ_ONCE(mk_heartbeat_ms));
 		mk_instance_report(link->inst, link->boot, MK_RUNNING, NULL);
 		mk_user_link_changed(link->id);
 		return;
@@ -190,6 +205,9 @@ void mk_ctl_watchdog(struct work_struct *work)
 				 "no boot handshake within %u ms (the kernel was never entered)",
 				 boot);
 	} else {
+		if (READ_ONCE(link->told_ms) != period)
+			mk_link_tell_period(link, period);
+		period = READ_ONCE(link->told_ms);
 		silent = jiffies - READ_ONCE(link->last_beat);
 		if (!period || silent <= msecs_to_jiffies(period) *
 				       MK_HEARTBEAT_MISSES)
@@ -246,13 +264,8 @@ unsigned int mk_link_heartbeat_ms(void)
 
 static void mk_link_tell_heartbeat(struct mk_link *link, void *arg)
 {
-	unsigned int ms = *(unsigned int *)arg;
-
-	/* Count from now: the instance learns the period late. */
-	WRITE_ONCE(link->last_beat, jiffies);
 	if (READ_ONCE(link->hello))
-		mk_link_send_ctl(link, MULTIKERNEL_CTL_SET_HEARTBEAT, ms, NULL,
-				 MK_MSG_NONBLOCK);
+		mk_link_tell_period(link, *(unsigned int *)arg);
 }
 
 /**

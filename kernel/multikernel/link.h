@@ -36,6 +36,9 @@
  * @opened_ns:	host side: CLOCK_MONOTONIC when the link was opened
  * @hello_ns:	host side: CLOCK_MONOTONIC when the hello came, 0 before
  * @last_beat:	host side: jiffies of the last heartbeat (or the hello)
+ * @told_ms:	host side: the heartbeat period the instance was last told,
+ *		0 before; the watchdog holds it to this one, and tells it
+ *		again while it differs from the setting
  * @watchdog:	host side: checks hello and heartbeats
  * @beats:	heartbeats received (host) or sent (instance)
  * @bad_ctl:	control messages dropped as malformed or out of place
@@ -57,6 +60,7 @@ struct mk_link {
 	u64 opened_ns;
 	u64 hello_ns;
 	unsigned long last_beat;
+	unsigned int told_ms;
 	struct delayed_work watchdog;
 	u64 beats;
 	u64 bad_ctl;

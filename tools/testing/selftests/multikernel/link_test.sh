@@ -292,6 +292,44 @@ scen_early_console() {
 	mk destroy mkln0
 }
 
+# 13: a heartbeat period the instance cannot be told, because its ring
+# from the host is full, is not held against it: it keeps the period it
+# was told before and runs on.
+scen_untold_period() {
+	spawn mkln0 2 "fault mkfault=stall" || return 1
+	wait_state mkln0 "$BOOT_WAIT" running || return 1
+	wait_console mkln0 "$BOOT_WAIT" "waiting for shutdown" || return 1
+	# It takes in nothing: one-byte datagrams fill every slot of the
+	# ring, then dd waits.
+	dd if=/dev/zero of=/dev/mkmsg/mkln0 bs=1 count=1000000 2>/dev/null &
+	dd=$!
+	tx=/sys/class/misc/mkmsg-mkln0/statistics/tx_datagrams
+	n=-1
+	until [ "$(cat $tx)" = "$n" ]; do
+		kill -0 $dd 2>/dev/null || { msg "dd ended: the ring never filled"; return 1; }
+		n=$(cat $tx)
+		sleep 1
+	done
+	msg "mkln0: ring full after $n datagrams"
+	echo 10 >$MK/heartbeat_ms || return 1
+	# Told, it would beat every 10 ms; untold, it beats at the old pace.
+	b0=$(field "$DBG/mkln0/stats" heartbeats)
+	end=$(($(date +%s) + 5 * BOOT_WAIT))
+	while [ "$(field "$DBG/mkln0/stats" heartbeats)" -lt $((b0 + 3)) ]; do
+		if [ "$(date +%s)" -ge "$end" ] || [ "$(state mkln0)" != running ]; then
+			msg "mkln0: state $(state mkln0): $(cat $MK/instances/mkln0/crash_reason)"
+			kill $dd 2>/dev/null
+			return 1
+		fi
+		sleep "$STEP"
+	done
+	kill $dd 2>/dev/null
+	[ "$(state mkln0)" = running ] || return 1
+	restore
+	stop_bounded mkln0 --force || return 1
+	mk destroy mkln0
+}
+
 # result DESC RC: one ktap line, then a clean slate.
 result() {
 	if [ "$2" -eq 0 ]; then
@@ -304,7 +342,7 @@ result() {
 }
 
 cleanup
-ktap_set_plan 12
+ktap_set_plan 13
 
 scen_echo
 result "10000 echoes of 64 bytes and 20 of 64 KiB come back intact" $?
@@ -330,5 +368,7 @@ scen_bogus_ctl
 result "bogus control messages are dropped and counted, the instance runs on" $?
 scen_early_console
 result "an instance that hangs before its link is up shows its early console" $?
+scen_untold_period
+result "a heartbeat period that cannot reach the instance is not held against it" $?
 
 ktap_finished
