@@ -15,6 +15,7 @@
  * reads these lines from the instance's console.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -90,6 +91,28 @@ static long try_finit_module(void)
 	return ret;
 }
 
+/* Write access to the config space of the first PCI device, if any. */
+static long try_pci_config(void)
+{
+	char path[300];
+	struct dirent *d;
+	DIR *dir = opendir("/sys/bus/pci/devices");
+
+	if (!dir)
+		return -1;
+	errno = ENODEV;
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config",
+			 d->d_name);
+		closedir(dir);
+		return try_open(path, O_RDWR);
+	}
+	closedir(dir);
+	return -1;
+}
+
 int main(void)
 {
 	report("open /dev/mem read-only", try_open("/dev/mem", O_RDONLY));
@@ -104,6 +127,11 @@ int main(void)
 	report("finit_module", try_finit_module());
 	report("open a writable debugfs file",
 	       try_open("/sys/kernel/debug/provoke-crash/DIRECT", O_WRONLY));
+	report("open /dev/snapshot (hibernation)",
+	       try_open("/dev/snapshot", O_RDONLY));
+	report("write PCI config space", try_pci_config());
+	report("read the ACPI tables",
+	       try_open("/sys/firmware/acpi/tables/DSDT", O_RDONLY));
 	printf("MK-CONTAIN: done %d allowed\n", allowed);
 	return allowed ? 1 : 0;
 }

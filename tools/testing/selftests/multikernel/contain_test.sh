@@ -29,7 +29,8 @@ if ! grep -q " /sys/kernel/debug " /proc/mounts &&
 fi
 
 # The paths contain_probe tries, each with the errno that must refuse it.
-# No modules in the kernel at all (ENOSYS) refuses finit_module as well.
+# No modules in the kernel at all (ENOSYS) refuses finit_module as well;
+# an instance has no PCI devices (ENODEV) and no ACPI tables (ENOENT).
 PROBES="open /dev/mem read-only:EPERM
 open /dev/mem read-write:EPERM
 open /dev/port:EPERM
@@ -40,7 +41,10 @@ write an MSR:EPERM
 kexec_load:EPERM
 kexec_file_load:EPERM
 finit_module:EPERM ENOSYS
-open a writable debugfs file:EPERM"
+open a writable debugfs file:EPERM
+open /dev/snapshot (hibernation):EPERM
+write PCI config space:ENODEV ENOENT EPERM
+read the ACPI tables:ENOENT"
 
 # neighbour: the second instance runs, and answers echo requests.
 neighbour_up() {

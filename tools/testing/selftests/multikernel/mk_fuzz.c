@@ -1095,7 +1095,7 @@ static size_t gen_len(void)
 {
 	static const size_t lens[] = {
 		0, 1, 7, 8, 64, 4096, MULTIKERNEL_USER_MAX, MULTIKERNEL_USER_MAX + 1,
-		MULTIKERNEL_MSG_MAX, 1 << 20,
+		65536, 1 << 20,	/* the largest kernel message, and beyond */
 	};
 
 	return one_in(4) ? below(ARENA_SIZE) : lens[below(ARRAY_SIZE(lens))];
