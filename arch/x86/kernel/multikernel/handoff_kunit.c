@@ -7,7 +7,6 @@
 #include <kunit/test.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <asm/page.h>
 #include <asm/e820/types.h>
 #include <asm/pgtable_types.h>
 #include <asm/setup.h>
@@ -671,43 +670,12 @@ static struct kunit_case mk_handoff_test_cases[] = {
 	{}
 };
 
-/* A low-memory window is handed out clear, whoever had it before. */
-static void mk_low_window_cleared(struct kunit *test)
-{
-	phys_addr_t base, again;
-	const u8 *p;
-	size_t i;
-
-	if (mk_low_alloc(&base))
-		kunit_skip(test, "no low-memory window (no multikernel= pool)");
-	memset(phys_to_virt(base), 0xa5, MK_LOW_WINDOW_SIZE);
-	mk_low_free(base);
-	KUNIT_ASSERT_EQ(test, mk_low_alloc(&again), 0);
-	p = phys_to_virt(again);
-	for (i = 0; i < MK_LOW_WINDOW_SIZE; i++)
-		if (p[i])
-			break;
-	mk_low_free(again);
-	KUNIT_EXPECT_EQ_MSG(test, i, MK_LOW_WINDOW_SIZE,
-			    "byte %zu of the window at %pa is not clear", i, &again);
-}
-
-static struct kunit_case mk_lowmem_test_cases[] = {
-	KUNIT_CASE(mk_low_window_cleared),
-	{}
-};
-
-static struct kunit_suite mk_lowmem_suite = {
-	.name = "multikernel_x86_lowmem",
-	.test_cases = mk_lowmem_test_cases,
-};
-
 static struct kunit_suite mk_handoff_suite = {
 	.name = "multikernel_x86_handoff",
 	.test_cases = mk_handoff_test_cases,
 };
 
-kunit_test_suites(&mk_handoff_suite, &mk_lowmem_suite);
+kunit_test_suite(mk_handoff_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the x86 multikernel handoff");
 MODULE_LICENSE("GPL");
