@@ -48,7 +48,11 @@ u32 multikernel_lockdown_level(void)
 {
 	if (security_locked_down(LOCKDOWN_INTEGRITY_MAX) == 0)
 		return MULTIKERNEL_LOCKDOWN_NONE;
-	if (security_locked_down(LOCKDOWN_CONFIDENTIALITY_MAX) == 0)
+	/*
+	 * The first reason past integrity is refused only at confidentiality;
+	 * the level's own marker is not a reason one may ask about.
+	 */
+	if (security_locked_down(LOCKDOWN_INTEGRITY_MAX + 1) == 0)
 		return MULTIKERNEL_LOCKDOWN_INTEGRITY;
 	return MULTIKERNEL_LOCKDOWN_CONFIDENTIALITY;
 }
