@@ -69,6 +69,8 @@ case "$(cat /proc/cmdline)" in
 		case $c in
 		flood) echo "flood 100000000" >$f & ;;
 		garble-*) echo "$c" | tr - ' ' >$f || echo "MK-INSTANCE: fault $c failed" ;;
+		sysrq-?) echo "${c#sysrq-}" >/proc/sysrq-trigger ;;
+		poweroff) poweroff -f ;;
 		*) echo "$c" >$f || echo "MK-INSTANCE: fault $c failed" ;;
 		esac
 	done

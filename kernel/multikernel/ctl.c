@@ -5,7 +5,8 @@
  * period and shutdown request with its acknowledgment, and the instance's
  * stop and panic notices. On the host a watchdog marks an instance
  * crashed when its hello does not come in time after the start or its
- * heartbeats stop.
+ * heartbeats stop, and looks for an end notice the instance could only
+ * leave in its last-words block (&struct multikernel_last_words).
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
@@ -27,6 +28,9 @@
 
 /* How long a stop or panic notice waits for room in a full ring. */
 #define MK_NOTIFY_WAIT_US	1000000
+
+/* How long a shutdown acknowledgment waits for room, in 20 ms steps. */
+#define MK_ACK_WAIT_MS		10000
 
 /* Settable in /sys/kernel/multikernel/; read when used. */
 static unsigned int mk_heartbeat_ms = 1000;
@@ -97,6 +101,63 @@ static void mk_link_bad_ctl(struct mk_link *link, const char *what, u32 op)
 			    link->name, what, op);
 }
 
+/*
+ * An instance's stop or panic notice, from its ring or its last-words
+ * block (@how, for the log). The first valid one is acted on; the same
+ * notice arriving the other way is then dropped quietly.
+ */
+static void mk_ctl_host_end(struct mk_link *link,
+			    const struct multikernel_ctl *ctl, const char *how)
+{
+	char reason[MK_REASON_LEN];
+	const char *kind;
+
+	switch (ctl->op) {
+	case MULTIKERNEL_CTL_STOPPED:
+		kind = mk_stop_kind_name(ctl->arg);
+		if (!kind) {
+			mk_link_bad_ctl(link, "unknown stop kind", ctl->op);
+			return;
+		}
+		if (atomic_xchg(&link->ended, 1))
+			return;
+		pr_info("%s: instance %s%s\n", link->name, kind, how);
+		mk_instance_report(link->inst, link->boot, MK_STOPPED, kind);
+		return;
+	case MULTIKERNEL_CTL_PANIC:
+		if (atomic_xchg(&link->ended, 1))
+			return;
+		mk_link_sanitize(reason, ctl->text,
+				 min(sizeof(reason), sizeof(ctl->text)));
+		pr_info("%s: instance panicked%s: %s\n", link->name, how, reason);
+		mk_instance_report(link->inst, link->boot, MK_CRASHED, reason);
+		return;
+	}
+	mk_link_bad_ctl(link, "unknown end notice", ctl->op);
+}
+
+/*
+ * Take the notice an instance left in its last-words block, once: the
+ * block is the instance's to write, so a bad one is not looked at again.
+ */
+static void mk_ctl_take_last_words(struct mk_link *link)
+{
+	struct multikernel_last_words *lw = link->last_words;
+	struct multikernel_ctl ctl = { };
+
+	if (!lw || atomic_read(&link->ended) || link->last_words_taken)
+		return;
+	ctl.op = READ_ONCE(lw->op);
+	if (!ctl.op)
+		return;
+	/* Pairs with the instance's smp_wmb() in mk_link_instance_notify(). */
+	smp_rmb();
+	ctl.arg = READ_ONCE(lw->arg);
+	memcpy(ctl.text, lw->text, sizeof(ctl.text));
+	link->last_words_taken = true;
+	mk_ctl_host_end(link, &ctl, " (from its last words)");
+}
+
 /**
  * mk_ctl_host() - the host's handler of an instance's control messages
  * @peer:	the instance
@@ -110,7 +171,6 @@ void mk_ctl_host(struct mk_peer *peer, const struct mk_msg *msg, void *priv)
 	struct mk_link *link = priv;
 	struct multikernel_ctl ctl;
 	char reason[MK_REASON_LEN];
-	const char *kind;
 
 	if (msg->type != MULTIKERNEL_MSG_DATA || msg->len != sizeof(ctl)) {
 		mk_link_bad_ctl(link, "bad type or size", 0);
@@ -148,19 +208,8 @@ void mk_ctl_host(struct mk_peer *peer, const struct mk_msg *msg, void *priv)
 			link->name);
 		return;
 	case MULTIKERNEL_CTL_STOPPED:
-		kind = mk_stop_kind_name(ctl.arg);
-		if (!kind) {
-			mk_link_bad_ctl(link, "unknown stop kind", ctl.op);
-			return;
-		}
-		pr_info("%s: instance %s\n", link->name, kind);
-		mk_instance_report(link->inst, link->boot, MK_STOPPED, kind);
-		return;
 	case MULTIKERNEL_CTL_PANIC:
-		mk_link_sanitize(reason, ctl.text,
-				 min(sizeof(reason), sizeof(ctl.text)));
-		pr_info("%s: instance panicked: %s\n", link->name, reason);
-		mk_instance_report(link->inst, link->boot, MK_CRASHED, reason);
+		mk_ctl_host_end(link, &ctl, "");
 		return;
 	}
 	mk_link_bad_ctl(link, "unknown operation", ctl.op);
@@ -172,6 +221,8 @@ void mk_ctl_host(struct mk_peer *peer, const struct mk_msg *msg, void *priv)
  * @work:	the link's watchdog
  *
  * Runs every quarter second from mk_link_open() until mk_link_close().
+ * An end notice in the instance's last-words block goes first: an
+ * instance that said why it ended is not crashed for its silence.
  *
  * Context: Process context.
  */
@@ -187,7 +238,9 @@ void mk_ctl_watchdog(struct work_struct *work)
 	size_t taken;
 	u64 entry_us;
 
-	if (state != MK_STARTING && state != MK_RUNNING)
+	mk_ctl_take_last_words(link);
+	if (atomic_read(&link->ended) ||
+	    (state != MK_STARTING && state != MK_RUNNING))
 		goto again;	/* stopping, or reported already */
 
 	if (!READ_ONCE(link->hello)) {
@@ -329,6 +382,19 @@ static void mk_beat_fn(struct work_struct *work)
 
 static void mk_shutdown_fn(struct work_struct *work)
 {
+	struct mk_link *link = mk_link_to_host();
+	unsigned int waited;
+
+	/*
+	 * Acknowledge from here, not from the handler, which must not wait:
+	 * a ring full of console output drains while this waits a little.
+	 */
+	for (waited = 0; waited < MK_ACK_WAIT_MS; waited += 20) {
+		if (mk_link_send_ctl(link, MULTIKERNEL_CTL_SHUTDOWN, 0, NULL,
+				     MK_MSG_NONBLOCK) != -EAGAIN)
+			break;
+		msleep(20);
+	}
 	pr_info("the host asked for a shutdown\n");
 	orderly_poweroff(true);
 }
@@ -364,8 +430,6 @@ void mk_ctl_instance(struct mk_peer *peer, const struct mk_msg *msg, void *priv)
 		mod_delayed_work(system_wq, &mk_beat_work, 0);
 		return;
 	case MULTIKERNEL_CTL_SHUTDOWN:
-		mk_link_send_ctl(link, MULTIKERNEL_CTL_SHUTDOWN, 0, NULL,
-				 MK_MSG_NONBLOCK);
 		if (!xchg(&mk_shutdown_started, true))
 			schedule_work(&mk_shutdown_work);
 		return;
@@ -401,19 +465,33 @@ int mk_link_instance_hello(void)
  * @arg:	for MULTIKERNEL_CTL_STOPPED the &enum multikernel_stop_kind
  * @text:	for MULTIKERNEL_CTL_PANIC the panic message, or NULL
  *
- * Waits up to a second for room or for the ring's lock, never longer:
- * the other CPUs may be stopped holding the lock, in which case the
- * notice is lost and the host notices the silence instead.
+ * The first notice goes into the last-words block, which the host reads
+ * whatever becomes of the ring. Each notice then also goes on the control
+ * channel, behind the console output it follows: that waits up to a
+ * second for room or for the ring's lock, never longer, as the other CPUs
+ * may be stopped holding the lock.
  *
  * Context: Any context, also with the other CPUs stopped.
  */
 void mk_link_instance_notify(u32 op, u32 arg, const char *text)
 {
+	static atomic_t said = ATOMIC_INIT(0);
 	struct mk_link *link = mk_link_to_host();
+	struct multikernel_last_words *lw;
 	unsigned int waited = 0;
 
 	if (!link)
 		return;
+	lw = link->last_words;
+	if (lw && !atomic_xchg(&said, 1)) {
+		WRITE_ONCE(lw->arg, arg);
+		memset(lw->text, 0, sizeof(lw->text));
+		if (text)
+			strscpy(lw->text, text, sizeof(lw->text));
+		/* The host reads @op first; see mk_ctl_take_last_words(). */
+		smp_wmb();
+		WRITE_ONCE(lw->op, op);
+	}
 	/* A ring full of console output drains while we wait a little. */
 	while (mk_link_send_ctl(link, op, arg, text,
 				MK_MSG_NONBLOCK | MK_MSG_TRYLOCK) == -EAGAIN &&

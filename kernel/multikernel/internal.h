@@ -250,8 +250,7 @@ extern const struct mk_arch_ops *mk_test_arch;
 u32 mk_link_self_id(void);
 int mk_console_buf_alloc(struct mk_instance *inst);
 void mk_console_buf_free(struct mk_instance *inst);
-int mk_link_open(struct mk_instance *inst, void *region, size_t size,
-		 u32 hw_id);
+int mk_link_open(struct mk_instance *inst, const struct mk_arch_link *where);
 void mk_link_close(struct mk_instance *inst);
 int mk_link_request_shutdown(struct mk_instance *inst);
 unsigned int mk_link_heartbeat_ms(void);

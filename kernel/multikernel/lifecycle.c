@@ -104,7 +104,7 @@ static int mk_call_link_open(struct mk_instance *inst,
 	if (mk_testing())
 		return 0;
 	inst->early_log = link->early_log;
-	return mk_link_open(inst, link->region, link->size, link->hw_id);
+	return mk_link_open(inst, link);
 }
 
 static void mk_call_link_close(struct mk_instance *inst)

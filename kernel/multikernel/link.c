@@ -318,9 +318,9 @@ static void mk_link_retire(struct mk_link *link)
 /**
  * mk_link_open() - set up the link to an instance about to start
  * @inst:	the instance
- * @region:	its messaging region, mapped; formatted here
- * @size:	bytes of @region
- * @hw_id:	hardware id of the instance CPU that hears doorbells
+ * @where:	its messaging region, mapped, which is formatted here; the
+ *		region's size; its end notice block; the hardware id of the
+ *		instance CPU that hears doorbells
  *
  * Also empties the instance's console for the new boot and arms the
  * watchdog that waits for the instance's hello.
@@ -329,8 +329,7 @@ static void mk_link_retire(struct mk_link *link)
  * Return: 0; -EBUSY when the instance has a link already; -ENOMEM;
  * -EINVAL when @size cannot hold the rings.
  */
-int mk_link_open(struct mk_instance *inst, void *region, size_t size,
-		 u32 hw_id)
+int mk_link_open(struct mk_instance *inst, const struct mk_arch_link *where)
 {
 	struct mk_ring_geometry geo = {
 		.slot_size = MK_LINK_SLOT_SIZE,
@@ -343,10 +342,10 @@ int mk_link_open(struct mk_instance *inst, void *region, size_t size,
 	lockdep_assert_held(&inst->lock);
 	if (!inst->console)
 		return -EINVAL;
-	ret = mk_ring_format(region, size, &geo);
+	ret = mk_ring_format(where->region, where->size, &geo);
 	if (ret)
 		return ret;
-	link = mk_link_alloc(inst->id, hw_id, inst->name);
+	link = mk_link_alloc(inst->id, where->hw_id, inst->name);
 	if (!link)
 		return -ENOMEM;
 	kref_get(&inst->kref);
@@ -355,10 +354,11 @@ int mk_link_open(struct mk_instance *inst, void *region, size_t size,
 	/* A new boot: readers start over from the oldest byte. */
 	smp_store_release(&inst->console->head, 0);
 	link->opened_ns = ktime_get_ns();
+	link->last_words = where->last_words;
 	INIT_DELAYED_WORK(&link->watchdog, mk_ctl_watchdog);
 
-	ret = mk_peer_init(&link->peer, region, size, MK_RING_HOST, link->name,
-			   &mk_link_ops);
+	ret = mk_peer_init(&link->peer, where->region, where->size,
+			   MK_RING_HOST, link->name, &mk_link_ops);
 	if (ret)
 		goto free;
 	mutex_lock(&mk_client_lock);
@@ -411,14 +411,17 @@ void mk_link_close(struct mk_instance *inst)
  * mk_link_instance_open() - connect an instance to its host
  * @region:	the messaging region the host formatted, mapped
  * @size:	bytes of @region, from the handoff
+ * @last_words:	where this instance leaves its end notice for the host,
+ *		mapped; zeroed by the host
  * @host_hw_id: hardware id of the host CPU that hears doorbells
  * @self_id:	this instance's id
  *
  * Context: Process context, once, at boot; sleeps.
  * Return: 0, or an error of mk_peer_init() (a region the host got wrong).
  */
-int mk_link_instance_open(void *region, size_t size, u32 host_hw_id,
-			  u32 self_id)
+int mk_link_instance_open(void *region, size_t size,
+			  struct multikernel_last_words *last_words,
+			  u32 host_hw_id, u32 self_id)
 {
 	struct mk_link *link;
 	int ret;
@@ -426,6 +429,7 @@ int mk_link_instance_open(void *region, size_t size, u32 host_hw_id,
 	link = mk_link_alloc(MULTIKERNEL_HOST_ID, host_hw_id, "host");
 	if (!link)
 		return -ENOMEM;
+	link->last_words = last_words;
 	ret = mk_peer_init(&link->peer, region, size, MK_RING_INSTANCE,
 			   link->name, &mk_link_ops);
 	if (ret)

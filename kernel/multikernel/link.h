@@ -8,6 +8,7 @@
 #ifndef _KERNEL_MULTIKERNEL_LINK_H
 #define _KERNEL_MULTIKERNEL_LINK_H
 
+#include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
@@ -44,6 +45,11 @@
  * @bad_ctl:	control messages dropped as malformed or out of place
  * @shutdown_acks: host side: acknowledged shutdown requests
  * @console_drops: instance side: console writes lost to a full ring
+ * @last_words:	the instance's end notice block in the shared region
+ * @last_words_taken: host side: the watchdog read @last_words, which it
+ *		does once
+ * @ended:	host side: the instance's end notice was taken, from its
+ *		ring or from @last_words; later ones are ignored
  * @echo:	host side, in test kernels: the echo benchmark's state
  * @dir:	its debugfs directory
  */
@@ -66,6 +72,9 @@ struct mk_link {
 	u64 bad_ctl;
 	u64 shutdown_acks;
 	u64 console_drops;
+	struct multikernel_last_words *last_words;
+	bool last_words_taken;
+	atomic_t ended;
 #if IS_ENABLED(CONFIG_MULTIKERNEL_TEST_ECHO)
 	struct mk_echo *echo;
 #endif

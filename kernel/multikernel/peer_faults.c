@@ -6,6 +6,8 @@
  * /sys/kernel/multikernel_peer_faults:
  *
  *   stall		stop taking in the host's messages
+ *   gag		send the host nothing more on the rings (an end
+ *			notice then only reaches it as last words)
  *   flood N		send N echo requests, as fast as the ring takes them
  *   bad-head		move the instance's producer index past the ring and
  *			fall silent
@@ -41,6 +43,13 @@
 
 /* Most operations one command may ask for. */
 #define MK_FAULT_MAX_COUNT	100000000ULL
+
+static int mk_fault_gag(struct mk_peer *peer)
+{
+	pr_info("peer fault: sending the host nothing more\n");
+	mk_peer_disconnect(peer);
+	return 0;
+}
 
 static int mk_fault_stall(struct mk_peer *peer)
 {
@@ -213,6 +222,8 @@ static ssize_t peer_faults_store(struct kobject *kobj,
 		return -EINVAL;
 	if (!strcmp(cmd, "stall") && n == 1)
 		ret = mk_fault_stall(peer);
+	else if (!strcmp(cmd, "gag") && n == 1)
+		ret = mk_fault_gag(peer);
 	else if (!strcmp(cmd, "flood") && n == 2)
 		ret = mk_fault_flood(peer, a);
 	else if (!strcmp(cmd, "bad-head") && n == 1)

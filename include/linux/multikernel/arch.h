@@ -23,6 +23,9 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+struct multikernel_early_log;
+struct multikernel_last_words;
+
 /**
  * enum mk_state - lifecycle state of an instance
  * @MK_EMPTY:	created; CPUs taken, memory carved and cleared
@@ -181,6 +184,7 @@ int mk_image_copy_in(const struct mk_image *img);
 /**
  * struct mk_arch_link - where an instance's messaging region is
  * @early_log:	its early log in the shared region, mapped
+ * @last_words:	its end notice in the shared region, mapped
  * @region:	the region, mapped
  * @size:	its bytes
  * @hw_id:	hardware id of the instance CPU that hears the host's
@@ -188,6 +192,7 @@ int mk_image_copy_in(const struct mk_image *img);
  */
 struct mk_arch_link {
 	struct multikernel_early_log *early_log;
+	struct multikernel_last_words *last_words;
 	void *region;
 	size_t size;
 	u32 hw_id;
@@ -231,8 +236,9 @@ u32 mk_arch_cpu_hw_id(unsigned int cpu);
  * as an instance; kernel-doc in kernel/multikernel/link.c, ctl.c and
  * console.c.
  */
-int mk_link_instance_open(void *region, size_t size, u32 host_hw_id,
-			  u32 self_id);
+int mk_link_instance_open(void *region, size_t size,
+			  struct multikernel_last_words *last_words,
+			  u32 host_hw_id, u32 self_id);
 int mk_link_instance_hello(void);
 void mk_link_instance_notify(u32 op, u32 arg, const char *text);
 void mk_link_console_write(const char *s, size_t n);

@@ -69,6 +69,28 @@ struct multikernel_early_log {
 	u8 ring[32768];
 };
 
+/**
+ * struct multikernel_last_words - an instance's end notice, outside its rings
+ * @op:		0 until the instance ends; then %MULTIKERNEL_CTL_STOPPED or
+ *		%MULTIKERNEL_CTL_PANIC, written after @arg and @text
+ * @arg:	as in &struct multikernel_ctl
+ * @text:	as in &struct multikernel_ctl
+ *
+ * In the region an instance shares with its host, at a place the arch
+ * code fixes. An instance that stops or panics writes its notice here
+ * once, then also sends it on its control channel. The copy here needs
+ * no room in a ring, no lock and no doorbell, so the host learns why the
+ * instance ended even when its ring is full, its ring lock was held by a
+ * CPU that panic stopped, or its doorbell was lost: the host's watchdog
+ * looks here four times a second. The first notice the host takes, from
+ * here or from the ring, is the one it acts on.
+ */
+struct multikernel_last_words {
+	__u32 op;
+	__u32 arg;
+	__u8 text[MULTIKERNEL_REASON_MAX];
+};
+
 /*
  * ---------------------------------------------------------------------
  * Messaging ring ABI

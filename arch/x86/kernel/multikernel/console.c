@@ -67,6 +67,7 @@ static int __init mk_link_setup(void)
 	/* mk_shared_head was checked when the platform was set up. */
 	ret = mk_link_instance_open(sh + mk_shared_head.msg_offset,
 				    mk_shared_head.msg_size,
+				    sh + MK_SH_LAST_WORDS,
 				    mk_handoff.host_apic_id,
 				    mk_handoff.instance_id);
 	if (ret) {

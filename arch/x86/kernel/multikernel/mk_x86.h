@@ -34,6 +34,7 @@ phys_addr_t mk_low_park_page(void);
  * memory, reserved (not RAM) in the instance's e820 map.
  */
 #define MK_SH_CONTROL		0x00000	/* struct multikernel_shared */
+#define MK_SH_LAST_WORDS	0x00800	/* struct multikernel_last_words */
 #define MK_SH_HANDOFF		0x01000	/* setup_data + multikernel_handoff */
 #define MK_SH_PGTABLES		0x02000	/* start page tables below the top */
 #define MK_SH_PGTABLES_END	0x10000

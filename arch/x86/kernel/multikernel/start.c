@@ -66,6 +66,9 @@ struct mk_x86_state {
 	u64 fence_ns;
 };
 
+static_assert(sizeof(struct multikernel_shared) <= MK_SH_LAST_WORDS);
+static_assert(MK_SH_LAST_WORDS + sizeof(struct multikernel_last_words) <=
+	      MK_SH_HANDOFF);
 static_assert(MK_SH_EARLY_LOG + sizeof(struct multikernel_early_log) <= MK_SH_MSG);
 
 /* CPUs the host lent out: no IPI broadcasts while there are any. */
@@ -398,6 +401,7 @@ int mk_arch_prepare(struct mk_instance *inst, struct mk_arch_link *link)
 
 	inst->arch = st;
 	link->early_log = (void *)st->shared + MK_SH_EARLY_LOG;
+	link->last_words = (void *)st->shared + MK_SH_LAST_WORDS;
 	link->region = (void *)st->shared + MK_SH_MSG;
 	link->size = MK_SH_MSG_SIZE;
 	link->hw_id = mk_apicid(cpumask_first(inst->cpus));

@@ -44,11 +44,6 @@ write_fails() {
 	return 1
 }
 
-# field FILE NAME: the number after NAME in FILE.
-field() {
-	tr ' ' '\n' <"$1" | grep -A1 -x "$2" | tail -n 1
-}
-
 # echo_run NAME COUNT SIZE: COUNT echo round trips of SIZE bytes, all good.
 echo_run() {
 	echo "$2 $3" >"$DBG/$1/echo" || return 1
@@ -114,13 +109,15 @@ scen_shutdown() {
 	spawn mkln0 3 wait || return 1
 	wait_state mkln0 "$BOOT_WAIT" running || return 1
 	wait_console mkln0 "$BOOT_WAIT" "waiting for shutdown" || return 1
+	log_mark
 	mk stop mkln0 --timeout "$STOP_WAIT" || return 1
 	[ "$(state mkln0)" = stopped ] || return 1
-	dmesg | grep -q "mkln0: instance acknowledged the shutdown request" || {
+	log_since >"$CON"
+	grep -q "mkln0: instance acknowledged the shutdown request" "$CON" || {
 		msg "no acknowledgment in the host's log"
 		return 1
 	}
-	dmesg | tail -n 20 | grep -q "mkln0: instance powered off" || {
+	grep -q "mkln0: instance powered off" "$CON" || {
 		msg "no power-off notice in the host's log"
 		return 1
 	}
@@ -330,6 +327,34 @@ scen_untold_period() {
 	mk destroy mkln0
 }
 
+# 14: an instance that can no longer send on its ring still tells the
+# host why it ends, through its last-words block: a panic is crashed with
+# its reason, a power off is stopped. No heartbeats: silence cannot be
+# what ends it.
+scen_last_words() {
+	echo 0 >$MK/heartbeat_ms || return 1
+	log_mark
+	spawn mkln0 3 "fault mkfault=gag,sysrq-c" || return 1
+	wait_state mkln0 "$BOOT_WAIT" crashed || return 1
+	crash_reason_has mkln0 sysrq || return 1
+	log_since |
+		grep -q "mkln0: instance panicked (from its last words): .*sysrq" || {
+		msg "the panic did not come from the last words"
+		return 1
+	}
+	stop_bounded mkln0 --force || return 1
+	mk destroy mkln0 || return 1
+	log_mark
+	spawn mkln0 3 "fault mkfault=gag,poweroff" || return 1
+	wait_state mkln0 "$BOOT_WAIT" stopped || return 1
+	log_since |
+		grep -q "mkln0: instance powered off (from its last words)" || {
+		msg "the power off did not come from the last words"
+		return 1
+	}
+	mk destroy mkln0
+}
+
 # result DESC RC: one ktap line, then a clean slate.
 result() {
 	if [ "$2" -eq 0 ]; then
@@ -342,7 +367,7 @@ result() {
 }
 
 cleanup
-ktap_set_plan 13
+ktap_set_plan 14
 
 scen_echo
 result "10000 echoes of 64 bytes and 20 of 64 KiB come back intact" $?
@@ -370,5 +395,7 @@ scen_early_console
 result "an instance that hangs before its link is up shows its early console" $?
 scen_untold_period
 result "a heartbeat period that cannot reach the instance is not held against it" $?
+scen_last_words
+result "a gagged instance's panic and power off reach the host as last words" $?
 
 ktap_finished

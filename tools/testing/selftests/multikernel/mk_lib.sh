@@ -54,6 +54,22 @@ msg() {
 	ktap_print_msg "$*"
 }
 
+# field FILE NAME: the number after NAME in FILE.
+field() {
+	tr ' ' '\n' <"$1" | grep -A1 -x "$2" | tail -n 1
+}
+
+# log_mark: put a line of our own into the kernel log; log_since prints
+# the log from the last mark on (line counts shift once the log wraps).
+LOG_MARKS=0
+log_mark() {
+	LOG_MARKS=$((LOG_MARKS + 1))
+	echo "mk_lib: mark $$-$LOG_MARKS" >/dev/kmsg
+}
+log_since() {
+	dmesg | sed -n "/mk_lib: mark $$-$LOG_MARKS\$/,\$p"
+}
+
 cleanup() {
 	for n in $NAMES; do
 		mkctl stop "$n" --force >/dev/null 2>&1
