@@ -91,6 +91,8 @@ struct mk_msg {
 typedef void (*mk_msg_handler_t)(struct mk_peer *peer,
 				 const struct mk_msg *msg, void *priv);
 
+struct crash_mem;
+
 #ifdef CONFIG_MULTIKERNEL
 
 void __init multikernel_reserve_pool(void);
@@ -102,6 +104,8 @@ bool multikernel_is_instance(void);
 u32 multikernel_lockdown_level(void);
 void __init multikernel_confine_instance(u32 host_level);
 void __init multikernel_early_console_start(phys_addr_t pa);
+void __init multikernel_early_console_stop(void);
+int multikernel_crash_exclude(struct crash_mem *cmem);
 
 void mk_doorbell_register(struct mk_doorbell_client *client);
 void mk_doorbell_unregister(struct mk_doorbell_client *client);
@@ -137,6 +141,7 @@ static inline bool multikernel_pool_requested(void) { return false; }
 static inline bool multikernel_owns_cpus(void) { return false; }
 static inline int multikernel_kexec_prepare(void) { return 0; }
 static inline void multikernel_kexec_finish(void) { }
+static inline int multikernel_crash_exclude(struct crash_mem *cmem) { return 0; }
 static inline bool multikernel_is_instance(void) { return false; }
 
 static inline int mk_msg_register(struct mk_peer *peer, u16 channel,

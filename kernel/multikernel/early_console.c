@@ -79,6 +79,27 @@ static int __init mk_early_console_remap(void)
 early_initcall(mk_early_console_remap);
 
 /**
+ * multikernel_early_console_stop() - the link carries the console from now on
+ *
+ * Called by the arch code of an instance once its console over the link
+ * is registered: from then on the host gets the log over the link, and
+ * the early log only cost a second copy of every line.
+ *
+ * Context: Process context, at boot.
+ */
+void __init multikernel_early_console_stop(void)
+{
+	struct multikernel_early_log *log = mk_early;
+
+	if (!log)
+		return;
+	/* Waits for writers: none runs on @log once this returns. */
+	unregister_console(&mk_early_con);
+	WRITE_ONCE(mk_early, NULL);
+	memunmap(log);
+}
+
+/**
  * mk_early_log_read() - copy what an instance logged before its link was up
  * @log:	the instance's early log in the shared region
  * @buf:	where to copy

@@ -76,6 +76,7 @@ static int __init mk_link_setup(void)
 	}
 	mk_linked = true;
 	register_console(&mk_console);
+	multikernel_early_console_stop();
 	return 0;
 
 unmap:
