@@ -14,6 +14,10 @@
 #   MK_RUN=fuzz       the fuzz test alone (MK_FUZZ_OPS, MK_FUZZ_SEED,
 #                     MK_FUZZ_PEER, MK_GARBLE_ROUNDS, MK_GARBLE_BYTES),
 #                     without the runner's time limit (harness/fuzz.sh)
+#   MK_RUN=kdump      kdump_test.sh alone: a host panic with an instance
+#                     running and a crash kernel loaded (crashkernel=)
+#   MK_RUN=faults     the fault campaign alone (MK_FAULT_ROUNDS), without
+#                     the runner's time limit (harness/faults.sh)
 #   MK_RUN=shell      an interactive shell on the console
 # Unknown VAR=value words of the command line reach us as environment.
 # Ends with $MK_INIT_DONE (harness/markers.sh) on ttyS1 and powers off.
@@ -277,6 +281,13 @@ soak)
 	;;
 fuzz)
 	/usr/lib/kselftests/multikernel/fuzz_test.sh > "$out" 2>&1
+	;;
+faults)
+	/usr/lib/kselftests/multikernel/faults_test.sh > "$out" 2>&1
+	;;
+kdump)
+	# Ends in a host panic: the crash kernel prints the rest and the end.
+	/usr/lib/kselftests/multikernel/kdump_test.sh > "$out" 2>&1
 	;;
 shell)
 	setsid cttyhack sh

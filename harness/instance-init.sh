@@ -9,10 +9,12 @@
 # /dev/mkmsg/host; mkpeer=ID for another instance, mkcount=N round trips),
 # fault (break the link on purpose, CONFIG_MULTIKERNEL_PEER_FAULTS: each
 # command of mkfault=CMD,CMD,... in turn, flood in the background,
-# garble-SEED-N for "garble SEED N"), wild
+# garble-SEED-N for "garble SEED N", sysrq-X for a sysrq, poweroff), wild
 # (write to physical address mkwild=0x... through a wild pointer), contain
 # (contain_probe: try every way out of the instance; then mkreset=sysrq or
-# mkreset=reboot tries to reset the machine).
+# mkreset=reboot tries to reset the machine), trial (the fault campaign:
+# write the fault named in a datagram from the host to the fault file),
+# vmcore (not in an instance: the crash kernel of kdump_test.sh).
 # Without mkjob= it powers off.
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev
 /bin/busybox --install -s
@@ -76,6 +78,80 @@ case "$(cat /proc/cmdline)" in
 	done
 	echo "waiting for shutdown"
 	while :; do sleep 1; done
+	;;
+*mkjob=trial*)
+	n=0
+	while [ ! -e /dev/mkmsg/host ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+	echo "waiting for a fault"
+	f=$(mkctl recv host --timeout 600)
+	echo "MK-INSTANCE: fault $f"
+	if printf '%s\n' "$f" >/sys/kernel/multikernel_peer_faults; then
+		echo "MK-INSTANCE: fault $f returned"
+	else
+		echo "MK-INSTANCE: fault $f failed"
+	fi
+	while :; do sleep 1; done
+	;;
+*mkjob=vmcore*)
+	# Not an instance: the crash kernel of a panicked host (kdump_test.sh).
+	# TAP lines 3 to 5 after the host's on ttyS1, then the end marker.
+	t=/dev/ttyS1
+	stty -F $t raw -echo 2>/dev/null
+	mkdir -p /tmp
+	arg() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" /proc/cmdline; }
+	pool_start=$(arg mkpool)
+	pool_end=$(sed -n 's/.*mkpool=[0-9]*-\([0-9]*\).*/\1/p' /proc/cmdline)
+	head_pa=$(arg mkhead)
+	# overlaps START END: the range [START, END] meets the pool.
+	overlaps() { [ "$1" -le "$pool_end" ] && [ "$2" -ge "$pool_start" ]; }
+	if mk_vmcore_ranges >/tmp/loads 2>/tmp/err; then
+		bad=""
+		while read -r _ pa sz; do
+			overlaps $((pa)) $((pa + sz - 1)) && bad="$bad $pa+$sz"
+		done </tmp/loads
+		sed "s/^/# vmcore: /" /tmp/loads >$t
+		if [ -z "$bad" ]; then
+			echo "ok 3 /proc/vmcore ($(wc -l </tmp/loads) ranges) leaves out the pool" >$t
+		else
+			echo "not ok 3 /proc/vmcore holds pool memory:$bad" >$t
+		fi
+	else
+		echo "not ok 3 no /proc/vmcore: $(cat /tmp/err)" >$t
+	fi
+	bad=""
+	for r in $(sed -n 's/^\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM$/\1:\2/p' /proc/iomem); do
+		overlaps $((0x${r%:*})) $((0x${r#*:})) && bad="$bad $r"
+	done
+	if [ -z "$bad" ]; then
+		echo "ok 4 the crash kernel's RAM lies outside the pool" >$t
+	else
+		echo "not ok 4 the crash kernel's RAM overlaps the pool:$bad" >$t
+	fi
+	# The instance's ring index to the host, from its shared region.
+	index() {
+		dd if=/dev/mem bs=4096 skip=$((head_pa / 4096)) count=1 2>/dev/null |
+			od -An -tu4 -j $((head_pa % 4096)) -N4 | tr -d ' '
+	}
+	i0=$(index)
+	i1=$i0
+	n=0
+	# A heartbeat a second; a minute of them, every change noted.
+	while [ $n -lt 60 ]; do
+		sleep 1
+		n=$((n + 1))
+		i=$(index)
+		[ "$i" = "$i1" ] && continue
+		echo "# ring index after ${n}s: $i" >$t
+		i1=$i
+		[ $n -ge 5 ] && break
+	done
+	if [ -n "$i0" ] && [ "$i1" != "$i0" ]; then
+		echo "ok 5 the instance runs on under the crash kernel (ring index $i0 -> $i1)" >$t
+	else
+		echo "not ok 5 the instance's ring index stays at '$i0'" >$t
+	fi
+	echo "$MK_INIT_DONE" >$t
+	poweroff -f
 	;;
 *mkjob=pong*)
 	n=0

@@ -10,7 +10,9 @@ Count test results and print one closing line "N passed, N failed" (with
   tap        plain TAP written by the harness (boots, checkpatch, ...),
   reports    a console log that must hold no kernel error report (oops,
              BUG, WARNING, KASAN, UBSAN, lockdep, kmemleak, lockup and
-             hung-task detectors, RCU stalls): one result per boot.
+             hung-task detectors, RCU stalls): one result per boot,
+  reports-but-sysrq  the same, but for the one panic sysrq-c asks for (a
+             boot that tests what follows a host panic).
 Every failed test is named on its own line. Exit status 1 on any failure
 or when nothing was counted at all.
 """
@@ -144,10 +146,18 @@ REPORT = re.compile(
     r'======================================================$)')
 
 
-def reports(label, path):
+# The panic that sysrq-c asks for, once, in a reports-but-sysrq log.
+SYSRQ_PANIC = re.compile(r'^(\[\s*\d+\.\d+\] )?Kernel panic - not syncing: '
+                         r'sysrq triggered crash$')
+
+
+def reports(label, path, sysrq_ok=False):
     found = []
     with open(path, errors='replace') as f:
         for line in f:
+            if sysrq_ok and SYSRQ_PANIC.match(line.rstrip()):
+                sysrq_ok = False
+                continue
             if REPORT.match(line):
                 found.append(line.strip())
     for line in found[:5]:
@@ -172,6 +182,8 @@ def main():
             tap(label, path)
         elif kind == 'reports':
             reports(label, path)
+        elif kind == 'reports-but-sysrq':
+            reports(label, path, sysrq_ok=True)
         else:
             print(f'results.py: unknown kind {kind}', file=sys.stderr)
             return 2

@@ -27,7 +27,9 @@ fatal() {
 # multikernel= value skip KUnit (the main boot ran it) and run only the
 # test that checks nothing was reserved. The lockdown boot runs only the
 # test of a locked-down host: unsigned instance kernels refused, signed
-# ones locked down as far as the host.
+# ones locked down as far as the host. The kdump boot panics on purpose
+# with an instance running; its crash kernel reports the rest (plain TAP,
+# and the one panic is not a failure).
 BAD_POOL="MK_RUN=selftests MK_TESTS=multikernel:pool_bad_param_test kunit.enable=0"
 # The debug kernel (make test-debug) is bigger and slower: it boots with a
 # larger pool and gives instances more memory and time.
@@ -43,6 +45,7 @@ BOOTS=(
 	"bad-value|300|multikernel=lots $BAD_POOL"
 	"in-use|300|nokaslr multikernel=64M@16M MK_EXPECT_WHY=already $BAD_POOL"
 	"crash-overlap|300|nokaslr crashkernel=64M@1G multikernel=64M@1G MK_EXPECT_WHY=crashkernel $BAD_POOL"
+	"kdump|600|crashkernel=160M $MAIN_ARGS MK_RUN=kdump kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
 )
 specs=()
 n=0
@@ -55,8 +58,13 @@ for b in "${BOOTS[@]}"; do
 	else
 		echo "not ok $n $name" >> "$R/boots.tap"
 	fi
-	specs+=("kselftest:$name:$OUT/runs/$name/ttyS1.log"
-		"reports:$name:$OUT/runs/$name/ttyS0.log")
+	if [ "$name" = kdump ]; then
+		specs+=("tap:$name:$OUT/runs/$name/ttyS1.log"
+			"reports-but-sysrq:$name:$OUT/runs/$name/ttyS0.log")
+	else
+		specs+=("kselftest:$name:$OUT/runs/$name/ttyS1.log"
+			"reports:$name:$OUT/runs/$name/ttyS0.log")
+	fi
 done
 
 # The static gates of `make check`, counted with the rest (they do not

@@ -11,6 +11,7 @@
 
 #include <kunit/visibility.h>
 #include <linux/bitmap.h>
+#include <linux/crash_core.h>
 #include <linux/crash_reserve.h>
 #include <linux/init.h>
 #include <linux/ioport.h>
@@ -143,6 +144,29 @@ static int __init mk_pool_publish(void)
 	return 0;
 }
 early_initcall(mk_pool_publish);
+
+#ifdef CONFIG_CRASH_DUMP
+/**
+ * multikernel_crash_exclude() - keep the pool out of the host's crash dump
+ * @cmem:	the memory ranges a crash kernel loaded by kexec_file will dump
+ *
+ * The pool is never the host's memory: it holds the instances' kernels
+ * and data, and their regions shared with the host. A dump of the host
+ * leaves it out, so that the instances' memory does not end up in the
+ * host's vmcore (and a crash kernel does not read gigabytes it has no
+ * use for). Called by the architecture when it prepares the ELF headers;
+ * the caller leaves room for one more range.
+ *
+ * Context: Process context.
+ * Return: 0, or the error of crash_exclude_mem_range().
+ */
+int multikernel_crash_exclude(struct crash_mem *cmem)
+{
+	if (!mk_pool_res.end)
+		return 0;
+	return crash_exclude_mem_range(cmem, mk_pool_res.start, mk_pool_res.end);
+}
+#endif
 
 /**
  * mk_pool_init() - set up an allocator over a physical range

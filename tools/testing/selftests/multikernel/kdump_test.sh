@@ -1,0 +1,92 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# A host panic with an instance running and a crash kernel loaded. Needs
+# a host booted with crashkernel= (the harness's kdump boot runs it
+# alone, MK_RUN=kdump: it ends in a panic, not in the kselftest runner).
+#
+# The host part: an instance runs on CPU 2; the host's /dev/mem refuses
+# the pool; a crash kernel (this kernel and the instance initramfs, with
+# nr_cpus=1 as kdump setups boot it) loads with kexec_file_load(2); then
+# sysrq-c. The crash kernel's part (mkjob=vmcore in instance-init.sh),
+# TAP lines 3 to 5 on the same serial port: it got a /proc/vmcore whose
+# memory leaves out the pool, its own RAM lies outside the pool, and the
+# instance went on running under it: its ring index to the host, read
+# through the crash kernel's /dev/mem, still moves.
+#
+# Plain TAP on stdout, the plan covering both kernels' lines.
+
+DIR="$(dirname "$(readlink -f "$0")")"
+. "${DIR}"/../kselftest/ktap_helpers.sh
+. "${DIR}"/mk_lib.sh
+
+MEM=64M
+NAMES="mkkd0"
+PLAN=5
+
+echo "TAP version 13"
+echo "1..$PLAN"
+
+# bail REASON: the host part failed; no panic, every line accounted for.
+bail() {
+	n=$1
+	shift
+	while [ "$n" -le $PLAN ]; do
+		echo "not ok $n $* (not reached)"
+		n=$((n + 1))
+	done
+	cleanup
+	exit 1
+}
+
+if [ "$(cat /sys/kernel/kexec_crash_size 2>/dev/null)" = 0 ] ||
+   [ ! -e /sys/kernel/kexec_crash_size ]; then
+	bail 1 "no crashkernel= reservation"
+fi
+
+spawn mkkd0 2 wait || bail 1 "spawn"
+wait_state mkkd0 "$BOOT_WAIT" running || bail 1 "instance start"
+echo "ok 1 an instance runs on CPU 2"
+
+# The pool and the instance's memory, from the host's own words.
+pool=$(grep "Multikernel pool" /proc/iomem | sed 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) .*/\1 \2/')
+base=$(dmesg | sed -n 's/.*instance mkkd0 created: .* \([0-9]*\) MiB at \(0x[0-9a-f]*\)$/\2 \1/p' | tail -n 1)
+[ -n "$pool" ] && [ -n "$base" ] || bail 2 "no pool or instance memory in the log"
+# shellcheck disable=SC2086 # two words
+set -- $pool
+pool_start=$((0x$1))
+pool_end=$((0x$2))
+# shellcheck disable=SC2086 # two words
+set -- $base
+# x86 layout (arch/x86/kernel/multikernel/mk_x86.h): the shared region is
+# the last MiB, the messaging region 128 KiB into it, and the index of
+# the instance's ring to the host 192 bytes into that.
+head_pa=$(($1 + ($2 << 20) - (1 << 20) + 0x20000 + 192))
+msg "pool $pool_start-$pool_end, instance ring index at $head_pa"
+
+# STRICT_DEVMEM: the pool is RAM to the host, so /dev/mem refuses it.
+if out=$(dd if=/dev/mem bs=4096 skip=$((pool_start / 4096)) count=1 2>&1 >/dev/null); then
+	echo "not ok 2 the host's /dev/mem read the pool"
+	bail 3 "after /dev/mem"
+fi
+case "$out" in
+*"Operation not permitted"*) ;;
+*)
+	echo "not ok 2 /dev/mem on the pool: $out"
+	bail 3 "after /dev/mem"
+	;;
+esac
+args="console=ttyS0 nr_cpus=1 panic=-1 kunit.enable=0 mkjob=vmcore"
+args="$args mkpool=$pool_start-$pool_end mkhead=$head_pa"
+if ! "$DIR"/mk_kexec_crash "$MK_INSTANCE_KERNEL" "$MK_INSTANCE_INITRD" "$args" >"$OUT" 2>&1; then
+	msg "$(cat "$OUT")"
+	echo "not ok 2 the crash kernel loads beside a running instance"
+	bail 3 "after the load"
+fi
+[ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] || bail 2 "kexec_crash_loaded"
+echo "ok 2 /dev/mem refuses the pool; a crash kernel loads beside a running instance"
+msg "panicking the host"
+sync
+echo c >/proc/sysrq-trigger
+echo "not ok 3 the host did not panic"
+exit 1
