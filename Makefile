@@ -6,7 +6,7 @@
 
 H := harness
 
-.PHONY: all deps tree kernel initramfs run test check bench soak fuzz series series-check clean help
+.PHONY: all deps tree kernel initramfs run test check bench soak fuzz faults series series-check clean help
 
 all: kernel
 
@@ -25,6 +25,9 @@ help:
 	@echo "make fuzz          MK_FUZZ_OPS (default 100000) random operations on the user"
 	@echo "                   interfaces (seed MK_FUZZ_SEED), then MK_GARBLE_ROUNDS (6)"
 	@echo "                   hostile instances garbling their messaging region"
+	@echo "make faults        MK_FAULT_ROUNDS (default 25) rounds of kernel faults in an"
+	@echo "                   instance beside a host workload and a neighbour instance;"
+	@echo "                   make test runs one round"
 	@echo "make series        export the patch series with a cover letter into build/series/"
 	@echo "make series-check  git am the series onto a pristine base and build every patch"
 	@echo "make clean         remove build/ (keeps the ccache)"
@@ -59,6 +62,9 @@ soak: deps
 
 fuzz: deps
 	@$(H)/fuzz.sh
+
+faults: deps
+	@$(H)/faults.sh
 
 series: tree
 	@$(H)/series.sh export

@@ -16,6 +16,12 @@
  *			messaging region, ringing the host after each and
  *			pausing briefly
  *   hardlockup		spin on this CPU with interrupts off
+ *   softlockup		spin on this CPU with preemption off
+ *   panic, bug, exception, hung-task, corrupt-stack, write-after-free
+ *			kernel faults as LKDTM's crash types of those names
+ *			make them (LKDTM's debugfs files are closed to a
+ *			locked-down instance), for the fault campaign; bug
+ *			is the invalid opcode BUG() is made of
  *   wild-write PA	write through the direct-map address of physical
  *			address PA (hexadecimal), as a wild pointer would
  *
@@ -198,23 +204,90 @@ static int mk_fault_wild_write(u64 pa)
 	return 0;
 }
 
+/* Overrun a stack buffer: the stack protector panics on return. */
+static noinline void mk_fault_corrupt_stack(void)
+{
+	char buf[8];
+	char *p = buf;
+	int i;
+
+	OPTIMIZER_HIDE_VAR(p);
+	for (i = 0; i < 64; i++)
+		p[i] = 0x5a;
+}
+
+static const char * const mk_kernel_faults[] = {
+	"panic", "bug", "exception", "softlockup", "hung-task",
+	"corrupt-stack", "write-after-free",
+};
+
+/* Kernel faults of the fault campaign; -EINVAL for no such fault. */
+static int mk_fault_kernel(const char *cmd)
+{
+	int *p = NULL;
+	u8 *freed;
+
+	if (match_string(mk_kernel_faults, ARRAY_SIZE(mk_kernel_faults), cmd) < 0)
+		return -EINVAL;
+	pr_emerg("peer fault: %s on CPU %d\n", cmd, raw_smp_processor_id());
+	if (!strcmp(cmd, "panic"))
+		panic("peer fault: panic on request");
+	/* What BUG() executes, without its entry in the bug table. */
+	if (!strcmp(cmd, "bug"))
+		__builtin_trap();
+	if (!strcmp(cmd, "exception")) {
+		OPTIMIZER_HIDE_VAR(p);
+		WRITE_ONCE(*p, 0);
+		return 0;
+	}
+	if (!strcmp(cmd, "softlockup")) {
+		preempt_disable();
+		for (;;)
+			cpu_relax();
+	}
+	if (!strcmp(cmd, "hung-task")) {
+		for (;;) {
+			set_current_state(TASK_UNINTERRUPTIBLE);
+			schedule();
+		}
+	}
+	if (!strcmp(cmd, "corrupt-stack")) {
+		mk_fault_corrupt_stack();
+		return 0;
+	}
+	if (!strcmp(cmd, "write-after-free")) {
+		freed = kmalloc(64, GFP_KERNEL);
+		if (!freed)
+			return -ENOMEM;
+		kfree(freed);
+		OPTIMIZER_HIDE_VAR(freed);
+		memset(freed, 0x6b, 64);
+	}
+	return 0;
+}
+
 static ssize_t peer_faults_store(struct kobject *kobj,
 				 struct kobj_attribute *attr, const char *buf,
 				 size_t len)
 {
 	struct mk_peer *peer = mk_link_host_peer();
-	char cmd[16];
+	char cmd[24];
 	u64 a = 0, b = 0;
 	int n, ret;
 
-	if (sscanf(buf, "%15s", cmd) != 1)
+	if (sscanf(buf, "%23s", cmd) != 1)
 		return -EINVAL;
 	if (!strcmp(cmd, "wild-write"))
 		return sscanf(buf, "%*s %llx", &a) == 1 ?
 		       mk_fault_wild_write(a) ?: len : -EINVAL;
-	n = sscanf(buf, "%15s %llu %llu", cmd, &a, &b);
+	n = sscanf(buf, "%23s %llu %llu", cmd, &a, &b);
 	if (!strcmp(cmd, "hardlockup") && n == 1)
 		return mk_fault_hardlockup();
+	if (n == 1) {
+		ret = mk_fault_kernel(cmd);
+		if (ret != -EINVAL)
+			return ret ?: len;
+	}
 
 	if (!peer)
 		return -ENOTCONN;

@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Usage: harness/faults.sh   (MK_FAULT_ROUNDS=R, default 25)
+# The fault campaign (tools/testing/selftests/multikernel/faults_test.sh)
+# in one boot: R rounds over every kernel fault it knows, each in a fresh
+# instance, beside a checksummed host workload and an echoing neighbour
+# instance. make test runs one round. Prints every trial, a table of
+# them in build/faults/trials.txt, and ends with "N passed, N failed";
+# kernel error reports in the host's console count as failures.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+rounds=${MK_FAULT_ROUNDS:-25}
+"$TOP/harness/build-kernel.sh" >/dev/null
+"$TOP/harness/initramfs.sh" >/dev/null
+
+# Generous for TCG: a trial takes 10-30 s.
+timeout=$((600 + rounds * 9 * 60))
+log "faults: $rounds rounds of 9 faults; at most ${timeout}s"
+status=0
+"$TOP/harness/qemu.sh" faults "$timeout" \
+	"multikernel=256M MK_RUN=faults MK_FAULT_ROUNDS=$rounds kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz" ||
+	status=$?
+mkdir -p "$BUILD/faults"
+log=$BUILD/runs/faults/ttyS1.log
+grep -E '^# trial [0-9]+ ' "$log" | sed 's/^# //' >"$BUILD/faults/trials.txt" || true
+log "trials (guest time, TCG), also in build/faults/trials.txt:"
+cat "$BUILD/faults/trials.txt"
+# Per fault: trials, end states, detection time median and range.
+awk '{
+	f = $3; sub(/:$/, "", f); st = $4; ms = $6
+	n[f]++; s[f, st]++; states[st] = 1
+	t[f, n[f]] = ms
+	if (index($0, "host ok") == 0 || index($0, "neighbour ok") == 0) lost[f]++
+} END {
+	printf "%-18s %6s %8s %8s %12s %10s %10s\n", "fault", "trials", "crashed",
+	       "running", "median ms", "min ms", "max ms"
+	for (f in n) {
+		m = n[f]
+		for (i = 1; i <= m; i++)
+			for (j = i + 1; j <= m; j++)
+				if (t[f, j] < t[f, i]) { x = t[f, i]; t[f, i] = t[f, j]; t[f, j] = x }
+		printf "%-18s %6d %8d %8d %12d %10d %10d%s\n", f, m, s[f, "crashed"],
+		       s[f, "running"], t[f, int((m + 1) / 2)], t[f, 1], t[f, m],
+		       lost[f] ? "  LOST " lost[f] : ""
+	}
+}' "$BUILD/faults/trials.txt" | tee "$BUILD/faults/summary.txt"
+python3 "$TOP/harness/results.py" "$TREE" \
+	"tap:faults:$log" \
+	"reports:faults:$BUILD/runs/faults/ttyS0.log" || status=$?
+exit "$status"
