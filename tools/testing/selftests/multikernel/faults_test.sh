@@ -143,7 +143,9 @@ trial() {
 	[ "$(work_bad)" -eq 0 ] && [ "$(work_good)" -gt "$good0" ] || host=LOST
 	neighbour=ok
 	[ "$nb" -eq 0 ] || neighbour=LOST
-	msg "trial $1 $2: $st in $((t1 - t0)) ms; host $host ($(work_good) hashes ok, $(work_bad) bad); neighbour $neighbour; reason '$reason'"
+	hashes="$(work_good) hashes ok, $(work_bad) bad"
+	msg "trial $1 $2: $st in $((t1 - t0)) ms; host $host ($hashes);" \
+	    "neighbour $neighbour; reason '$reason'"
 	[ "$host" = ok ] && [ "$neighbour" = ok ] || {
 		while read -r l; do msg "  $l"; done <"$OUT"
 		return 1
@@ -195,11 +197,11 @@ wait "$WORK_PID"
 msg "host workload: $(work_good) hashes matched, $(work_bad) did not"
 mk stop mkft1 --timeout "$STOP_WAIT" && mk destroy mkft1
 rc=$?
-[ "$(work_bad)" -eq 0 ] && [ "$rc" -eq 0 ]
-if [ $? -eq 0 ]; then
-	ktap_test_pass "$trials trials: the neighbour stops as asked, the host workload never mismatched"
+what="$trials trials: the neighbour stops as asked, the host workload never mismatched"
+if [ "$(work_bad)" -eq 0 ] && [ "$rc" -eq 0 ]; then
+	ktap_test_pass "$what"
 else
-	ktap_test_fail "$trials trials: the neighbour stops as asked, the host workload never mismatched"
+	ktap_test_fail "$what"
 fi
 rm -rf "$WORK"
 cleanup

@@ -50,7 +50,8 @@ echo "ok 1 an instance runs on CPU 2"
 
 # The pool and the instance's memory, from the host's own words.
 pool=$(grep "Multikernel pool" /proc/iomem | sed 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) .*/\1 \2/')
-base=$(dmesg | sed -n 's/.*instance mkkd0 created: .* \([0-9]*\) MiB at \(0x[0-9a-f]*\)$/\2 \1/p' | tail -n 1)
+created='.*instance mkkd0 created: .* \([0-9]*\) MiB at \(0x[0-9a-f]*\)$'
+base=$(dmesg | sed -n "s/$created/\2 \1/p" | tail -n 1)
 [ -n "$pool" ] && [ -n "$base" ] || bail 2 "no pool or instance memory in the log"
 # shellcheck disable=SC2086 # two words
 set -- $pool
