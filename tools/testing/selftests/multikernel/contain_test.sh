@@ -63,12 +63,6 @@ neighbour_fine() {
 	return 1
 }
 
-# con_read NAME: NAME's console into $CON, without the tty's carriage
-# returns.
-con_read() {
-	mkctl console "$1" 2>/dev/null | tr -d '\r' >"$CON"
-}
-
 # probes_refused: every path of PROBES refused with its errno, no other.
 probes_refused() {
 	con_read mkct0
@@ -212,16 +206,6 @@ scen_fenced() {
 	# Back in the direct map, cleared: kcore reads it, and reads zeros.
 	got=$("$DIR"/mk_kcore_peek "$entry" 4096) || return 1
 	[ "$got" = "nonzero 0" ]
-}
-
-# result DESC RC: one ktap line, then a clean slate.
-result() {
-	if [ "$2" -eq 0 ]; then
-		ktap_test_pass "$1"
-	else
-		ktap_test_fail "$1"
-	fi
-	cleanup
 }
 
 cleanup

@@ -37,14 +37,6 @@ hb0=$(cat $MK/heartbeat_ms)
 bt0=$(cat $MK/boot_timeout_ms)
 ktap_set_plan 3
 
-# check DESC RC: one ktap line.
-check() {
-	if [ "$2" -eq 0 ]; then
-		ktap_test_pass "$1"
-	else
-		ktap_test_fail "$1"
-	fi
-}
 
 # 1: mk_fuzz, with an echo peer if asked.
 fuzz() {

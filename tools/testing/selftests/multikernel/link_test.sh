@@ -355,17 +355,6 @@ scen_last_words() {
 	mk destroy mkln0
 }
 
-# result DESC RC: one ktap line, then a clean slate.
-result() {
-	if [ "$2" -eq 0 ]; then
-		ktap_test_pass "$1"
-	else
-		ktap_test_fail "$1"
-	fi
-	restore
-	cleanup
-}
-
 cleanup
 ktap_set_plan 14
 

@@ -120,10 +120,35 @@ wait_state() {
 	done
 }
 
+# con_read NAME: NAME's console into $CON, without the tty's carriage
+# returns.
+con_read() {
+	mkctl console "$1" 2>/dev/null | tr -d '\r' >"$CON"
+}
+
 # count NAME PATTERN: how many console lines of NAME hold PATTERN (fixed).
 count() {
-	mkctl console "$1" >"$CON" 2>/dev/null
+	con_read "$1"
 	grep -cF "$2" "$CON"
+}
+
+# check DESC RC: one ktap line.
+check() {
+	if [ "$2" -eq 0 ]; then
+		ktap_test_pass "$1"
+	else
+		ktap_test_fail "$1"
+	fi
+}
+
+# result DESC RC: one ktap line, then a clean slate for the next
+# scenario: the script's own restore (when it has one), then cleanup.
+result() {
+	check "$1" "$2"
+	if command -v restore >/dev/null 2>&1; then
+		restore
+	fi
+	cleanup
 }
 
 # wait_console NAME SECONDS PATTERN [MORE_THAN]: until PATTERN is on more

@@ -75,14 +75,6 @@ msg "pool_free $pool0 -> $(cat $MK/pool_free)," \
 	"online CPUs $cpus0 -> $(cat /sys/devices/system/cpu/online)," \
 	"slab $slab0 kB -> $(slab) kB"
 
-# check DESC RC: one ktap line.
-check() {
-	if [ "$2" -eq 0 ]; then
-		ktap_test_pass "$1"
-	else
-		ktap_test_fail "$1"
-	fi
-}
 
 ktap_set_plan 3
 [ "$done_cycles" -eq "$CYCLES" ] && [ $hangs -eq 0 ]

@@ -87,16 +87,6 @@ cpu_is() {
 	return 1
 }
 
-# result DESC RC: one ktap line, then a clean slate for the next scenario.
-result() {
-	if [ "$2" -eq 0 ]; then
-		ktap_test_pass "$1"
-	else
-		ktap_test_fail "$1"
-	fi
-	cleanup
-}
-
 # 1: spawn, init runs, graceful stop, start again, destroy.
 scen_respawn() {
 	spawn mksp0 2 wait || return 1
