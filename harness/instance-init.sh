@@ -14,7 +14,8 @@
 # (contain_probe: try every way out of the instance; then mkreset=sysrq or
 # mkreset=reboot tries to reset the machine), trial (the fault campaign:
 # write the fault named in a datagram from the host to the fault file),
-# vmcore (not in an instance: the crash kernel of kdump_test.sh).
+# tick (a console line a second), vmcore (not in an instance: the crash
+# kernel of kdump_test.sh).
 # Without mkjob= it powers off.
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev
 /bin/busybox --install -s
@@ -64,6 +65,7 @@ case "$(cat /proc/cmdline)" in
 	while :; do sleep 1; done
 	;;
 *mkjob=wait*) echo "waiting for shutdown"; while :; do sleep 1; done ;;
+*mkjob=tick*) while :; do echo "MK-INSTANCE: tick $(cut -d' ' -f1 /proc/uptime)"; sleep 1; done ;;
 *mkjob=fault*)
 	f=/sys/kernel/multikernel_peer_faults
 	for c in $(sed -n 's/.*mkfault=\([a-z0-9,-]*\).*/\1/p' /proc/cmdline | tr , ' '); do
@@ -135,7 +137,8 @@ case "$(cat /proc/cmdline)" in
 	i0=$(index)
 	i1=$i0
 	n=0
-	# A heartbeat a second; a minute of them, every change noted.
+	# A tick line a second, and heartbeats; a minute of them, every
+	# change noted.
 	while [ $n -lt 60 ]; do
 		sleep 1
 		n=$((n + 1))

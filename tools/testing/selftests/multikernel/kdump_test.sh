@@ -12,7 +12,8 @@
 # TAP lines 3 to 5 on the same serial port: it got a /proc/vmcore whose
 # memory leaves out the pool, its own RAM lies outside the pool, and the
 # instance went on running under it: its ring index to the host, read
-# through the crash kernel's /dev/mem, still moves.
+# through the crash kernel's /dev/mem, still moves (mkjob=tick prints a
+# line a second).
 #
 # Plain TAP on stdout, the plan covering both kernels' lines.
 
@@ -44,8 +45,11 @@ if [ "$(cat /sys/kernel/kexec_crash_size 2>/dev/null)" = 0 ] ||
 	bail 1 "no crashkernel= reservation"
 fi
 
-spawn mkkd0 2 wait || bail 1 "spawn"
+# It prints a line a second: its console moves its ring index, whether
+# or not it was told a heartbeat period before the host panicked.
+spawn mkkd0 2 tick || bail 1 "spawn"
 wait_state mkkd0 "$BOOT_WAIT" running || bail 1 "instance start"
+wait_console mkkd0 "$BOOT_WAIT" "MK-INSTANCE: tick" || bail 1 "instance job"
 echo "ok 1 an instance runs on CPU 2"
 
 # The pool and the instance's memory, from the host's own words.
