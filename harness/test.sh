@@ -46,7 +46,24 @@ BOOTS=(
 	"in-use|300|nokaslr multikernel=64M@16M MK_EXPECT_WHY=already $BAD_POOL"
 	"crash-overlap|300|nokaslr crashkernel=64M@1G multikernel=64M@1G MK_EXPECT_WHY=crashkernel $BAD_POOL"
 	"kdump|600|crashkernel=160M $MAIN_ARGS MK_RUN=kdump kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
+	"hostdown|600|$MAIN_ARGS MK_RUN=selftests MK_TESTS=multikernel:hostdown_test.sh kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
 )
+
+# expect_log NAME PATTERN...: TAP in $R/NAME-log.tap, one line per
+# extended regular expression that must match a line of NAME's console.
+expect_log() {
+	local name=$1 log=$OUT/runs/$1/ttyS0.log i=0 p
+	shift
+	for p in "$@"; do
+		i=$((i + 1))
+		if grep -Eq -- "$p" "$log" 2>/dev/null; then
+			echo "ok $i $name console: $p"
+		else
+			echo "not ok $i $name console: $p"
+		fi
+	done > "$R/$name-log.tap"
+	echo "1..$i" >> "$R/$name-log.tap"
+}
 specs=()
 n=0
 for b in "${BOOTS[@]}"; do
@@ -66,6 +83,16 @@ for b in "${BOOTS[@]}"; do
 			"reports:$name:$OUT/runs/$name/ttyS0.log")
 	fi
 done
+
+# The host powered off with two instances running (hostdown_test.sh): it
+# asked both to shut down, one did, the hard-locked one was reset.
+expect_log hostdown \
+	"the host goes down: stopping 2 instances" \
+	"mkhd0: instance acknowledged the shutdown request" \
+	"mkhd0: instance powered off" \
+	"instance mkhd1 did not shut down within [0-9]+ ms, resetting it" \
+	"2 instances stopped in [0-9]+ ms"
+specs+=("tap:hostdown-log:$R/hostdown-log.tap")
 
 # The static gates of `make check`, counted with the rest (they do not
 # depend on the kernel configuration: not again for the debug kernel).

@@ -29,6 +29,7 @@
 #include <linux/idr.h>
 #include <linux/init.h>
 #include <linux/kref.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
@@ -502,6 +503,82 @@ void mk_instances_thaw(void)
 	spin_unlock(&mk_busy_lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_instances_thaw);
+
+/* One instance's stop when the host goes down, run beside the others. */
+struct mk_down_stop {
+	struct work_struct work;
+	struct mk_instance *inst;
+	unsigned int timeout_ms;
+	int ret;
+};
+
+static void mk_down_stop_fn(struct work_struct *work)
+{
+	struct mk_down_stop *s = container_of(work, struct mk_down_stop, work);
+
+	s->ret = mk_instance_stop(s->inst, false, s->timeout_ms);
+}
+
+/**
+ * mk_instances_stop_all() - stop every instance: the host goes down
+ * @timeout_ms:	how long the instances have to shut down, all at once
+ *
+ * From here on no instance starts: the host does not come back. Every
+ * instance whose kernel may be on its CPUs is asked to shut down, all of
+ * them at the same time; those that have not stopped after @timeout_ms
+ * are reset, as a crashed one is at once.
+ *
+ * Context: Process context, from the host's reboot notifier; sleeps up
+ * to @timeout_ms and in CPU hotplug.
+ * Return: how many instances were stopped.
+ */
+unsigned int mk_instances_stop_all(unsigned int timeout_ms)
+{
+	struct mk_down_stop *stops;
+	struct mk_instance *inst;
+	unsigned int n = 0, i;
+	u64 t0 = ktime_get_ns();
+
+	spin_lock(&mk_busy_lock);
+	mk_nr_frozen++;		/* never thawed */
+	spin_unlock(&mk_busy_lock);
+
+	mutex_lock(&mk_lock);
+	list_for_each_entry(inst, &mk_instances, node)
+		n++;
+	stops = kcalloc(n, sizeof(*stops), GFP_KERNEL);
+	n = 0;
+	list_for_each_entry(inst, &mk_instances, node) {
+		if (!stops || !mk_state_cpus_in_use(READ_ONCE(inst->state)))
+			continue;
+		kref_get(&inst->kref);
+		stops[n].inst = inst;
+		stops[n].timeout_ms = timeout_ms;
+		INIT_WORK(&stops[n].work, mk_down_stop_fn);
+		n++;
+	}
+	mutex_unlock(&mk_lock);
+	if (!n)
+		goto out;
+
+	pr_info("the host goes down: stopping %u instances, resetting them after %u ms\n",
+		n, timeout_ms);
+	/* Unbound: each waits for its instance, and stops bring CPUs online. */
+	for (i = 0; i < n; i++)
+		queue_work(system_unbound_wq, &stops[i].work);
+	for (i = 0; i < n; i++) {
+		flush_work(&stops[i].work);
+		if (stops[i].ret)
+			pr_warn("instance %s: stop failed (%d)\n",
+				stops[i].inst->name, stops[i].ret);
+		mk_instance_put(stops[i].inst);
+	}
+	pr_info("%u instances stopped in %llu ms\n", n,
+		div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC));
+out:
+	kfree(stops);
+	return n;
+}
 
 static int __init mk_init(void)
 {

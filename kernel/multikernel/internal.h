@@ -149,6 +149,7 @@ bool mk_instances_busy(void);
 #endif
 int mk_instances_freeze(void);
 void mk_instances_thaw(void);
+unsigned int mk_instances_stop_all(unsigned int timeout_ms);
 
 void mk_instance_report(struct mk_instance *inst, u32 boot,
 			enum mk_state new_state, const char *reason);

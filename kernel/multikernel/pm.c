@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Host suspend, hibernation and kexec while instances run.
+ * Host suspend, hibernation, kexec, reboot and power-off while instances
+ * run.
  *
  * Suspend and hibernation offline every non-boot CPU and later bring up
  * those that were online; the CPUs of instances are offline in the host,
@@ -14,15 +15,23 @@
  *
  * A crash kexec (kdump) is never refused: see "kexec and kdump" in
  * Documentation/multikernel/admin-guide.rst for what happens then.
+ *
+ * A reboot, halt or power-off of the host takes the instances down with
+ * the machine; they are asked to shut down first, as at a stop, and
+ * reset when they do not within MK_HOST_DOWN_WAIT_MS.
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
 #include <linux/init.h>
 #include <linux/multikernel.h>
 #include <linux/notifier.h>
+#include <linux/reboot.h>
 #include <linux/suspend.h>
 
 #include "internal.h"
+
+/* How long instances have to shut down when the host goes down. */
+#define MK_HOST_DOWN_WAIT_MS	10000
 
 static int mk_pm_notify(struct notifier_block *nb, unsigned long action,
 			void *data)
@@ -82,13 +91,38 @@ void multikernel_kexec_finish(void)
 	mk_instances_thaw();
 }
 
+static int mk_reboot_notify(struct notifier_block *nb, unsigned long action,
+			    void *data)
+{
+	if (action != SYS_RESTART && action != SYS_HALT &&
+	    action != SYS_POWER_OFF)
+		return NOTIFY_DONE;
+	mk_instances_stop_all(MK_HOST_DOWN_WAIT_MS);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block mk_reboot_nb = {
+	.notifier_call = mk_reboot_notify,
+	/* Before the others: a stop needs CPU hotplug and workqueues. */
+	.priority = INT_MAX,
+};
+
 /**
- * mk_pm_init() - refuse host suspend and hibernation while instances run
+ * mk_pm_init() - refuse host suspend and hibernation while instances run,
+ *		  stop them before the host reboots or powers off
  *
  * Context: Process context, boot.
  * Return: 0 or the error of register_pm_notifier().
  */
 int __init mk_pm_init(void)
 {
-	return register_pm_notifier(&mk_pm_nb);
+	int ret;
+
+	ret = register_pm_notifier(&mk_pm_nb);
+	if (ret)
+		return ret;
+	ret = register_reboot_notifier(&mk_reboot_nb);
+	if (ret)
+		unregister_pm_notifier(&mk_pm_nb);
+	return ret;
 }
