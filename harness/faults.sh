@@ -15,8 +15,8 @@ rounds=${MK_FAULT_ROUNDS:-25}
 "$TOP/harness/initramfs.sh" >/dev/null
 
 # Generous for TCG: a trial takes 10-30 s.
-timeout=$((600 + rounds * 9 * 60))
-log "faults: $rounds rounds of 9 faults; at most ${timeout}s"
+timeout=$((600 + rounds * 8 * 60))
+log "faults: $rounds rounds of 8 faults; at most ${timeout}s"
 status=0
 "$TOP/harness/qemu.sh" faults "$timeout" \
 	"multikernel=256M MK_RUN=faults MK_FAULT_ROUNDS=$rounds kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz" ||
