@@ -66,6 +66,10 @@ while [ $c -lt "$CYCLES" ]; do
 		break
 	fi
 	done_cycles=$c
+	# Progress for long runs: a line every 100 cycles.
+	[ $((c % 100)) -eq 0 ] &&
+		msg "cycle $c: pool_free $(cat $MK/pool_free), slab $(slab) kB," \
+		    "uptime $(cut -d' ' -f1 /proc/uptime) s"
 done
 [ -n "$failed" ] && msg "$failed"
 cleanup
