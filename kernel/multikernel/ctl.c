@@ -23,8 +23,10 @@
 
 #include "link.h"
 
-/* Heartbeats an instance may miss before it counts as wedged. */
+/* Heartbeats an instance may miss before it counts as wedged... */
 #define MK_HEARTBEAT_MISSES	5
+/* ...and the shortest silence that does: faster beats are not less patience. */
+#define MK_HEARTBEAT_SILENCE_MIN_MS	2000U
 
 /* How long a stop or panic notice waits for room in a full ring. */
 #define MK_NOTIFY_WAIT_US	1000000
@@ -215,6 +217,30 @@ void mk_ctl_host(struct mk_peer *peer, const struct mk_msg *msg, void *priv)
 	mk_link_bad_ctl(link, "unknown operation", ctl.op);
 }
 
+/*
+ * Signs of life besides the heartbeats the host took in: anything the
+ * instance put in its ring since the last look (the host may be behind
+ * in taking it in when its own CPUs are busy), and time in which this
+ * watchdog did not run at all (the host, or under emulation the whole
+ * machine, stood still: that is not the instance's silence).
+ */
+static void mk_ctl_note_life(struct mk_link *link)
+{
+	u32 head = READ_ONCE(link->peer.end.rx.ctrl->head);
+	unsigned long now = jiffies, late, beat;
+
+	if (head != link->seen_head) {
+		link->seen_head = head;
+		WRITE_ONCE(link->last_beat, now);
+		return;
+	}
+	late = now - link->watchdog_due;
+	if (!time_after(now, link->watchdog_due + MK_WATCHDOG_PERIOD))
+		return;
+	beat = READ_ONCE(link->last_beat) + late;
+	WRITE_ONCE(link->last_beat, time_after(beat, now) ? now : beat);
+}
+
 /**
  * mk_ctl_watchdog() - give up on an instance that never said hello or
  *		       stopped beating
@@ -222,7 +248,9 @@ void mk_ctl_host(struct mk_peer *peer, const struct mk_msg *msg, void *priv)
  *
  * Runs every quarter second from mk_link_open() until mk_link_close().
  * An end notice in the instance's last-words block goes first: an
- * instance that said why it ended is not crashed for its silence.
+ * instance that said why it ended is not crashed for its silence. Nor is
+ * one whose ring moved, or whose silence fell in a time the watchdog
+ * itself could not run (see mk_ctl_note_life()).
  *
  * Context: Process context.
  */
@@ -261,9 +289,11 @@ void mk_ctl_watchdog(struct work_struct *work)
 		if (READ_ONCE(link->told_ms) != period)
 			mk_link_tell_period(link, period);
 		period = READ_ONCE(link->told_ms);
+		mk_ctl_note_life(link);
 		silent = jiffies - READ_ONCE(link->last_beat);
-		if (!period || silent <= msecs_to_jiffies(period) *
-				       MK_HEARTBEAT_MISSES)
+		if (!period ||
+		    silent <= msecs_to_jiffies(max(period * MK_HEARTBEAT_MISSES,
+						   MK_HEARTBEAT_SILENCE_MIN_MS)))
 			goto again;
 		snprintf(reason, sizeof(reason),
 			 "missed heartbeats: none for %u ms",
@@ -281,7 +311,8 @@ void mk_ctl_watchdog(struct work_struct *work)
 	mk_instance_report(link->inst, link->boot, MK_CRASHED, reason);
 	return;
 again:
-	schedule_delayed_work(&link->watchdog, HZ / 4);
+	link->watchdog_due = jiffies + MK_WATCHDOG_PERIOD;
+	schedule_delayed_work(&link->watchdog, MK_WATCHDOG_PERIOD);
 }
 
 /**

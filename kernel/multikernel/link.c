@@ -370,7 +370,8 @@ int mk_link_open(struct mk_instance *inst, const struct mk_arch_link *where)
 		goto destroy;
 	mk_link_debugfs_add(link);
 	mk_echo_add(link);
-	schedule_delayed_work(&link->watchdog, HZ / 4);
+	link->watchdog_due = jiffies + MK_WATCHDOG_PERIOD;
+	schedule_delayed_work(&link->watchdog, MK_WATCHDOG_PERIOD);
 	return 0;
 
 destroy:

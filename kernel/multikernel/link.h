@@ -21,6 +21,9 @@
 /* How long a console write or an end notice waits between tries for room. */
 #define MK_CONSOLE_STEP_US	50
 
+/* How often the host's watchdog looks at a link. */
+#define MK_WATCHDOG_PERIOD	(HZ / 4)
+
 /**
  * struct mk_link - one end of the link between host and instance
  * @refs:	one for the link table, one per user in mk_link_send_to()
@@ -41,6 +44,9 @@
  *		0 before; the watchdog holds it to this one, and tells it
  *		again while it differs from the setting
  * @watchdog:	host side: checks hello and heartbeats
+ * @watchdog_due: host side: jiffies when the watchdog should run next
+ * @seen_head:	host side: the instance's producer index at the watchdog's
+ *		last look
  * @beats:	heartbeats received (host) or sent (instance)
  * @bad_ctl:	control messages dropped as malformed or out of place
  * @shutdown_acks: host side: acknowledged shutdown requests
@@ -68,6 +74,8 @@ struct mk_link {
 	unsigned long last_beat;
 	unsigned int told_ms;
 	struct delayed_work watchdog;
+	unsigned long watchdog_due;
+	u32 seen_head;
 	u64 beats;
 	u64 bad_ctl;
 	u64 shutdown_acks;

@@ -129,7 +129,7 @@ trial() {
 	esac
 	st=$(state mkft0)
 	reason=$(cat "$MK/instances/mkft0/crash_reason")
-	"$DIR"/msgdev_client -k -n 100 /dev/mkmsg/mkft1 >"$OUT" 2>&1
+	"$DIR"/msgdev_client -n 100 -t "$BOOT_WAIT" /dev/mkmsg/mkft1 >"$WORK/client" 2>&1
 	nb=$?
 	stop_bounded mkft0 --force || return 1
 	mk destroy mkft0 || return 1
@@ -147,7 +147,8 @@ trial() {
 	msg "trial $1 $2: $st in $((t1 - t0)) ms; host $host ($hashes);" \
 	    "neighbour $neighbour; reason '$reason'"
 	[ "$host" = ok ] && [ "$neighbour" = ok ] || {
-		while read -r l; do msg "  $l"; done <"$OUT"
+		while read -r l; do msg "  $l"; done <"$WORK/client"
+		msg "  mkft1: state $(state mkft1): $(cat $MK/instances/mkft1/crash_reason)"
 		return 1
 	}
 	[ "$(cat $MK/pool_free)" = "$POOL0" ] &&
