@@ -195,10 +195,10 @@ scen_instances() {
 	id1=$(cat $MK/instances/mkln1/id)
 	mk load mkln0 --kernel "$MK_INSTANCE_KERNEL" \
 		--initrd "$MK_INSTANCE_INITRD" \
-		--cmdline "console=ttyMK0 mkjob=echo mkpeer=$id1" || return 1
+		--cmdline "console=ttyMK0 kunit.enable=0 mkjob=echo mkpeer=$id1" || return 1
 	mk load mkln1 --kernel "$MK_INSTANCE_KERNEL" \
 		--initrd "$MK_INSTANCE_INITRD" \
-		--cmdline "console=ttyMK0 mkjob=client mkpeer=$id0 mkcount=1000" ||
+		--cmdline "console=ttyMK0 kunit.enable=0 mkjob=client mkpeer=$id0 mkcount=1000" ||
 		return 1
 	mk start mkln0 || return 1
 	wait_console mkln0 "$BOOT_WAIT" "msgdev_echo: ready" || return 1

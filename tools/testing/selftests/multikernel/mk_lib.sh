@@ -92,13 +92,14 @@ mk() {
 	return "$rc"
 }
 
-# spawn NAME CPUS JOB: create, load (with mkjob=JOB when JOB is not empty)
+# spawn NAME CPUS JOB: create, load (with mkjob=JOB when JOB is not empty;
+# without the KUnit suites, which the host's main boot runs once)
 # and start an instance.
 spawn() {
 	mk create "$1" --cpus "$2" --mem "$MEM" &&
 	mk load "$1" --kernel "$MK_INSTANCE_KERNEL" \
 		--initrd "$MK_INSTANCE_INITRD" \
-		--cmdline "console=ttyMK0${3:+ mkjob=$3}" &&
+		--cmdline "console=ttyMK0 kunit.enable=0${3:+ mkjob=$3}" &&
 	mk start "$1"
 }
 

@@ -245,7 +245,7 @@ scen_panic() {
 scen_cycles() {
 	mk create mksp0 --cpus 3 --mem "$MEM" || return 1
 	mk load mksp0 --kernel "$MK_INSTANCE_KERNEL" \
-		--initrd "$MK_INSTANCE_INITRD" --cmdline "console=ttyMK0" ||
+		--initrd "$MK_INSTANCE_INITRD" --cmdline "console=ttyMK0 kunit.enable=0" ||
 		return 1
 	pool_is "loaded" $((FREE0 - MEM_BYTES)) || return 1
 	i=0
