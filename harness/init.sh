@@ -14,6 +14,8 @@
 #   MK_RUN=fuzz       the fuzz test alone (MK_FUZZ_OPS, MK_FUZZ_SEED,
 #                     MK_FUZZ_PEER, MK_GARBLE_ROUNDS, MK_GARBLE_BYTES),
 #                     without the runner's time limit (harness/fuzz.sh)
+#   MK_RUN=compare    the guest side of make compare
+#                     (harness/compare-guest.sh, MK_CMP_* settings)
 #   MK_RUN=shell      an interactive shell on the console
 # Unknown VAR=value words of the command line reach us as environment.
 # Ends with $MK_INIT_DONE (harness/markers.sh) on ttyS1 and powers off.
@@ -277,6 +279,9 @@ soak)
 	;;
 fuzz)
 	/usr/lib/kselftests/multikernel/fuzz_test.sh > "$out" 2>&1
+	;;
+compare)
+	/usr/lib/mk-compare/compare-guest.sh > "$out" 2>&1
 	;;
 shell)
 	setsid cttyhack sh
