@@ -109,7 +109,8 @@ def main():
                if (b, m) not in groups or leg not in groups[(b, m)]]
     soft = [m for leg, m in missing if leg in SOFT]
     missing = [m for leg, m in missing if leg not in SOFT]
-    soft_err = [e for e in errors if any(f" leg={leg} " in e for leg in SOFT)]
+    soft_err = [e for e in errors if any(f" leg={leg} " in e for leg in SOFT)
+                or e.startswith("CMP boot kvm ")]
     errors = [e for e in errors if e not in soft_err]
 
     rows = []
@@ -128,11 +129,11 @@ def main():
                     "ratio_to_host"])
         w.writerows(rows)
     with open(os.path.join(out, "summary.txt"), "w") as fh:
-        fh.write(f"{'bench':<18}{'metric':<17}{'unit':<6}{'leg':<10}{'n':>3}"
+        fh.write(f"{'bench':<26}{'metric':<17}{'unit':<6}{'leg':<10}{'n':>3}"
                  f"{'median':>13}{'min':>13}{'max':>13}{'/host':>8}\n")
         for r in rows:
             ratio = f"{r[8]:8.2f}" if r[8] is not None else f"{'-':>8}"
-            fh.write(f"{r[0]:<18}{r[1]:<17}{r[2]:<6}{r[3]:<10}{r[4]:>3}"
+            fh.write(f"{r[0]:<26}{r[1]:<17}{r[2]:<6}{r[3]:<10}{r[4]:>3}"
                      f"{r[5]:>13.4g}{r[6]:>13.4g}{r[7]:>13.4g}{ratio}\n")
     print(open(os.path.join(out, "summary.txt")).read(), end="")
     rst(out, groups, med, units)
@@ -159,28 +160,39 @@ def fmt(v):
 
 
 def rst(out, groups, med, units):
-    """summary.rst: one csv-table of medians and ratios, for comparison.rst."""
+    """summary.rst and events.rst: csv-tables of medians and ratios for
+    comparison.rst, the figures apart from the interrupt and exit counts."""
     legs = [leg for leg in LEGS if any(leg in d for d in groups.values())]
     pairs = [(a, b) for a, b in (("container", "host"), ("instance", "host"),
-                                 ("instance", "container"), ("kvm", "host1"),
-                                 ("instance", "kvm"))
+                                 ("instance", "container"), ("kvm", "host1"))
              if a in legs and b in legs]
-    head = ["bench", "metric", "unit"] + [f"{leg} (min-max)" for leg in legs] + \
-        [f"{a}/{b}" for a, b in pairs]
-    lines = [".. csv-table::", "   :header: " + ", ".join(f'"{h}"' for h in head),
-             ""]
-    for k in sorted(groups):
-        row = [k[0], k[1], units[k]]
-        for leg in legs:
-            v = groups[k].get(leg)
-            row.append(f"{fmt(med[(k, leg)])} ({fmt(min(v))}-{fmt(max(v))})"
-                       if v else "")
-        for a, b in pairs:
-            ma, mb = med.get((k, a)), med.get((k, b))
-            row.append(f"{ma / mb:.2f}" if ma is not None and mb else "")
-        lines.append("   " + ", ".join(f'"{c}"' for c in row))
-    with open(os.path.join(out, "summary.rst"), "w") as fh:
-        fh.write("\n".join(lines) + "\n")
+
+    def is_event(k):
+        return k[0].startswith(("irq-", "exits-", "boot_exits"))
+
+    # The events table: interrupts, and of the exits only their total per
+    # workload (their causes are in the CSV), all of a boot's.
+    events = [k for k in sorted(groups) if is_event(k) and
+              (not k[0].startswith("exits-") or k[1] == "exits")]
+    for name, keys in (("summary.rst", [k for k in sorted(groups) if not is_event(k)]),
+                       ("events.rst", events)):
+        used = [leg for leg in legs if any(leg in groups[k] for k in keys)]
+        used_pairs = [(a, b) for a, b in pairs if a in used and b in used]
+        head = ["figure", "unit"] + used + [f"{a}/{b}" for a, b in used_pairs]
+        lines = [".. csv-table::", "   :header: " + ", ".join(f'"{h}"' for h in head),
+                 ""]
+        for k in keys:
+            row = [f"{k[0]} {k[1]}", units[k]]
+            for leg in used:
+                v = groups[k].get(leg)
+                row.append(f"{fmt(med[(k, leg)])} ({fmt(min(v))}..{fmt(max(v))})"
+                           if v and len(v) > 1 else fmt(med.get((k, leg))))
+            for a, b in used_pairs:
+                ma, mb = med.get((k, a)), med.get((k, b))
+                row.append(f"{ma / mb:.2f}" if ma is not None and mb else "")
+            lines.append("   " + ", ".join(f'"{c}"' for c in row))
+        with open(os.path.join(out, name), "w") as fh:
+            fh.write("\n".join(lines) + "\n")
 
 
 def plots(out, groups, med, units):
@@ -231,6 +243,11 @@ def plots(out, groups, med, units):
          "workloads.png", True)
     bars([(b, "rtt") for b in sorted({b for d in MSG.values() for b in d})],
          "message round trips, ns", "messaging.png", False, log=True)
+    bars([("irq-" + b, "irqs") for b, m in WORK if m != "lat_avg" and m != "lat_max"],
+         "interrupts (IPIs included) on the leg's CPU during each workload",
+         "interrupts.png", False, log=True)
+    bars([("exits-" + b, "exits") for b, m in WORK if m != "lat_avg" and m != "lat_max"],
+         "VM exits during each workload (KVM leg)", "exits.png", False, log=True)
     bars([("memory", "host_kb"), ("memory", "cgroup_kb"),
           ("memory", "cgroup_kernel_kb"), ("memory", "qemu_rss_kb"),
           ("memory", "qemu_pte_kb")],
