@@ -156,7 +156,9 @@ def main():
 
 
 def fmt(v):
-    return "" if v is None else f"{v:.4g}"
+    if v is None:
+        return ""
+    return f"{v:.0f}" if abs(v) >= 1000 else f"{v:.4g}"
 
 
 def rst(out, groups, med, units):
