@@ -20,6 +20,9 @@ help:
 	@echo "                   shellcheck on harness/ (make test runs these too)"
 	@echo "make bench         benchmarks: instance spawn time against a cold QEMU boot;"
 	@echo "                   messaging round trips against a pipe and an AF_UNIX socket"
+	@echo "make compare       the same workloads as a host process, in a container and"
+	@echo "                   in an instance: tables, CSV and plots in build/compare/;"
+	@echo "                   QUICK=1 for a smoke run of a few minutes"
 	@echo "make soak          MK_SOAK_CYCLES (default 1000) instance start/stop cycles"
 	@echo "                   in one boot; make test runs 5 of them"
 	@echo "make fuzz          MK_FUZZ_OPS (default 100000) random operations on the user"
@@ -56,6 +59,9 @@ check: kernel
 bench: deps
 	@$(H)/bench-spawn.sh
 	@$(H)/bench-msg.sh
+
+compare: deps
+	@QUICK=$(QUICK) $(H)/compare.sh
 
 soak: deps
 	@$(H)/soak.sh

@@ -6,7 +6,8 @@ set -euo pipefail
 
 PKGS="linux-source-6.12 qemu-system-x86 busybox-static kexec-tools flex bison bc
 libelf-dev libssl-dev cpio python3 ccache xz-utils gcc make perl git rsync
-patch dwarves sparse shellcheck openssl sbsigntool"
+patch dwarves sparse shellcheck openssl sbsigntool
+sysbench stress-ng rt-tests python3-matplotlib"
 
 missing=""
 for p in $PKGS; do

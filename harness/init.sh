@@ -18,6 +18,8 @@
 #                     running and a crash kernel loaded (crashkernel=)
 #   MK_RUN=faults     the fault campaign alone (MK_FAULT_ROUNDS), without
 #                     the runner's time limit (harness/faults.sh)
+#   MK_RUN=compare    the guest side of make compare
+#                     (harness/compare-guest.sh, MK_CMP_* settings)
 #   MK_RUN=shell      an interactive shell on the console
 # Unknown VAR=value words of the command line reach us as environment.
 # Ends with $MK_INIT_DONE (harness/markers.sh) on ttyS1 and powers off.
@@ -288,6 +290,9 @@ faults)
 kdump)
 	# Ends in a host panic: the crash kernel prints the rest and the end.
 	/usr/lib/kselftests/multikernel/kdump_test.sh > "$out" 2>&1
+	;;
+compare)
+	/usr/lib/mk-compare/compare-guest.sh > "$out" 2>&1
 	;;
 shell)
 	setsid cttyhack sh

@@ -1,0 +1,477 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
+# Usage: compare-guest.sh (MK_RUN=compare of harness/init.sh)
+# The guest side of make compare (harness/compare.sh): the same workloads
+# on CPU 2 and MK_CMP_MEM of memory (default 256M) as
+#   host       a process pinned with taskset
+#   container  user, pid, mount, net, uts and ipc namespaces (unshare) in a
+#              cgroup v2 group with cpuset.cpus and memory.max
+#   instance   mkctl run on that CPU and memory
+# MK_CMP_RUNS (3) runs of each figure, workloads of MK_CMP_SECS (5) s.
+#   kvm        Debian's qemu-system-x86_64 -enable-kvm on that CPU (leg_kvm)
+# MK_CMP_LEGS (host,container,instance) chooses legs, MK_CMP_CPU (2) the
+# CPU. One line a figure:
+#   CMP leg=L bench=B metric=M unit=U run=R value=V
+# and "CMP leg=L error ..." for a figure that could not be taken; the
+# host side turns them into CSV, medians and plots. Times are this guest's
+# CLOCK_MONOTONIC (cmp_micro now), so they include starting the stamp.
+# A benchmark: it judges no figure.
+
+runs=${MK_CMP_RUNS:-3}
+secs=${MK_CMP_SECS:-5}
+mem=${MK_CMP_MEM:-256M}
+legs=$(echo "${MK_CMP_LEGS:-host,container,instance}" | tr , ' ')
+D=/usr/lib/mk-compare
+KST=/usr/lib/kselftests/multikernel
+CG=/sys/fs/cgroup
+MK=/sys/kernel/multikernel
+FIFO=/tmp/cmp.fifo
+CPU=${MK_CMP_CPU:-2}
+CPU2=3
+
+put() {	# leg bench metric unit run value
+	echo "CMP leg=$1 bench=$2 metric=$3 unit=$4 run=$5 value=$6"
+}
+
+err() {	# leg why...
+	l=$1
+	shift
+	echo "CMP leg=$l error $*"
+}
+
+now() {
+	cmp_micro now
+}
+
+ms() {	# from to (ns): milliseconds between
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e6 }'
+}
+
+# MemFree in kB after dropping what can be dropped.
+memfree() {
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	awk '/^MemFree:/ { print $2 }' /proc/meminfo
+}
+
+# first_line CMD...: run CMD in the background, its output into a FIFO;
+# sets t0 (before) and t1 (once the first line is in), bg (its PID) and
+# line. CMD keeps running; a write after its first line gets SIGPIPE.
+first_line() {
+	rm -f "$FIFO"
+	mkfifo "$FIFO"
+	t0=$(now)
+	"$@" > "$FIFO" 2>&1 &
+	bg=$!
+	read -r line < "$FIFO"
+	t1=$(now)
+}
+
+# ---- host: a process pinned to CPU -----------------------------------
+
+leg_host() {
+	r=0
+	while [ $r -lt "$runs" ]; do
+		r=$((r + 1))
+		a=$(now)
+		b=$(now)
+		put host stamp overhead ms $r "$(ms "$a" "$b")"
+		first_line taskset -c $CPU sysbench --version
+		wait $bg
+		case "$line" in
+		sysbench*) put host start first_line ms $r "$(ms "$t0" "$t1")" ;;
+		*) err host "start: first line '$line'" ;;
+		esac
+		taskset -c $CPU sleep 100000 &
+		bg=$!
+		sleep 0.2
+		t0=$(now)
+		kill -9 $bg
+		wait $bg 2>/dev/null
+		t1=$(now)
+		put host stop resources_back ms $r "$(ms "$t0" "$t1")"
+	done
+	taskset -c $CPU $D/compare-work.sh host "$runs" "$secs" $CPU
+	msg_baseline host 0 $CPU
+}
+
+# msg_baseline LEG CPU-A CPU-B: ipc_bench round trips, pipe and AF_UNIX
+# SOCK_SEQPACKET, 64 and 4096 bytes, between CPU-A and CPU-B.
+msg_baseline() {
+	r=0
+	while [ $r -lt "$runs" ]; do
+		r=$((r + 1))
+		for sn in $MSG_SIZES; do
+			s=${sn%:*}
+			n=${sn#*:}
+			for t in pipe unix; do
+				res=$($KST/ipc_bench -t $t -n "$n" -s "$s" -a "$2" -b "$3" 2>&1)
+				v=$(echo "$res" | sed -n 's/.* rtt_ns=\([0-9.]*\).*/\1/p')
+				if [ -n "$v" ]; then
+					put "$1" "msg-$t-$s" rtt ns $r "$v"
+				else
+					err "$1" "ipc_bench $t $s: $res"
+				fi
+			done
+		done
+	done
+}
+
+# ---- container: namespaces in a cgroup v2 group ----------------------
+
+cgroup_setup() {
+	mkdir -p $CG
+	mount -t cgroup2 none $CG 2>/dev/null
+	echo "+cpuset +memory" > $CG/cgroup.subtree_control
+}
+
+# container NAME CPU CMD...: CMD as the first process of a new container
+# (cgroup NAME on CPU with memory.max $mem; user namespace with root
+# mapped to root, pid, mount with its own /proc and /tmp, net, uts, ipc).
+container() {
+	c=$CG/$1
+	cpu=$2
+	shift 2
+	mkdir $c &&
+		echo "$cpu" > $c/cpuset.cpus &&
+		echo 0 > $c/cpuset.mems &&
+		echo "$mem" > $c/memory.max || return
+	# RLIMIT_RTPRIO 1: cyclictest's main thread asks for SCHED_FIFO 1,
+	# which root outside a user namespace gets anyway.
+	# shellcheck disable=SC2016 # expanded by the inner shells
+	sh -c 'echo $$ > "$0/cgroup.procs" && ulimit -r 1 &&
+		exec unshare -U -r -p -f \
+		-m -u -i -n --mount-proc sh -c "mount -t tmpfs tmpfs /tmp &&
+		hostname cmp && exec \"\$@\"" sh "$@"' "$c" "$@"
+}
+
+# Kill everything in container NAME and remove its group.
+container_stop() {
+	echo 1 > "$CG/$1/cgroup.kill"
+	while grep -q 'populated 1' "$CG/$1/cgroup.events"; do
+		:
+	done
+	rmdir "$CG/$1"
+}
+
+leg_container() {
+	cgroup_setup
+	r=0
+	while [ $r -lt "$runs" ]; do
+		r=$((r + 1))
+		m0=$(memfree)
+		first_line container c1 $CPU sh -c 'sysbench --version; exec sleep 100000'
+		case "$line" in
+		sysbench*) put container start first_line ms $r "$(ms "$t0" "$t1")" ;;
+		*) err container "start: first line '$line'" ;;
+		esac
+		bg1=$bg
+		m1=$(memfree)
+		put container memory host_kb kB $r $((m0 - m1))
+		put container memory cgroup_kb kB $r $(($(cat $CG/c1/memory.current) / 1024))
+		put container memory cgroup_kernel_kb kB $r \
+			"$(awk '$1 == "kernel" { print $2 / 1024 }' $CG/c1/memory.stat)"
+		# The second start with the first one running.
+		first_line container c2 $CPU2 sh -c 'sysbench --version; exec sleep 100000'
+		case "$line" in
+		sysbench*) put container start2 first_line ms $r "$(ms "$t0" "$t1")" ;;
+		*) err container "second start: first line '$line'" ;;
+		esac
+		bg2=$bg
+		t0=$(now)
+		container_stop c1
+		t1=$(now)
+		put container stop resources_back ms $r "$(ms "$t0" "$t1")"
+		container_stop c2
+		wait "$bg1" "$bg2" 2>/dev/null
+	done
+	container cw $CPU $D/compare-work.sh container "$runs" "$secs" $CPU
+	container_stop cw
+	container cm $CPU "$0" msg-in-container
+	container_stop cm
+}
+
+# ---- instance: mkctl run on CPU and $mem -----------------------------
+
+pool_back() {	# wait until pool_free is $1 and CPU is online again
+	i=0
+	while [ "$(cat $MK/pool_free)" != "$1" ] ||
+	      [ "$(cat /sys/devices/system/cpu/cpu$2/online)" != 1 ]; do
+		i=$((i + 1))
+		[ $i -lt 100000 ] || return 1
+	done
+}
+
+# wait_console NAME TEXT SECONDS: wait for TEXT on the console of NAME,
+# read by mkctl console --follow (it looks every 100 ms without starting
+# a process: a CPU-hungry poll would take emulation time from the
+# instance, which shares QEMU's one thread under TCG).
+wait_console() {
+	rm -f "$FIFO"
+	mkfifo "$FIFO"
+	mkctl console "$1" --follow > "$FIFO" 2>/dev/null &
+	fpid=$!
+	(sleep "$3"; kill $fpid 2>/dev/null) &
+	gpid=$!
+	grep -m 1 -qF "$2" < "$FIFO"
+	rc=$?
+	kill $fpid $gpid 2>/dev/null
+	wait $fpid $gpid 2>/dev/null
+	return $rc
+}
+
+inst_start() {	# NAME CPU CMDLINE: sets t0, t1 (load done), t2 (first line)
+	t0=$(now)
+	mkctl create "$1" --cpus "$2" --mem "$mem" &&
+		mkctl load "$1" --kernel /boot/bzImage --initrd $D/instance.cpio.gz \
+			--cmdline "console=ttyMK0 quiet kunit.enable=0 $3" || return
+	t1=$(now)
+	mkctl start "$1" || return
+	wait_console "$1" "sysbench 1." 300 || return
+	t2=$(now)
+}
+
+leg_instance() {
+	r=0
+	while [ $r -lt "$runs" ]; do
+		r=$((r + 1))
+		free0=$(cat $MK/pool_free)
+		m0=$(memfree)
+		if ! inst_start cmp1 $CPU cmpjob=start; then
+			err instance "start: $(mkctl console cmp1 2>&1 | tail -n 5)"
+			mkctl destroy cmp1 2>/dev/null
+			continue
+		fi
+		put instance start first_line ms $r "$(ms "$t0" "$t2")"
+		put instance start load ms $r "$(ms "$t0" "$t1")"
+		put instance start boot ms $r "$(ms "$t1" "$t2")"
+		up=$(mkctl console cmp1 | sed -n 's/^CMP-INSTANCE: uptime //p' | head -n 1)
+		[ -z "$up" ] || put instance start own_uptime ms $r \
+			"$(awk -v u="$up" 'BEGIN { print u * 1000 }')"
+		m1=$(memfree)
+		free1=$(cat $MK/pool_free)
+		put instance memory host_kb kB $r $((m0 - m1))
+		put instance memory pool_kb kB $r $(((free0 - free1) / 1024))
+		if inst_start cmp2 $CPU2 cmpjob=start; then
+			put instance start2 first_line ms $r "$(ms "$t0" "$t2")"
+		else
+			err instance "second start: $(mkctl console cmp2 2>&1 | tail -n 5)"
+		fi
+		# What cmp1 took comes back to what is free now.
+		back=$(($(cat $MK/pool_free) + free0 - free1))
+		t0=$(now)
+		mkctl stop cmp1 --timeout 60 >/dev/null && mkctl destroy cmp1 &&
+			pool_back "$back" $CPU
+		t1=$(now)
+		put instance stop resources_back ms $r "$(ms "$t0" "$t1")"
+		t0=$(now)
+		mkctl stop cmp2 --force >/dev/null && mkctl destroy cmp2 &&
+			pool_back "$free0" $CPU2
+		t1=$(now)
+		put instance stop_force resources_back ms $r "$(ms "$t0" "$t1")"
+	done
+
+	mkctl run cmpw --cpus $CPU --mem "$mem" --kernel /boot/bzImage \
+		--initrd $D/instance.cpio.gz \
+		--cmdline "console=ttyMK0 quiet kunit.enable=0 cmpjob=work cmpruns=$runs cmpsecs=$secs"
+	if wait_console cmpw "CMP leg=instance done" $((runs * secs * 20 + 600)); then
+		mkctl console cmpw | tr -d '\r' | grep '^CMP '
+	else
+		err instance "work: $(mkctl console cmpw 2>&1 | tail -n 5)"
+	fi
+	# It powers itself off when it is done.
+	mkctl stop cmpw --force >/dev/null 2>&1
+	mkctl destroy cmpw
+
+	mkctl run cmpe --cpus $CPU --mem "$mem" --kernel /boot/bzImage \
+		--initrd $D/instance.cpio.gz --cmdline "console=ttyMK0 quiet kunit.enable=0 cmpjob=echo"
+	if wait_console cmpe "msgdev_echo: ready" 300; then
+		msg_instance
+	else
+		err instance "echo: $(mkctl console cmpe 2>&1 | tail -n 5)"
+	fi
+	mkctl stop cmpe --force >/dev/null
+	mkctl destroy cmpe
+}
+
+# ---- kvm: Debian's QEMU with -enable-kvm, vCPU on CPU --------------------
+
+# The guest: QEMU's microvm machine without ACPI, one vCPU, $mem, this
+# kernel and the instance's initramfs, a quiet serial console on QEMU's
+# stdout, read here through a FIFO on descriptor 3 as lines come (no
+# polling that would take the CPU from the guest). Every thread of QEMU
+# runs on CPU. A guard kills QEMU after SECONDS.
+kvm_start() {	# NAME SECONDS CMDLINE: sets kpid, kguard; log in /tmp/NAME.log
+	rm -f "$FIFO" "/tmp/$1.log"
+	mkfifo "$FIFO"
+	taskset -c $CPU qemu-system-x86_64 -enable-kvm -cpu host \
+		-M microvm,acpi=off,x-option-roms=off,rtc=off -smp 1 -m "$mem" \
+		-kernel /boot/bzImage -initrd $D/instance.cpio.gz \
+		-append "console=ttyS0 quiet kunit.enable=0 $3" \
+		-nodefaults -display none -no-reboot -serial stdio \
+		< /dev/null > "$FIFO" 2> "/tmp/$1.qemu" &
+	kpid=$!
+	exec 3< "$FIFO"
+	(sleep "$2"; kill $kpid 2>/dev/null) &
+	kguard=$!
+	klog=/tmp/$1.log
+}
+
+kvm_stop() {	# kill QEMU $kpid and reap it
+	kill "$kpid" 2>/dev/null
+	wait "$kpid" 2>/dev/null
+	exec 3<&-
+	kill "$kguard" 2>/dev/null
+	wait "$kguard" 2>/dev/null
+}
+
+kvm_stat() {	# a counter of the live VMs (/sys/kernel/debug/kvm)
+	cat "/sys/kernel/debug/kvm/$1" 2>/dev/null || echo 0
+}
+
+# kvm_line TEXT: read the guest's lines until one has TEXT (in $kline);
+# fails when QEMU ends first.
+kvm_line() {
+	while IFS= read -r kline <&3; do
+		kline=$(echo "$kline" | tr -d '\r')
+		echo "$kline" >> "$klog"
+		case "$kline" in
+		*"$1"*) return 0 ;;
+		esac
+	done
+	return 1
+}
+
+kvm_tail() {	# the last lines of the guest and of QEMU
+	tail -n 3 "$klog" "${klog%.log}.qemu" 2>/dev/null | tr '\n' ' '
+}
+
+KVM_COUNTERS="exits io_exits mmio_exits irq_exits halt_exits pf_fixed irq_injections"
+
+leg_kvm() {
+	if [ ! -c /dev/kvm ] || ! command -v qemu-system-x86_64 >/dev/null; then
+		err kvm "no /dev/kvm or no qemu-system-x86_64"
+		return
+	fi
+	wait_s=${MK_CMP_KVM_WAIT:-300}
+	# The stall workaround of notes/kvm-leg.md: harness/compare.sh
+	# sends a byte to ttyS2 every 2 s; with the port open its interrupt
+	# wakes this kernel when it has lost a timer wakeup.
+	stty -F /dev/ttyS2 raw -echo 2>/dev/null
+	cat /dev/ttyS2 > /dev/null &
+	kick=$!
+	tried=0
+	ok=0
+	r=0
+	while [ $r -lt "$runs" ]; do
+		r=$((r + 1))
+		m0=$(memfree)
+		tried=$((tried + 1))
+		t0=$(now)
+		kvm_start kvm1 "$wait_s" cmpjob=start
+		if ! kvm_line "sysbench 1."; then
+			err kvm "start $r: no first line in ${wait_s}s (stalled or failed): $(kvm_tail)"
+			kvm_stop
+			continue
+		fi
+		t1=$(now)
+		ok=$((ok + 1))
+		put kvm start first_line ms $r "$(ms "$t0" "$t1")"
+		for c in $KVM_COUNTERS; do
+			put kvm boot_exits "$c" count $r "$(kvm_stat "$c")"
+		done
+		if kvm_line "CMP-INSTANCE: uptime"; then
+			put kvm start own_uptime ms $r \
+				"$(echo "$kline" | awk '{ print $3 * 1000 }')"
+		fi
+		m1=$(memfree)
+		put kvm memory host_kb kB $r $((m0 - m1))
+		put kvm memory qemu_rss_kb kB $r \
+			"$(awk '$1 == "VmRSS:" { print $2 }' /proc/$kpid/status)"
+		put kvm memory qemu_pte_kb kB $r \
+			"$(awk '$1 == "VmPTE:" { print $2 }' /proc/$kpid/status)"
+		t0=$(now)
+		kvm_stop
+		t1=$(now)
+		put kvm stop resources_back ms $r "$(ms "$t0" "$t1")"
+	done
+
+	tried=$((tried + 1))
+	kvm_start kvmw $((runs * secs * 20 + 900)) \
+		"cmpjob=work cmpleg=kvm cmpruns=$runs cmpsecs=$secs"
+	kvm_monitor && ok=$((ok + 1))
+	kvm_stop
+	kill "$kick"
+	wait "$kick" 2>/dev/null
+	put kvm boots tried count 1 $tried
+	put kvm boots succeeded count 1 $ok
+}
+
+# kvm_monitor: pass on the guest's CMP lines as they come, each
+# workload's with the VM exits (and what caused them) counted since the
+# workload before it, until the guest says done.
+kvm_monitor() {
+	last=""
+	for c in $KVM_COUNTERS; do eval "prev_$c=$(kvm_stat "$c")"; done
+	while kvm_line "CMP "; do
+		echo "$kline"
+		case "$kline" in
+		"CMP leg=kvm done"*) return 0 ;;
+		*" bench=irq-"*) continue ;;
+		esac
+		# The first figure of a workload ends its count.
+		b=$(echo "$kline" | sed -n 's/.* bench=\([^ ]*\) .* run=\([0-9]*\) .*/\1 \2/p')
+		[ -n "$b" ] && [ "$b" != "$last" ] || continue
+		last=$b
+		for c in $KVM_COUNTERS; do
+			v=$(kvm_stat "$c")
+			d=0
+			eval "d=\$((v - prev_$c))"
+			eval "prev_$c=$v"
+			# shellcheck disable=SC2086 # bench and run
+			put kvm "exits-${b% *}" "$c" count ${b#* } "$d"
+		done
+	done
+	err kvm "work: QEMU ended before the guest was done (stalled?): $(kvm_tail)"
+	return 1
+}
+
+# Datagram round trips with msgdev_echo in instance cmpe, from CPU 0.
+msg_instance() {
+	r=0
+	while [ $r -lt "$runs" ]; do
+		r=$((r + 1))
+		for sn in $MSG_SIZES; do
+			s=${sn%:*}
+			n=${sn#*:}
+			res=$(taskset -c 0 $KST/msgdev_client -n "$n" -s "$s" /dev/mkmsg/cmpe 2>&1)
+			v=$(echo "$res" | sed -n 's/.*, \([0-9.]*\) us each.*/\1/p')
+			if [ -n "$v" ]; then
+				put instance "msg-datagram-$s" rtt ns $r \
+					"$(awk -v v="$v" 'BEGIN { print v * 1000 }')"
+			else
+				err instance "msgdev_client $s: $res"
+			fi
+		done
+	done
+}
+
+# Sizes and round trips of the messaging figures.
+MSG_SIZES="64:${MK_CMP_MSGS:-2000} 4096:$((${MK_CMP_MSGS:-2000} / 4))"
+
+case "$1" in
+msg-in-container)
+	# Inside the container: both ends on its one CPU.
+	msg_baseline container $CPU $CPU
+	exit 0
+	;;
+esac
+
+echo "CMP config runs=$runs secs=$secs mem=$mem cpu=$CPU legs=$legs"
+echo "CMP config kernel $(uname -r) cpus=$(nproc) $(grep MemTotal /proc/meminfo | tr -s ' ')"
+for l in $legs; do
+	echo "== leg $l"
+	"leg_$l"
+done
+echo "CMP end"

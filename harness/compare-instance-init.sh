@@ -1,0 +1,47 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=dash
+# /init of the comparison suite's instance and KVM guest initramfs
+# (harness/compare.sh builds it: busybox, the Debian workloads with their
+# libraries, cmp_micro, msgdev_echo). cmpjob= on the command line says
+# what to do:
+#   start  print the first line of the workload (sysbench --version), then
+#          wait for a shutdown request: the start and stop figures
+#   work   harness/compare-work.sh with cmpleg= (default instance),
+#          cmpruns= and cmpsecs=, then power off
+#   echo   msgdev_echo on /dev/mkmsg/host: the messaging figures
+# Every line the host looks for goes to the console.
+/bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /tmp
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs tmpfs /tmp
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+trap 'echo "CMP-INSTANCE: shutdown requested"; poweroff -f' USR2 TERM
+
+arg() {
+	sed -n "s/.*$1=\([A-Za-z0-9_-]*\).*/\1/p" /proc/cmdline
+}
+
+case "$(arg cmpjob)" in
+start)
+	sysbench --version
+	echo "CMP-INSTANCE: uptime $(cut -d' ' -f1 /proc/uptime)"
+	while :; do sleep 1; done
+	;;
+work)
+	leg=$(arg cmpleg)
+	/usr/lib/mk-compare/compare-work.sh "${leg:-instance}" \
+		"$(arg cmpruns)" "$(arg cmpsecs)" 0
+	;;
+echo)
+	msgdev_echo &
+	wait $!
+	echo "CMP-INSTANCE: msgdev_echo exited with status $?"
+	;;
+*)
+	echo "CMP-INSTANCE: no cmpjob= on the command line"
+	;;
+esac
+poweroff -f
