@@ -6,7 +6,7 @@
 
 H := harness
 
-.PHONY: all deps tree kernel initramfs run test check bench soak fuzz faults series series-check clean help
+.PHONY: all deps tree kernel initramfs run test check bench soak fuzz faults compare series series-check clean help
 
 all: kernel
 
