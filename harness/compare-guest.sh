@@ -96,25 +96,37 @@ leg_host() {
 	msg_baseline host 0 $CPU
 }
 
-# msg_baseline LEG CPU-A CPU-B: ipc_bench round trips, pipe and AF_UNIX
-# SOCK_SEQPACKET, 64 and 4096 bytes, between CPU-A and CPU-B.
-msg_baseline() {
+# msg_each LEG CMD ARGS...: "CMD LEG RUN SIZE COUNT ARGS..." for every run
+# and every SIZE:COUNT of MSG_SIZES.
+msg_each() {
+	leg=$1
+	cmd=$2
+	shift 2
 	r=0
 	while [ $r -lt "$runs" ]; do
 		r=$((r + 1))
 		for sn in $MSG_SIZES; do
-			s=${sn%:*}
-			n=${sn#*:}
-			for t in pipe unix; do
-				res=$($KST/ipc_bench -t $t -n "$n" -s "$s" -a "$2" -b "$3" 2>&1)
-				v=$(echo "$res" | sed -n 's/.* rtt_ns=\([0-9.]*\).*/\1/p')
-				if [ -n "$v" ]; then
-					put "$1" "msg-$t-$s" rtt ns $r "$v"
-				else
-					err "$1" "ipc_bench $t $s: $res"
-				fi
-			done
+			"$cmd" "$leg" $r "${sn%:*}" "${sn#*:}" "$@"
 		done
+	done
+}
+
+# msg_baseline LEG CPU-A CPU-B: ipc_bench round trips, pipe and AF_UNIX
+# SOCK_SEQPACKET, 64 and 4096 bytes, between CPU-A and CPU-B.
+msg_baseline() {
+	msg_each "$1" msg_ipc "$2" "$3"
+}
+
+# msg_ipc LEG RUN SIZE COUNT CPU-A CPU-B: one run of each ipc_bench kind.
+msg_ipc() {
+	for t in pipe unix; do
+		res=$($KST/ipc_bench -t $t -n "$4" -s "$3" -a "$5" -b "$6" 2>&1)
+		v=$(echo "$res" | sed -n 's/.* rtt_ns=\([0-9.]*\).*/\1/p')
+		if [ -n "$v" ]; then
+			put "$1" "msg-$t-$3" rtt ns "$2" "$v"
+		else
+			err "$1" "ipc_bench $t $3: $res"
+		fi
 	done
 }
 
@@ -439,22 +451,19 @@ kvm_monitor() {
 
 # Datagram round trips with msgdev_echo in instance cmpe, from CPU 0.
 msg_instance() {
-	r=0
-	while [ $r -lt "$runs" ]; do
-		r=$((r + 1))
-		for sn in $MSG_SIZES; do
-			s=${sn%:*}
-			n=${sn#*:}
-			res=$(taskset -c 0 $KST/msgdev_client -n "$n" -s "$s" /dev/mkmsg/cmpe 2>&1)
-			v=$(echo "$res" | sed -n 's/.*, \([0-9.]*\) us each.*/\1/p')
-			if [ -n "$v" ]; then
-				put instance "msg-datagram-$s" rtt ns $r \
-					"$(awk -v v="$v" 'BEGIN { print v * 1000 }')"
-			else
-				err instance "msgdev_client $s: $res"
-			fi
-		done
-	done
+	msg_each instance msg_datagram
+}
+
+# msg_datagram LEG RUN SIZE COUNT: one run of msgdev_client.
+msg_datagram() {
+	res=$(taskset -c 0 $KST/msgdev_client -n "$4" -s "$3" /dev/mkmsg/cmpe 2>&1)
+	v=$(echo "$res" | sed -n 's/.*, \([0-9.]*\) us each.*/\1/p')
+	if [ -n "$v" ]; then
+		put "$1" "msg-datagram-$3" rtt ns "$2" \
+			"$(awk -v v="$v" 'BEGIN { print v * 1000 }')"
+	else
+		err "$1" "msgdev_client $3: $res"
+	fi
 }
 
 # Sizes and round trips of the messaging figures.

@@ -22,11 +22,7 @@ PIN=/tmp/contain_test.pin.$$
 
 ktap_print_header
 mk_require $((160 << 20))
-if ! grep -q " /sys/kernel/debug " /proc/mounts &&
-   ! mount -t debugfs none /sys/kernel/debug; then
-	ktap_skip_all "debugfs is not mounted"
-	exit "$KSFT_SKIP"
-fi
+mk_require_debugfs
 
 # The paths contain_probe tries, each with the errno that must refuse it.
 # No modules in the kernel at all (ENOSYS) refuses finit_module as well;

@@ -40,11 +40,7 @@ WORK=/tmp/faults_test.$$
 
 ktap_print_header
 mk_require $((160 << 20))
-if ! grep -q " /sys/kernel/debug " /proc/mounts &&
-   ! mount -t debugfs none /sys/kernel/debug; then
-	ktap_skip_all "debugfs is not mounted"
-	exit "$KSFT_SKIP"
-fi
+mk_require_debugfs
 cleanup
 mkdir -p "$WORK"
 

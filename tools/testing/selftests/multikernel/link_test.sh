@@ -17,11 +17,7 @@ DBG=/sys/kernel/debug/multikernel
 
 ktap_print_header
 mk_require $((160 << 20))
-if ! grep -q " /sys/kernel/debug " /proc/mounts &&
-   ! mount -t debugfs none /sys/kernel/debug; then
-	ktap_skip_all "debugfs is not mounted"
-	exit "$KSFT_SKIP"
-fi
+mk_require_debugfs
 
 HB0=$(cat $MK/heartbeat_ms)
 BT0=$(cat $MK/boot_timeout_ms)

@@ -46,6 +46,15 @@ mk_require() {
 	exit "$KSFT_SKIP"
 }
 
+# mk_require_debugfs: debugfs at /sys/kernel/debug, mounted here if need
+# be; skips the whole test without it.
+mk_require_debugfs() {
+	grep -q " /sys/kernel/debug " /proc/mounts && return 0
+	mount -t debugfs none /sys/kernel/debug && return 0
+	ktap_skip_all "debugfs is not mounted"
+	exit "$KSFT_SKIP"
+}
+
 # Fractions of a second when the sleep at hand knows them.
 STEP=0.2
 sleep "$STEP" 2>/dev/null || STEP=1
