@@ -6,13 +6,15 @@
 
 H := harness
 
-.PHONY: all deps tree kernel initramfs run test check bench soak fuzz faults compare series series-check clean help
+.PHONY: all deps tree kernel initramfs run test test-debug check bench soak fuzz faults compare series series-check clean help
 
 all: kernel
 
 help:
 	@echo "make run           build, boot the patched kernel under QEMU, show the multikernel state"
 	@echo "make test          build and run every test; ends with 'N passed, N failed'"
+	@echo "make test-debug    the same on a kernel with KASAN, UBSAN, lockdep, kmemleak,"
+	@echo "                   debug objects and lockup detectors (build/debug/; slow)"
 	@echo "make kernel        compose build/linux and build build/obj/arch/x86/boot/bzImage"
 	@echo "make initramfs     build build/initramfs.cpio.gz (busybox + kselftests)"
 	@echo "make tree          only compose build/linux (base + patches/ + our files)"
@@ -52,6 +54,9 @@ run: initramfs
 
 test:
 	@$(H)/test.sh
+
+test-debug:
+	@MK_DEBUG=1 $(H)/test.sh
 
 check: kernel
 	@$(H)/check.sh
