@@ -19,6 +19,21 @@
 #include <uapi/linux/multikernel.h>
 
 /**
+ * enum multikernel_lockdown - a kernel's lockdown level, as an instance sees it
+ * @MK_LOCKDOWN_NONE:		not locked down
+ * @MK_LOCKDOWN_INTEGRITY:	locked down to "integrity"
+ * @MK_LOCKDOWN_CONFIDENTIALITY: locked down to "confidentiality"
+ *
+ * The host tells an instance its own level in the arch's handoff; an
+ * instance locks itself down to at least integrity, and as far as that.
+ */
+enum multikernel_lockdown {
+	MK_LOCKDOWN_NONE,
+	MK_LOCKDOWN_INTEGRITY,
+	MK_LOCKDOWN_CONFIDENTIALITY,
+};
+
+/**
  * struct mk_doorbell_client - something that wants to hear doorbells
  * @node:	entry in the list of clients
  * @handle:	called in hard interrupt context on the CPU a peer kernel

@@ -22,7 +22,6 @@
 #include <linux/kernel.h>
 #include <linux/multikernel.h>
 #include <linux/security.h>
-#include <uapi/linux/multikernel.h>
 
 static bool mk_is_instance __ro_after_init;
 
@@ -41,20 +40,20 @@ bool multikernel_is_instance(void)
  * multikernel_lockdown_level() - this kernel's lockdown level, for an instance
  *
  * Context: Process context. Prints the lockdown notice when locked down.
- * Return: %MULTIKERNEL_LOCKDOWN_NONE, %MULTIKERNEL_LOCKDOWN_INTEGRITY or
- * %MULTIKERNEL_LOCKDOWN_CONFIDENTIALITY.
+ * Return: %MK_LOCKDOWN_NONE, %MK_LOCKDOWN_INTEGRITY or
+ * %MK_LOCKDOWN_CONFIDENTIALITY.
  */
 u32 multikernel_lockdown_level(void)
 {
 	if (security_locked_down(LOCKDOWN_INTEGRITY_MAX) == 0)
-		return MULTIKERNEL_LOCKDOWN_NONE;
+		return MK_LOCKDOWN_NONE;
 	/*
 	 * The first reason past integrity is refused only at confidentiality;
 	 * the level's own marker is not a reason one may ask about.
 	 */
 	if (security_locked_down(LOCKDOWN_INTEGRITY_MAX + 1) == 0)
-		return MULTIKERNEL_LOCKDOWN_INTEGRITY;
-	return MULTIKERNEL_LOCKDOWN_CONFIDENTIALITY;
+		return MK_LOCKDOWN_INTEGRITY;
+	return MK_LOCKDOWN_CONFIDENTIALITY;
 }
 
 /**
@@ -74,7 +73,7 @@ void __init multikernel_confine_instance(u32 host_level)
 	enum lockdown_reason level = LOCKDOWN_INTEGRITY_MAX;
 
 	mk_is_instance = true;
-	if (host_level >= MULTIKERNEL_LOCKDOWN_CONFIDENTIALITY)
+	if (host_level >= MK_LOCKDOWN_CONFIDENTIALITY)
 		level = LOCKDOWN_CONFIDENTIALITY_MAX;
 	/* -EPERM: already there (lockdown= came first); never lower. */
 	lock_kernel_down("multikernel instance", level);

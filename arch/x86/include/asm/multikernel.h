@@ -11,7 +11,7 @@
 /*
  * The handoff version a kernel of this build accepts when it boots as an
  * instance, advertised to loaders in kernel_info (0 without multikernel).
- * Equals MULTIKERNEL_HANDOFF_VERSION of the uapi header; checked there.
+ * Equals MULTIKERNEL_HANDOFF_VERSION (asm/setup_data.h); platform.c checks.
  */
 #ifdef CONFIG_MULTIKERNEL
 #define MK_X86_KERNEL_INFO_HANDOFF	1

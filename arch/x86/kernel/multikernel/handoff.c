@@ -26,6 +26,10 @@
 #include "mk_x86.h"
 
 static_assert(sizeof(struct multikernel_handoff) == 1136);
+/* The handoff carries the core's lockdown levels as they are. */
+static_assert(MULTIKERNEL_LOCKDOWN_NONE == MK_LOCKDOWN_NONE);
+static_assert(MULTIKERNEL_LOCKDOWN_INTEGRITY == MK_LOCKDOWN_INTEGRITY);
+static_assert(MULTIKERNEL_LOCKDOWN_CONFIDENTIALITY == MK_LOCKDOWN_CONFIDENTIALITY);
 static_assert(offsetof(struct multikernel_handoff, name) == 24);
 static_assert(offsetof(struct multikernel_handoff, tsc_khz) == 64);
 static_assert(offsetof(struct multikernel_handoff, shared_phys) == 88);

@@ -3,8 +3,8 @@
  * x86 platform of a multikernel instance.
  *
  * The same kernel runs as host or as instance; it is an instance when
- * boot_params carry a setup_data entry of type MULTIKERNEL_SETUP_TYPE with
- * the handoff (include/uapi/linux/multikernel.h). Like a Jailhouse cell
+ * boot_params carry a setup_data entry of type SETUP_MULTIKERNEL with
+ * the handoff (struct multikernel_handoff, asm/setup_data.h). Like a Jailhouse cell
  * (arch/x86/kernel/jailhouse.c) an instance then runs on a machine that
  * is not all its own: it uses only the CPUs named in the handoff, takes
  * its timer calibration from the host, and leaves every piece of global
@@ -92,11 +92,11 @@ static void __init mk_find_handoff(void)
 			return;
 		memcpy(&hdr, p, sizeof(hdr));
 		early_memunmap(p, sizeof(hdr));
-		if (hdr.type == MULTIKERNEL_SETUP_TYPE)
+		if (hdr.type == SETUP_MULTIKERNEL)
 			break;
 		pa = hdr.next;
 	}
-	if (!pa || hdr.type != MULTIKERNEL_SETUP_TYPE)
+	if (!pa || hdr.type != SETUP_MULTIKERNEL)
 		return;
 
 	mk_found = true;

@@ -169,7 +169,7 @@ static void mk_handoff_fill(struct mk_x86_state *st, struct setup_data *sd,
 
 	memset(sd, 0, sizeof(*sd) + sizeof(*h));
 	sd->next = next;
-	sd->type = MULTIKERNEL_SETUP_TYPE;
+	sd->type = SETUP_MULTIKERNEL;
 	sd->len = sizeof(*h);
 
 	h->magic = MULTIKERNEL_HANDOFF_MAGIC;
