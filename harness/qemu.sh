@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Usage: harness/qemu.sh NAME TIMEOUT "KERNEL ARGS"
 # Boot build/obj's bzImage with build/initramfs.cpio.gz in a 4-CPU, 2 GiB
-# QEMU guest. Serial ports go to build/runs/NAME/ttyS{0,1,2}.log (ttyS0:
-# console, ttyS1: test output, ttyS2: spare for instance debugging).
-# Exits 0 when the guest's init reported $MK_INIT_DONE (markers.sh) and QEMU ended by
+# QEMU guest (MK_SMP: another -smp topology, such as "4,threads=2").
+# Serial ports go to build/runs/NAME/ttyS{0,1,2}.log (ttyS0: console,
+# ttyS1: test output, ttyS2: spare for instance debugging). Exits 0 when
+# the guest's init reported $MK_INIT_DONE (markers.sh) and QEMU ended by
 # itself within TIMEOUT seconds; otherwise prints the tail of every log and
 # exits non-zero (124 on timeout).
 set -euo pipefail
@@ -23,7 +24,7 @@ mkdir -p "$run"
 
 accel=$("$TOP/harness/accel.sh")
 
-qemu_cmd "$run" "$accel" 4 2G "$initrd" "$args"
+qemu_cmd "$run" "$accel" "${MK_SMP:-4}" 2G "$initrd" "$args"
 "${QEMU_CMD[@]}" -pidfile "$run/qemu.pid" > "$run/qemu.out" 2>&1 &
 qpid=$!
 

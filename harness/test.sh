@@ -23,13 +23,14 @@ fatal() {
 "$TOP/harness/build-kernel.sh" || fatal "kernel build"
 "$TOP/harness/initramfs.sh" || fatal "initramfs build"
 
-# Each boot: name, timeout in seconds, kernel arguments. Boots with a bad
-# multikernel= value skip KUnit (the main boot ran it) and run only the
-# test that checks nothing was reserved. The lockdown boot runs only the
-# test of a locked-down host: unsigned instance kernels refused, signed
-# ones locked down as far as the host. The kdump boot panics on purpose
-# with an instance running; its crash kernel reports the rest (plain TAP,
-# and the one panic is not a failure).
+# Each boot: name, timeout in seconds, kernel arguments, and QEMU's -smp
+# when it is not 4 CPUs. Boots with a bad multikernel= value skip KUnit
+# (the main boot ran it) and run only the test that checks nothing was
+# reserved. The lockdown boot runs only the test of a locked-down host:
+# unsigned instance kernels refused, signed ones locked down as far as
+# the host. The kdump boot panics on purpose with an instance running;
+# its crash kernel reports the rest (plain TAP, and the one panic is not
+# a failure). The smt boot has two threads per core (smt_test.sh).
 BAD_POOL="MK_RUN=selftests MK_TESTS=multikernel:pool_bad_param_test kunit.enable=0"
 # The debug kernel (make test-debug) is bigger and slower: it boots with a
 # larger pool and gives instances more memory and time.
@@ -47,6 +48,7 @@ BOOTS=(
 	"crash-overlap|300|nokaslr crashkernel=64M@1G multikernel=64M@1G MK_EXPECT_WHY=crashkernel $BAD_POOL"
 	"kdump|600|crashkernel=160M $MAIN_ARGS MK_RUN=kdump kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
 	"hostdown|600|$MAIN_ARGS MK_RUN=selftests MK_TESTS=multikernel:hostdown_test.sh kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
+	"smt|300|$MAIN_ARGS MK_RUN=selftests MK_TESTS=multikernel:smt_test.sh kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz|4,threads=2"
 )
 
 # expect_log NAME PATTERN...: TAP in $R/NAME-log.tap, one line per
@@ -67,10 +69,10 @@ expect_log() {
 specs=()
 n=0
 for b in "${BOOTS[@]}"; do
-	IFS='|' read -r name timeout args <<< "$b"
+	IFS='|' read -r name timeout args smp <<< "$b"
 	n=$((n + 1))
 	log "boot $name: $args"
-	if "$TOP/harness/qemu.sh" "$name" $((timeout * SLOW)) "$args"; then
+	if MK_SMP=${smp:-4} "$TOP/harness/qemu.sh" "$name" $((timeout * SLOW)) "$args"; then
 		echo "ok $n $name" >> "$R/boots.tap"
 	else
 		echo "not ok $n $name" >> "$R/boots.tap"

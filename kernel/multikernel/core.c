@@ -314,6 +314,7 @@ struct mk_instance *mk_instance_create(const struct mk_create_args *args)
 	mutex_unlock(&mk_lock);
 
 	mk_mem_clear(inst);
+	mk_cpus_warn_split_cores(inst);
 
 	mutex_lock(&inst->lock);
 	ret = mk_cpus_take(inst);

@@ -23,6 +23,7 @@
 #include <linux/sched/smt.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/topology.h>
 
 #include "internal.h"
 
@@ -123,6 +124,39 @@ int mk_cpus_check(const struct cpumask *want, const struct cpumask *claimed,
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_cpus_check);
+
+/**
+ * mk_cpus_warn_split_cores() - warn when an instance gets part of a core
+ * @inst:	the instance, before its CPUs are taken from the host
+ *
+ * SMT siblings share a core's caches, buffers and execution units: a
+ * kernel on one sibling disturbs, and may observe through timing, what
+ * runs on the other. An instance that gets part of a core shares it with
+ * the host (or another instance), which the threat model leaves to the
+ * administrator, so it is allowed but said. Siblings are what the host
+ * sees online: a core already split with another instance was warned
+ * about when that instance was created.
+ *
+ * Context: Process context.
+ */
+void mk_cpus_warn_split_cores(const struct mk_instance *inst)
+{
+	cpumask_var_t outside;
+	unsigned int cpu;
+
+	if (!zalloc_cpumask_var(&outside, GFP_KERNEL))
+		return;
+	cpus_read_lock();
+	for_each_cpu(cpu, inst->cpus)
+		cpumask_or(outside, outside, topology_sibling_cpumask(cpu));
+	cpus_read_unlock();
+	cpumask_andnot(outside, outside, inst->cpus);
+	if (!cpumask_empty(outside))
+		pr_warn("instance %s: CPUs %*pbl share cores with CPUs %*pbl outside it\n",
+			inst->name, cpumask_pr_args(inst->cpus),
+			cpumask_pr_args(outside));
+	free_cpumask_var(outside);
+}
 
 /**
  * mk_cpus_take() - take an instance's CPUs offline in the host

@@ -167,6 +167,7 @@ int mk_cpulist_parse(const char *buf, size_t len, unsigned long *bits,
 		     unsigned int nbits);
 int mk_cpus_check(const struct cpumask *want, const struct cpumask *claimed,
 		  const struct cpumask *present, const struct cpumask *online);
+void mk_cpus_warn_split_cores(const struct mk_instance *inst);
 int mk_cpus_take(struct mk_instance *inst);
 void mk_cpus_give_back(struct mk_instance *inst);
 int mk_cpus_init(void);
