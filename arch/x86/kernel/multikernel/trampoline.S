@@ -136,6 +136,19 @@ mk_park_start:
 	orl	$X86_CR4_MCE, %eax
 	movl	%eax, %cr4
 
+	/*
+	 * A kernel that panicked in its machine-check handler left MCIP set,
+	 * and INIT leaves the machine-check registers as they are: the next
+	 * machine check, here or in the host that takes the CPU back, would
+	 * shut it down. Clear MCG_STATUS.
+	 */
+	testl	$MK_CPUID_1_EDX_MCA, %edx
+	jz	2f
+	movl	$MSR_IA32_MCG_STATUS, %ecx
+	xorl	%eax, %eax
+	xorl	%edx, %edx
+	wrmsr
+
 	/* Check in at the counter of our own initial APIC ID. */
 2:	movl	$1, %eax
 	cpuid

@@ -43,6 +43,8 @@
 
 /* CPUID leaf 1, EDX: machine check exception (CR4.MCE may be set). */
 #define MK_CPUID_1_EDX_MCE	0x80
+/* CPUID.1:EDX.MCA: the machine-check MSRs, MCG_STATUS among them, exist. */
+#define MK_CPUID_1_EDX_MCA	0x4000
 
 #ifndef __ASSEMBLY__
 #include <linux/build_bug.h>
