@@ -38,7 +38,8 @@ def main():
     run, pid = sys.argv[1], int(sys.argv[2])
     log_path = os.path.join(run, 'ttyS1.log')
     sock = os.path.join(run, 'monitor.sock')
-    done = 0
+    offset = 0
+    partial = b''
     with open(os.path.join(run, 'requests.log'), 'a') as out:
         while True:
             try:
@@ -47,13 +48,16 @@ def main():
                 return
             try:
                 with open(log_path, 'rb') as f:
-                    data = f.read().decode(errors='replace')
+                    f.seek(offset)
+                    data = f.read()
             except OSError:
-                data = ''
+                data = b''
+            offset += len(data)
             # What follows the last newline may still be being written.
-            lines = data.split('\n')[:-1]
-            for line in lines[done:]:
-                m = REQUEST.search(line)
+            lines = (partial + data).split(b'\n')
+            partial = lines.pop()
+            for line in lines:
+                m = REQUEST.search(line.decode(errors='replace'))
                 if not m:
                     continue
                 try:
@@ -62,7 +66,6 @@ def main():
                     answer = 'error: %s' % e
                 out.write('%s -> %r\n' % (m.group(1), answer))
                 out.flush()
-            done = max(done, len(lines))
             time.sleep(0.2)
 
 
