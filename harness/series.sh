@@ -89,10 +89,14 @@ PY
 }
 
 do_check() {
-	local work=$BUILD/series-check obj=$BUILD/series-obj i=0 total p
+	# The tree and objects sit side by side as build/linux and build/obj
+	# do, so that the compiler sees the same relative paths and ccache
+	# can reuse the test kernel's objects once the series is complete.
+	local work=$BUILD/series-build/linux obj=$BUILD/series-build/obj i=0 total p
 	local patches=()
 	[ -d "$SERIES" ] || do_export
 	git_base
+	mkdir -p "$BUILD/series-build"
 	fresh_clone "$work"
 	for p in "$SERIES"/*.patch; do
 		case "$p" in */0000-cover-letter.patch) ;; *) patches+=("$p") ;; esac
