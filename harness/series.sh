@@ -118,6 +118,12 @@ do_check() {
 		# Symbols a patch introduces keep the fragment's values.
 		"$work/scripts/kconfig/merge_config.sh" -m -O "$obj" "$obj/.config" \
 			"$TOP/harness/multikernel.config" >/dev/null 2>&1
+		# The test kernel's trusted key too (build-kernel.sh), so that
+		# the complete series has the test kernel's configuration.
+		if [ -f "$BUILD/keys/signing.pem" ]; then
+			"$work/scripts/config" --file "$obj/.config" \
+				--set-str SYSTEM_TRUSTED_KEYS "$BUILD/keys/signing.pem"
+		fi
 		make -s -C "$work" O="$obj" olddefconfig >/dev/null
 		make -s -C "$work" O="$obj" -j"$JOBS" CC="ccache gcc" bzImage ||
 			die "patch $i does not build: $(git -C "$work" log -1 --format=%s)"
