@@ -15,6 +15,7 @@
 #include <linux/crash_reserve.h>
 #include <linux/init.h>
 #include <linux/ioport.h>
+#include <linux/kmemleak.h>
 #include <linux/memblock.h>
 #include <linux/multikernel.h>
 #include <linux/sizes.h>
@@ -117,6 +118,13 @@ void __init multikernel_reserve_pool(void)
 		goto fail;
 	}
 
+	/*
+	 * memblock hands kmemleak what it allocates, to be scanned for
+	 * pointers. The pool is not the host's memory: it holds instances,
+	 * and a running instance's part is unmapped from the direct map
+	 * (where a scan faults). Keep kmemleak out of it.
+	 */
+	kmemleak_ignore_phys(addr);
 	mk_pool_res.start = addr;
 	mk_pool_res.end = addr + req.size - 1;
 	pr_info("reserved %llu MiB at [mem %#018llx-%#018llx] for the instance pool\n",
