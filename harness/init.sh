@@ -249,6 +249,12 @@ bench_msg() {
 
 selftests() {
 	cd /usr/lib/kselftests || return
+	# A slow kernel (make test-debug) boots instances more slowly than
+	# the host's default boot timeout allows: give them as long as the
+	# tests wait (they restore what they change).
+	if [ -n "$MK_BOOT_WAIT" ] && [ -w /sys/kernel/multikernel/boot_timeout_ms ]; then
+		echo $((MK_BOOT_WAIT * 1000)) > /sys/kernel/multikernel/boot_timeout_ms
+	fi
 	if [ -z "$MK_TESTS" ]; then
 		./run_kselftest.sh
 		return
