@@ -17,7 +17,6 @@ DIR="$(dirname "$(readlink -f "$0")")"
 
 MEM=${MK_INSTANCE_MEM:-64M}
 NAMES="mkct0 mkct1"
-DBG=/sys/kernel/debug/multikernel
 PIN=/tmp/contain_test.pin.$$
 
 ktap_print_header
@@ -49,14 +48,7 @@ neighbour_up() {
 }
 
 neighbour_fine() {
-	[ "$(state mkct1)" = running ] || { msg "mkct1: $(state mkct1)"; return 1; }
-	echo "100 64" >"$DBG/mkct1/echo" || return 1
-	got=$(cat "$DBG/mkct1/echo")
-	case "$got" in
-	*"count 100 "*"errors 0"*) return 0 ;;
-	esac
-	msg "mkct1: echo after the attempt: $got"
-	return 1
+	echo_fine mkct1
 }
 
 # probes_refused: every path of PROBES refused with its errno, no other.

@@ -30,14 +30,7 @@ cleanup
 
 # neighbour_fine: mkmc1 runs and echoes 100 requests intact.
 neighbour_fine() {
-	[ "$(state mkmc1)" = running ] || { msg "mkmc1: $(state mkmc1)"; return 1; }
-	echo "100 64" >"$DBG/mkmc1/echo" || return 1
-	got=$(cat "$DBG/mkmc1/echo")
-	case "$got" in
-	*"count 100 "*"errors 0"*) return 0 ;;
-	esac
-	msg "mkmc1: echo: $got"
-	return 1
+	echo_fine mkmc1
 }
 
 # mce_on_cpu2: with the neighbour on CPU 3, an instance on CPU 2 is hit

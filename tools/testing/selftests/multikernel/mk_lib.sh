@@ -55,6 +55,19 @@ mk_require_debugfs() {
 	exit "$KSFT_SKIP"
 }
 
+# echo_fine NAME: NAME runs, and its kernel answers 100 echo requests
+# without an error (debugfs, CONFIG_MULTIKERNEL_TEST_ECHO).
+echo_fine() {
+	[ "$(state "$1")" = running ] || { msg "$1: state '$(state "$1")'"; return 1; }
+	echo "100 64" >"/sys/kernel/debug/multikernel/$1/echo" || return 1
+	got=$(cat "/sys/kernel/debug/multikernel/$1/echo")
+	case "$got" in
+	*"count 100 "*"errors 0"*) return 0 ;;
+	esac
+	msg "$1: echo: $got"
+	return 1
+}
+
 # Fractions of a second when the sleep at hand knows them.
 STEP=0.2
 sleep "$STEP" 2>/dev/null || STEP=1
