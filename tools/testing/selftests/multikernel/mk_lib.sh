@@ -136,7 +136,9 @@ wait_state() {
 			[ "$s" = "$w" ] && return 0
 		done
 		if [ "$(date +%s)" -ge "$end" ]; then
-			msg "$n: state '$s', waited for: $*"
+			msg "$n: state '$s', waited for: $*; its last console lines:"
+			con_read "$n"
+			tail -n 8 "$CON" | while read -r l; do msg "  | $l"; done
 			return 1
 		fi
 		sleep "$STEP"
