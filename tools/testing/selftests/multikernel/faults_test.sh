@@ -30,7 +30,6 @@ DIR="$(dirname "$(readlink -f "$0")")"
 MEM=64M
 NAMES="mkft0 mkft1"
 ROUNDS=${MK_FAULT_ROUNDS:-1}
-DBG=/sys/kernel/debug/multikernel
 # Faults that end the instance kernel, one it lives through, one that
 # may end it.
 FATAL="panic bug exception corrupt-stack softlockup hardlockup"

@@ -13,7 +13,6 @@ DIR="$(dirname "$(readlink -f "$0")")"
 
 MEM=${MK_INSTANCE_MEM:-64M}
 NAMES="mkln0 mkln1"
-DBG=/sys/kernel/debug/multikernel
 
 ktap_print_header
 mk_require $((160 << 20))

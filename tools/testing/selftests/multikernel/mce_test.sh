@@ -16,7 +16,6 @@ DIR="$(dirname "$(readlink -f "$0")")"
 
 MEM=${MK_INSTANCE_MEM:-64M}
 NAMES="mkmc0 mkmc1"
-DBG=/sys/kernel/debug/multikernel
 
 ktap_print_header
 mk_require $((160 << 20))

@@ -7,6 +7,8 @@
 # instances cleanup() removes). Waits never assert how long something took.
 
 MK=/sys/kernel/multikernel
+# The host's per-instance debugfs files (mk_require_debugfs).
+DBG=/sys/kernel/debug/multikernel
 # What the init of MK_INSTANCE_INITRD prints on its console, named by
 # whoever provides that initramfs (the harness does): MK_INSTANCE_UP once
 # it runs, MK_INSTANCE_STOPPING when the host asks it to shut down.
@@ -59,8 +61,8 @@ mk_require_debugfs() {
 # without an error (debugfs, CONFIG_MULTIKERNEL_TEST_ECHO).
 echo_fine() {
 	[ "$(state "$1")" = running ] || { msg "$1: state '$(state "$1")'"; return 1; }
-	echo "100 64" >"/sys/kernel/debug/multikernel/$1/echo" || return 1
-	got=$(cat "/sys/kernel/debug/multikernel/$1/echo")
+	echo "100 64" >"$DBG/$1/echo" || return 1
+	got=$(cat "$DBG/$1/echo")
 	case "$got" in
 	*"count 100 "*"errors 0"*) return 0 ;;
 	esac
