@@ -7,8 +7,8 @@
 # ttyS1: test output, ttyS2: spare for instance debugging). Exits 0 when
 # the guest's init reported $MK_INIT_DONE (markers.sh) and QEMU ended by
 # itself within TIMEOUT seconds; otherwise prints the tail of every log and
-# exits non-zero (124 on timeout). With MK_QEMU_REQUESTS=1 in its args, a
-# guest test may ask for a machine check on ttyS1 (qemu-requests.py).
+# exits non-zero (124 on timeout). A guest test may ask on ttyS1 for a
+# machine check or for a record of CPUs' registers (qemu-requests.py).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -26,15 +26,11 @@ mkdir -p "$run"
 accel=$("$TOP/harness/accel.sh")
 
 qemu_cmd "$run" "$accel" "${MK_SMP:-4}" 2G "$initrd" "$args"
-# The monitor takes what tests ask of the machine (qemu-requests.py),
-# on boots that say MK_QEMU_REQUESTS=1.
+# The monitor takes what tests ask of the machine (qemu-requests.py).
 "${QEMU_CMD[@]}" -pidfile "$run/qemu.pid" \
 	-monitor "unix:$run/monitor.sock,server=on,wait=off" > "$run/qemu.out" 2>&1 &
 qpid=$!
-case " $args " in
-*" MK_QEMU_REQUESTS=1 "*)
-	python3 "$TOP/harness/qemu-requests.py" "$run" "$qpid" & ;;
-esac
+python3 "$TOP/harness/qemu-requests.py" "$run" "$qpid" &
 
 # Stop only the QEMU we started, whatever happens to this script.
 trap 'kill "$qpid" 2>/dev/null || true' EXIT INT TERM

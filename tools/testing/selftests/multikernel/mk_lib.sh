@@ -117,13 +117,14 @@ mk() {
 }
 
 # spawn NAME CPUS JOB: create, load (with mkjob=JOB when JOB is not empty;
-# without the KUnit suites, which the host's main boot runs once)
-# and start an instance.
+# without the KUnit suites, which the host's main boot runs once, and
+# with MK_INSTANCE_ARGS, such as nokaslr for reading CPU records) and
+# start an instance.
 spawn() {
 	mk create "$1" --cpus "$2" --mem "$MEM" &&
 	mk load "$1" --kernel "$MK_INSTANCE_KERNEL" \
 		--initrd "$MK_INSTANCE_INITRD" \
-		--cmdline "console=ttyMK0 kunit.enable=0${3:+ mkjob=$3}" &&
+		--cmdline "console=ttyMK0 kunit.enable=0${MK_INSTANCE_ARGS:+ $MK_INSTANCE_ARGS}${3:+ mkjob=$3}" &&
 	mk start "$1"
 }
 
@@ -141,10 +142,26 @@ wait_state() {
 			msg "$n: state '$s', waited for: $*; its last console lines:"
 			con_read "$n"
 			tail -n 8 "$CON" | while read -r l; do msg "  | $l"; done
+			cpu_state "$n" "$s"
 			return 1
 		fi
 		sleep "$STEP"
 	done
+}
+
+# cpu_state NAME STATE: while NAME's kernel may run (STATE), ask the
+# harness to record where its CPUs are (harness/qemu-requests.py writes
+# their registers and local APICs beside the boot's logs), and give it a
+# moment before the caller stops the instance.
+cpu_state() {
+	case "$2" in
+	starting|running|stopping|crashed) ;;
+	*) return 0 ;;
+	esac
+	cpus=$(cat "$MK/instances/$1/cpus" 2>/dev/null) || return 0
+	[ -n "$cpus" ] || return 0
+	echo "MK-QEMU: cpu-state $1 $cpus"
+	sleep 3
 }
 
 # con_read NAME: NAME's console into $CON, without the tty's carriage
