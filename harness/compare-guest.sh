@@ -167,17 +167,23 @@ container_stop() {
 	rmdir "$CG/$1"
 }
 
+# container_first WHAT NAME CPU: start container NAME on CPU; the time to
+# its first line is figure WHAT (start, start2) of run $r.
+container_first() {
+	first_line container "$2" "$3" sh -c 'sysbench --version; exec sleep 100000'
+	case "$line" in
+	sysbench*) put container "$1" first_line ms "$r" "$(ms "$t0" "$t1")" ;;
+	*) err container "$1: first line '$line'" ;;
+	esac
+}
+
 leg_container() {
 	cgroup_setup
 	r=0
 	while [ $r -lt "$runs" ]; do
 		r=$((r + 1))
 		m0=$(memfree)
-		first_line container c1 $CPU sh -c 'sysbench --version; exec sleep 100000'
-		case "$line" in
-		sysbench*) put container start first_line ms $r "$(ms "$t0" "$t1")" ;;
-		*) err container "start: first line '$line'" ;;
-		esac
+		container_first start c1 $CPU
 		bg1=$bg
 		m1=$(memfree)
 		put container memory host_kb kB $r $((m0 - m1))
@@ -185,11 +191,7 @@ leg_container() {
 		put container memory cgroup_kernel_kb kB $r \
 			"$(awk '$1 == "kernel" { print $2 / 1024 }' $CG/c1/memory.stat)"
 		# The second start with the first one running.
-		first_line container c2 $CPU2 sh -c 'sysbench --version; exec sleep 100000'
-		case "$line" in
-		sysbench*) put container start2 first_line ms $r "$(ms "$t0" "$t1")" ;;
-		*) err container "second start: first line '$line'" ;;
-		esac
+		container_first start2 c2 $CPU2
 		bg2=$bg
 		t0=$(now)
 		container_stop c1
