@@ -3,7 +3,8 @@
 # Usage: harness/series.sh export|check
 #   export  replay patches/series as git commits on the pristine base and
 #           write `git format-patch` output with a cover letter to build/series/
-#   check   `git am` build/series/ onto a pristine base and build every patch
+#   check   export, then `git am` build/series/ onto a pristine base and
+#           build every patch
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -94,7 +95,8 @@ do_check() {
 	# can reuse the test kernel's objects once the series is complete.
 	local work=$BUILD/series-build/linux obj=$BUILD/series-build/obj i=0 total p
 	local patches=()
-	[ -d "$SERIES" ] || do_export
+	# Check what patches/ holds now, never an older export.
+	do_export
 	git_base
 	mkdir -p "$BUILD/series-build"
 	fresh_clone "$work"
