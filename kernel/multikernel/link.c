@@ -9,7 +9,8 @@
  * (msg.c) and registers the handlers of the fixed channels: control
  * (ctl.c), console (console.c), user datagrams (user.c) and, in test
  * kernels, echo (echo.c). Everything the instance tells the host comes
- * this way; the host reads nothing else out of the instance's memory.
+ * this way; the host reads nothing else out of the instance's memory. In
+ * an instance, instance.c opens the link to the host at boot.
  *
  * Kernels are named by id: MULTIKERNEL_HOST_ID for the host, the instance
  * id for an instance.

@@ -108,6 +108,13 @@ size_t mk_console_take_early_log(struct mk_instance *inst);
 void mk_console_handler(struct mk_peer *peer, const struct mk_msg *msg,
 			void *priv);
 
+/* link.c, ctl.c and console.c: the instance side, for instance.c */
+int mk_link_instance_open(void *region, size_t size,
+			  struct multikernel_last_words *last_words,
+			  u32 host_hw_id, u32 self_id);
+int mk_link_instance_hello(void);
+void mk_link_console_write(const char *s, size_t n);
+
 /* link_debugfs.c */
 void mk_link_debugfs_add(struct mk_link *link);
 void mk_link_debugfs_del(struct mk_link *link);

@@ -231,16 +231,44 @@ u64 mk_arch_entry_ns(struct mk_instance *inst);
  */
 u32 mk_arch_cpu_hw_id(unsigned int cpu);
 
-/*
- * The instance side of the link, for the arch code of a kernel that runs
- * as an instance; kernel-doc in kernel/multikernel/link.c, ctl.c and
- * console.c.
+/**
+ * struct mk_arch_instance - where a kernel running as an instance finds
+ *			     its host
+ * @shared_phys: physical address of the region it shares with the host
+ * @shared_size: bytes of that region
+ * @msg_offset:	where the messaging region starts in it
+ * @msg_size:	bytes of the messaging region
+ * @last_words_offset: where the last-words block
+ *		(&struct multikernel_last_words) starts in it
+ * @host_hw_id:	hardware id of the host CPU that hears doorbells
+ * @id:		this instance's id
+ * @name:	this instance's name, from the host
+ *
+ * The arch code read these from its handoff and checked that the
+ * messaging region and the last-words block lie inside the shared region.
  */
-int mk_link_instance_open(void *region, size_t size,
-			  struct multikernel_last_words *last_words,
-			  u32 host_hw_id, u32 self_id);
-int mk_link_instance_hello(void);
+struct mk_arch_instance {
+	phys_addr_t shared_phys;
+	size_t shared_size;
+	size_t msg_offset;
+	size_t msg_size;
+	size_t last_words_offset;
+	u32 host_hw_id;
+	u32 id;
+	const char *name;
+};
+
+/*
+ * In a kernel that runs as an instance (multikernel_is_instance()): where
+ * its host is. The core connects to the host with it at arch_initcall.
+ * Returns 0 or -ENODEV.
+ */
+int mk_arch_instance(struct mk_arch_instance *self);
+
+/*
+ * What the arch code of an instance reports: it ends (stops, restarts,
+ * halts or panics); kernel-doc in kernel/multikernel/ctl.c.
+ */
 void mk_link_instance_notify(u32 op, u32 arg, const char *text);
-void mk_link_console_write(const char *s, size_t n);
 
 #endif /* _LINUX_MULTIKERNEL_ARCH_H */

@@ -108,7 +108,7 @@ int mk_pgt_map(struct mk_pgt *p, u64 start, u64 end, u64 prot);
 /* host side (start.c) */
 bool mk_x86_cpus_lent(void);
 
-/* instance side (platform.c, console.c) */
+/* instance side (platform.c) */
 extern struct multikernel_handoff mk_handoff;
 extern struct multikernel_shared mk_shared_head;
 

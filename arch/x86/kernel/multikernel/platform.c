@@ -21,8 +21,6 @@
 #include <linux/kernel.h>
 #include <linux/multikernel.h>
 #include <linux/multikernel/arch.h>
-#include <linux/notifier.h>
-#include <linux/panic_notifier.h>
 #include <linux/reboot.h>
 #include <linux/serial_8250.h>
 #include <linux/smp.h>
@@ -163,7 +161,7 @@ static void mk_shutdown(void)
 
 static void mk_crash_shutdown(struct pt_regs *regs)
 {
-	mk_park(0);	/* the panic notifier told the host */
+	mk_park(0);	/* the core's panic notifier told the host */
 }
 
 /*
@@ -175,18 +173,6 @@ static int mk_sys_off(struct sys_off_data *data)
 {
 	mk_park(MULTIKERNEL_STOP_POWER_OFF);
 }
-
-static int mk_panic_notify(struct notifier_block *nb, unsigned long event,
-			   void *msg)
-{
-	mk_link_instance_notify(MULTIKERNEL_CTL_PANIC, 0, msg ? msg : "panic");
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block mk_panic_nb = {
-	.notifier_call	= mk_panic_notify,
-	.priority	= INT_MAX,
-};
 
 /* --- hardware the instance must not touch --- */
 
@@ -303,7 +289,7 @@ static void __init mk_init_platform(void)
 	serial8250_set_isa_configurator(mk_serial_fixup);
 #endif
 
-	/* Checked once, here; console.c connects to the host with it. */
+	/* Checked once, here; the core connects to the host with it. */
 	sh = early_memremap(mk_handoff.shared_phys, sizeof(mk_shared_head));
 	if (sh) {
 		memcpy(&mk_shared_head, sh, sizeof(mk_shared_head));
@@ -315,7 +301,6 @@ static void __init mk_init_platform(void)
 	}
 	/* From here on a hang before the link is up shows in the host. */
 	multikernel_early_console_start(mk_handoff.shared_phys + MK_SH_EARLY_LOG);
-	atomic_notifier_chain_register(&panic_notifier_list, &mk_panic_nb);
 
 	pr_info("instance %u \"%s\" on %u CPU(s), TSC %u kHz\n",
 		mk_handoff.instance_id, mk_handoff.name, mk_handoff.nr_cpus,
@@ -389,22 +374,39 @@ static int __init mk_fence_first_mib(void)
 }
 late_initcall(mk_fence_first_mib);
 
-/* --- after boot: say hello to the host --- */
-
-static int __init mk_report_running(void)
+/**
+ * mk_arch_instance() - where this instance's host is
+ * @self:	filled in from the handoff and the shared region's head
+ *
+ * Context: Process context, after setup_arch().
+ * Return: 0, or -ENODEV when this kernel is not an instance.
+ */
+int mk_arch_instance(struct mk_arch_instance *self)
 {
-	int ret;
+	if (!mk_instance)
+		return -ENODEV;
+	/* mk_shared_head was checked when the platform was set up. */
+	*self = (struct mk_arch_instance) {
+		.shared_phys		= mk_handoff.shared_phys,
+		.shared_size		= mk_handoff.shared_size,
+		.msg_offset		= mk_shared_head.msg_offset,
+		.msg_size		= mk_shared_head.msg_size,
+		.last_words_offset	= MK_SH_LAST_WORDS,
+		.host_hw_id		= mk_handoff.host_apic_id,
+		.id			= mk_handoff.instance_id,
+		.name			= mk_handoff.name,
+	};
+	return 0;
+}
 
+/* --- after boot: power off by parking --- */
+
+static int __init mk_sys_off_init(void)
+{
 	if (!mk_instance)
 		return 0;
 	register_sys_off_handler(SYS_OFF_MODE_POWER_OFF, SYS_OFF_PRIO_PLATFORM,
 				 mk_sys_off, NULL);
-	ret = mk_link_instance_hello();
-	if (ret) {
-		pr_err("cannot tell the host that we run: %d\n", ret);
-		return ret;
-	}
-	pr_info("instance \"%s\" is running\n", mk_handoff.name);
 	return 0;
 }
-late_initcall_sync(mk_report_running);
+late_initcall(mk_sys_off_init);

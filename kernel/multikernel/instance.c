@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Console of a multikernel instance, and its link to the host.
+ * The instance side of a kernel that runs as a multikernel instance:
+ * connect to the host over the messaging region the host formatted, make
+ * the link the console, and tell the host at the end of boot that the
+ * kernel runs. The arch code only says where the region is
+ * (mk_arch_instance()).
  *
- * An arch initcall maps the shared region, connects to the host over its
- * messaging region (kernel/multikernel/link.c) and registers a console
- * that sends the kernel log on the link's console channel. The console
- * has CON_PRINTBUFFER, so everything printed since the kernel started is
- * sent at once: the host sees the log from the first printk on. An
- * instance that hangs before that initcall is seen through its early log
- * (kernel/multikernel/early_console.c) instead. A tty (ttyMK0) is
- * the console device, so init's output goes the same way. No UART is
- * needed.
+ * The console has CON_PRINTBUFFER, so everything printed since the kernel
+ * started reaches the host when it registers; a kernel that hangs before
+ * then is seen through its early log (early_console.c). A tty, ttyMK0, is
+ * the console device, so init's output goes the same way. It is output
+ * only. It is not an hvc backend because hvc retries output a backend
+ * could not take and polls a backend without an interrupt for input from
+ * a kernel thread; this console drops (and counts) what a full ring does
+ * not take after a short wait, so that no writer waits on the host, and
+ * there is no input to poll for.
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
@@ -19,14 +23,15 @@
 #include <linux/io.h>
 #include <linux/multikernel.h>
 #include <linux/multikernel/arch.h>
+#include <linux/notifier.h>
+#include <linux/panic_notifier.h>
 #include <linux/sizes.h>
 #include <linux/tty.h>
 #include <linux/tty_driver.h>
-#include <linux/tty_flip.h>
-#include <asm/multikernel.h>
 
-#include "mk_x86.h"
+#include "link.h"
 
+static struct mk_arch_instance mk_self;
 static bool mk_linked;
 static struct tty_driver *mk_tty_driver;
 static struct tty_port mk_tty_port;
@@ -51,39 +56,53 @@ static struct console mk_console = {
 	.index	= 0,
 };
 
+static int mk_panic_notify(struct notifier_block *nb, unsigned long event,
+			   void *msg)
+{
+	mk_link_instance_notify(MULTIKERNEL_CTL_PANIC, 0, msg ? msg : "panic");
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block mk_panic_nb = {
+	.notifier_call	= mk_panic_notify,
+	/* Before the notifiers that may not come back. */
+	.priority	= INT_MAX,
+};
+
 /* Connect to the host, then send it the kernel log. */
-static int __init mk_link_setup(void)
+static int __init mk_instance_link_init(void)
 {
 	void *sh;
 	int ret;
 
-	if (!mk_x86_is_instance())
+	if (!multikernel_is_instance())
 		return 0;
-	sh = memremap(mk_handoff.shared_phys, mk_handoff.shared_size, MEMREMAP_WB);
+	ret = mk_arch_instance(&mk_self);
+	if (ret) {
+		pr_err("no region shared with the host: %d\n", ret);
+		return ret;
+	}
+	sh = memremap(mk_self.shared_phys, mk_self.shared_size, MEMREMAP_WB);
 	if (!sh) {
 		pr_err("cannot map the shared region\n");
 		return -ENOMEM;
 	}
-	/* mk_shared_head was checked when the platform was set up. */
-	ret = mk_link_instance_open(sh + mk_shared_head.msg_offset,
-				    mk_shared_head.msg_size,
-				    sh + MK_SH_LAST_WORDS,
-				    mk_handoff.host_apic_id,
-				    mk_handoff.instance_id);
+	/* The arch checked that both lie inside the region. */
+	ret = mk_link_instance_open(sh + mk_self.msg_offset, mk_self.msg_size,
+				    sh + mk_self.last_words_offset,
+				    mk_self.host_hw_id, mk_self.id);
 	if (ret) {
 		pr_err("cannot connect to the host: %d\n", ret);
-		goto unmap;
+		memunmap(sh);
+		return ret;
 	}
 	mk_linked = true;
+	atomic_notifier_chain_register(&panic_notifier_list, &mk_panic_nb);
 	register_console(&mk_console);
 	multikernel_early_console_stop();
 	return 0;
-
-unmap:
-	memunmap(sh);
-	return ret;
 }
-arch_initcall(mk_link_setup);
+arch_initcall(mk_instance_link_init);
 
 static int mk_tty_open(struct tty_struct *tty, struct file *filp)
 {
@@ -143,3 +162,20 @@ static int __init mk_tty_init(void)
 	return 0;
 }
 device_initcall(mk_tty_init);
+
+/* The end of boot: tell the host that this kernel runs. */
+static int __init mk_instance_hello(void)
+{
+	int ret;
+
+	if (!mk_linked)
+		return 0;
+	ret = mk_link_instance_hello();
+	if (ret) {
+		pr_err("cannot tell the host that we run: %d\n", ret);
+		return ret;
+	}
+	pr_info("instance \"%s\" is running\n", mk_self.name);
+	return 0;
+}
+late_initcall_sync(mk_instance_hello);
