@@ -6,7 +6,7 @@
 
 H := harness
 
-.PHONY: all deps tree kernel initramfs run test test-debug check bench soak fuzz faults compare series series-check clean help
+.PHONY: all deps tree kernel initramfs run test test-debug check check-modules bench soak fuzz faults compare series series-check clean help
 
 all: kernel
 
@@ -20,6 +20,8 @@ help:
 	@echo "make tree          only compose build/linux (base + patches/ + our files)"
 	@echo "make check         checkpatch --strict, W=1, sparse and kernel-doc on our code;"
 	@echo "                   shellcheck on harness/ (make test runs these too)"
+	@echo "make check-modules build the kernel once more with the KUnit suites as modules"
+	@echo "                   (build/obj-mod/); fails on a modpost warning"
 	@echo "make bench         benchmarks: instance spawn time against a cold QEMU boot;"
 	@echo "                   messaging round trips against a pipe and an AF_UNIX socket"
 	@echo "make compare       the same workloads as a host process, in a container and"
@@ -60,6 +62,9 @@ test-debug:
 
 check: kernel
 	@$(H)/check.sh
+
+check-modules: kernel
+	@$(H)/check-kunit-modules.sh
 
 bench: deps
 	@$(H)/bench-spawn.sh
