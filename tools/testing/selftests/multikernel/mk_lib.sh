@@ -121,10 +121,11 @@ mk() {
 # with MK_INSTANCE_ARGS, such as nokaslr for reading CPU records) and
 # start an instance.
 spawn() {
+	spawn_args="console=ttyMK0 kunit.enable=0"
+	spawn_args="$spawn_args${MK_INSTANCE_ARGS:+ $MK_INSTANCE_ARGS}${3:+ mkjob=$3}"
 	mk create "$1" --cpus "$2" --mem "$MEM" &&
 	mk load "$1" --kernel "$MK_INSTANCE_KERNEL" \
-		--initrd "$MK_INSTANCE_INITRD" \
-		--cmdline "console=ttyMK0 kunit.enable=0${MK_INSTANCE_ARGS:+ $MK_INSTANCE_ARGS}${3:+ mkjob=$3}" &&
+		--initrd "$MK_INSTANCE_INITRD" --cmdline "$spawn_args" &&
 	mk start "$1"
 }
 
