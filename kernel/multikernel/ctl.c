@@ -300,6 +300,8 @@ void mk_ctl_watchdog(struct work_struct *work)
 			 jiffies_to_msecs(silent));
 	}
 	pr_warn("%s: %s\n", link->name, reason);
+	/* Did it stop sending, or did the host stop taking? */
+	mk_peer_log_rx(&link->peer, link->name);
 	/* Whatever it still sends, the host does not listen any more. */
 	mk_peer_disconnect(&link->peer);
 	if (!READ_ONCE(link->hello)) {

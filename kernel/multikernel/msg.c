@@ -109,6 +109,28 @@ void mk_peer_disconnect(struct mk_peer *peer)
 EXPORT_SYMBOL_IF_KUNIT(mk_peer_disconnect);
 
 /**
+ * mk_peer_log_rx() - log where the ring a peer sends on stands
+ * @peer:	the peer
+ * @name:	the peer's name, for the log line
+ *
+ * For a peer that went silent, this tells its two possible causes apart:
+ * messages waiting behind our tail (we stopped taking them) or none sent
+ * (the peer stopped). The producer's head comes from shared memory and is
+ * only printed.
+ *
+ * Context: Any context; @peer is attached.
+ */
+void mk_peer_log_rx(struct mk_peer *peer, const char *name)
+{
+	const struct mk_ring *r = &peer->end.rx;
+
+	pr_warn("%s: receive ring: taken up to %u, producer at %u, doorbell %s; %llu messages in %llu receive runs\n",
+		name, r->pos, READ_ONCE(r->ctrl->head),
+		READ_ONCE(r->ctrl->doorbell_wanted) ? "wanted" : "not wanted",
+		peer->end.stats.rx_msgs, peer->rx_runs);
+}
+
+/**
  * mk_peer_doorbell() - the peer rang our doorbell
  * @peer:	the peer
  *

@@ -224,6 +224,7 @@ int mk_peer_init(struct mk_peer *peer, void *region, size_t size,
 		 const struct mk_peer_ops *ops);
 void mk_peer_destroy(struct mk_peer *peer);
 void mk_peer_disconnect(struct mk_peer *peer);
+void mk_peer_log_rx(struct mk_peer *peer, const char *name);
 void mk_peer_drain(struct mk_peer *peer);
 #if IS_ENABLED(CONFIG_KUNIT)
 void mk_peer_doorbell(struct mk_peer *peer);
