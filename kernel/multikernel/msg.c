@@ -123,11 +123,17 @@ EXPORT_SYMBOL_IF_KUNIT(mk_peer_disconnect);
 void mk_peer_log_rx(struct mk_peer *peer, const char *name)
 {
 	const struct mk_ring *r = &peer->end.rx;
+	/* data_race(): a receive work may move these; a log line can live with it. */
+	u32 taken = data_race(r->pos);
+	/* data_race(): as above. */
+	u64 msgs = data_race(peer->end.stats.rx_msgs);
+	/* data_race(): as above. */
+	u64 runs = data_race(peer->rx_runs);
 
 	pr_warn("%s: receive ring: taken up to %u, producer at %u, doorbell %s; %llu messages in %llu receive runs\n",
-		name, r->pos, READ_ONCE(r->ctrl->head),
+		name, taken, READ_ONCE(r->ctrl->head),
 		READ_ONCE(r->ctrl->doorbell_wanted) ? "wanted" : "not wanted",
-		peer->end.stats.rx_msgs, peer->rx_runs);
+		msgs, runs);
 }
 
 /**

@@ -267,9 +267,11 @@ scen_bogus_ctl() {
 
 # 12: an instance that hangs before its link is up (in an early initcall,
 # mk_fault_hang_early) is crashed at the boot timeout, and its console
-# shows what it logged into the shared region until then.
+# shows what it logged into the shared region until then. The host says
+# that nothing waited in the ring: the instance never sent.
 scen_early_console() {
 	echo 20000 >$MK/boot_timeout_ms || return 1
+	log_mark
 	spawn mkln0 2 "wait mk_fault_hang_early" || return 1
 	wait_state mkln0 "$BOOT_WAIT" crashed || return 1
 	crash_reason_has mkln0 "no boot handshake within 20000 ms" || return 1
@@ -278,6 +280,11 @@ scen_early_console() {
 	msg "mkln0: $(count mkln0 "") console lines from before the link"
 	dmesg | grep -q "mkln0: its early console (.* bytes) is in its console" || {
 		msg "nothing about the early console in the host's log"
+		return 1
+	}
+	log_since |
+	grep -q "mkln0: receive ring: taken up to 0, producer at 0, doorbell wanted; 0 mes" || {
+		msg "the host did not say that mkln0 sent nothing"
 		return 1
 	}
 	stop_bounded mkln0 --force || return 1
