@@ -16,6 +16,8 @@ runs=${1:-3}
 	"multikernel=256M MK_RUN=bench-spawn MK_BENCH_RUNS=$runs kunit.enable=0" >/dev/null
 grep '^BENCH spawn' "$BUILD/runs/bench-spawn/ttyS1.log" > "$BUILD/bench-spawn.txt" ||
 	die "no spawn figures: see $BUILD/runs/bench-spawn/"
+grep '^BENCH mem' "$BUILD/runs/bench-spawn/ttyS1.log" > "$BUILD/bench-mem.txt" ||
+	die "no memory figures: see $BUILD/runs/bench-spawn/"
 
 cold=$BUILD/runs/bench-cold
 rm -rf "$cold"
@@ -32,6 +34,7 @@ done
 [ "$(wc -l < "$cold/uptimes")" -eq "$runs" ] || die "cold boot did not reach init: see $cold/"
 
 cat "$BUILD/bench-spawn.txt"
+cat "$BUILD/bench-mem.txt"
 awk '{ printf "BENCH cold run=%d init=%.2f\n", NR, $1 }' "$cold/uptimes"
 # Medians, and the ratio of a spawn (start -> init) to a cold boot.
 python3 - "$BUILD/bench-spawn.txt" "$cold/uptimes" <<'PY'

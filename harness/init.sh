@@ -101,6 +101,48 @@ up() {
 	cut -d' ' -f1 /proc/uptime
 }
 
+# Host memory in kB, after dropping what can be dropped: "free slab
+# vmalloc pagetables" from /proc/meminfo. Free counts the pages the
+# per-CPU lists hold (/proc/zoneinfo): they are free, but MemFree leaves
+# them out, and they come and go by megabytes as CPUs go off and online.
+host_mem() {
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	pcp=$(awk '$1 == "count:" { n += $2 } END { print n * 4 }' /proc/zoneinfo)
+	awk -v pcp="$pcp" '/^MemFree:/ { f = $2 } /^Slab:/ { s = $2 }
+	     /^VmallocUsed:/ { v = $2 } /^PageTables:/ { p = $2 }
+	     END { print f + pcp, s, v, p }' /proc/meminfo
+}
+
+# What an instance costs the host beyond its own memory (which comes from
+# the pool and is not in MemFree): one more spawn, untimed, measured
+# before create, once loaded, once its init ran, and after destroy. One
+# "BENCH mem" line, kB of host memory; slab, vmalloc and pagetables are
+# the running instance's share of that cost.
+bench_mem() {
+	m0=$(host_mem)
+	cat /proc/slabinfo > /tmp/slab0
+	mkctl create bench --cpus 3 --mem 64M || return
+	mkctl load bench --kernel /boot/bzImage --initrd /boot/instance.cpio.gz \
+		--cmdline mkjob=wait || return
+	m1=$(host_mem)
+	mkctl start bench || return
+	wait_init bench 300 || echo "bench: init did not report"
+	m2=$(host_mem)
+	cat /proc/slabinfo > /tmp/slab2
+	mkctl stop bench --force >/dev/null
+	mkctl destroy bench
+	m3=$(host_mem)
+	echo "$m0 $m1 $m2 $m3" | awk '{
+		printf "BENCH mem loaded=%d running=%d slab=%d vmalloc=%d pagetables=%d after_destroy=%d\n",
+			$1 - $5, $1 - $9, $10 - $2, $11 - $3, $12 - $4, $1 - $13 }'
+	# The slab caches that grew most while it ran, kB.
+	awk 'FNR > 2 { kb = $3 * $4 / 1024 } FNR > 2 && FILENAME == ARGV[1] { a[$1] = kb }
+	     FNR > 2 && FILENAME == ARGV[2] && kb - a[$1] >= 64 {
+		printf "BENCH memslab %s %d\n", $1, kb - a[$1] }' /tmp/slab0 /tmp/slab2 |
+		sort -k4 -n -r | head -n 5
+}
+
 # MK_RUN=bench-spawn: time spawning an instance, MK_BENCH_RUNS times.
 # One "BENCH spawn ..." line per run, seconds of guest time:
 #   load        mkctl load (kexec_file checks and placement)
@@ -148,6 +190,7 @@ bench_spawn() {
 		mkctl stop bench --force >/dev/null
 		mkctl destroy bench
 	done
+	bench_mem
 }
 
 # MK_RUN=bench-msg: round trips host<->instance next to the same between two
