@@ -13,6 +13,8 @@
 /* loader.c, for loader_kunit.c */
 bool mk_segment_fits(phys_addr_t mem, size_t memsz, size_t bufsz,
 		     phys_addr_t lo, phys_addr_t hi);
+int mk_segment_from_file(struct mk_segment *s, struct file *file, loff_t pos,
+			 const void *verified);
 #endif
 
 #endif /* _KERNEL_MULTIKERNEL_IMAGE_H */

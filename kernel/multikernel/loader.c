@@ -9,20 +9,28 @@
  * boot_params, kernel and initramfs. Like a crash kernel, the segments are
  * placed inside the instance's own memory rather than anywhere in RAM.
  *
- * The verified segments are kept in host memory and copied into the
- * instance's memory at every start, so a stopped instance restarts from
- * the same pristine image. The purgatory the bzImage loader adds is never
- * run (the start trampoline enters the kernel directly) and is dropped.
+ * Every start copies the image into the instance's memory afresh, so a
+ * stopped instance restarts from the same pristine image. The kernel and
+ * the initramfs are not kept in host memory for that: the loader keeps the
+ * two files open with write access denied, as exec keeps a running
+ * program's, and reads them again at each start. It checks at load that
+ * the files it keeps hold the very bytes that were verified, so a file
+ * descriptor swapped during the load cannot slip an unverified kernel in.
+ * Only the small boot_params segment the bzImage loader built is kept in
+ * memory. The purgatory the bzImage loader adds is never run (the start
+ * trampoline enters the kernel directly) and is dropped.
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
 #include <kunit/visibility.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/ima.h>
 #include <linux/io.h>
 #include <linux/kexec.h>
 #include <linux/mm.h>
 #include <linux/security.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -30,16 +38,135 @@
 #include "image.h"
 #include "internal.h"
 
+/* Bytes compared at a time when checking a kept file against its image. */
+#define MK_CHECK_CHUNK	SZ_64K
+
 static void mk_image_free(struct mk_image *img)
 {
+	struct mk_segment *s;
 	unsigned int i;
 
 	if (!img)
 		return;
-	for (i = 0; i < img->nr_segments; i++)
-		kvfree(img->seg[i].buf);
+	for (i = 0; i < img->nr_segments; i++) {
+		s = &img->seg[i];
+		kvfree(s->buf);
+		if (s->file) {
+			allow_write_access(s->file);
+			fput(s->file);
+		}
+	}
 	kfree(img);
 }
+
+/* Read exactly @len bytes of @file at @pos; -EIO when the file is shorter. */
+static int mk_read_exact(struct file *file, void *dst, size_t len, loff_t pos)
+{
+	ssize_t n;
+
+	while (len) {
+		n = kernel_read(file, dst, len, &pos);
+		if (n < 0)
+			return n;
+		if (!n)
+			return -EIO;
+		dst += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/**
+ * mk_file_for_write_denied() - take a file whose writers are shut out
+ * @fd:		file descriptor, negative for none
+ *
+ * Context: Process context.
+ * Return: the file, with a reference and write access denied; NULL for
+ * a negative @fd; ERR_PTR(-EBADF) for a descriptor that is not open, or
+ * ERR_PTR(-ETXTBSY) while the file is open for writing.
+ */
+static struct file *mk_file_for_write_denied(int fd)
+{
+	struct file *file;
+	int ret;
+
+	if (fd < 0)
+		return NULL;
+	file = fget(fd);
+	if (!file)
+		return ERR_PTR(-EBADF);
+	ret = deny_write_access(file);
+	if (ret) {
+		fput(file);
+		return ERR_PTR(ret);
+	}
+	return file;
+}
+
+static void mk_file_put(struct file *file)
+{
+	if (IS_ERR_OR_NULL(file))
+		return;
+	allow_write_access(file);
+	fput(file);
+}
+
+/*
+ * Whether @len bytes at @p lie inside [@buf, @buf + @buf_len); their
+ * offset there in @pos.
+ */
+static bool mk_bytes_within(const void *p, size_t len, const void *buf,
+			    size_t buf_len, loff_t *pos)
+{
+	if (!buf || p < buf || len > buf_len ||
+	    (size_t)(p - buf) > buf_len - len)
+		return false;
+	*pos = p - buf;
+	return true;
+}
+
+/**
+ * mk_segment_from_file() - let a segment's bytes come from a file
+ * @s:		the segment; @s->bufsz set
+ * @file:	the file kexec read them from, its writers shut out
+ * @pos:	where they start in @file
+ * @verified:	the @s->bufsz bytes kexec read and verified
+ *
+ * Checks that @file holds @verified at @pos, then keeps a reference to
+ * @file and a denial of write access of its own in @s.
+ *
+ * Context: Process context, may sleep.
+ * Return: 0; -ESTALE when the file holds other bytes there; -EIO when it
+ * is shorter; -ENOMEM; the error of reading it.
+ */
+VISIBLE_IF_KUNIT int mk_segment_from_file(struct mk_segment *s,
+					  struct file *file, loff_t pos,
+					  const void *verified)
+{
+	size_t off, n;
+	void *chunk;
+	int ret = 0;
+
+	chunk = kvmalloc(min_t(size_t, s->bufsz, MK_CHECK_CHUNK), GFP_KERNEL);
+	if (!chunk)
+		return -ENOMEM;
+	for (off = 0; off < s->bufsz && !ret; off += n) {
+		n = min_t(size_t, s->bufsz - off, MK_CHECK_CHUNK);
+		ret = mk_read_exact(file, chunk, n, pos + off);
+		if (!ret && memcmp(chunk, verified + off, n))
+			ret = -ESTALE;
+	}
+	kvfree(chunk);
+	if (ret)
+		return ret;
+	/* One more denial, undone with the segment in mk_image_free(). */
+	if (WARN_ON_ONCE(deny_write_access(file)))
+		return -ETXTBSY;
+	s->file = get_file(file);
+	s->pos = pos;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_segment_from_file);
 
 /**
  * mk_segment_fits() - whether a kexec segment lies inside a range
@@ -76,14 +203,20 @@ static bool mk_segment_is_ima(const struct kimage *image, unsigned long i)
 #endif
 }
 
-/* Keep the segments the instance needs, in host memory of our own. */
+/*
+ * Keep the segments the instance needs: those cut from the kernel or the
+ * initramfs as places in those files, the others in host memory.
+ */
 static int mk_image_take(struct kimage *image, struct mk_image *img,
-			 phys_addr_t lo, phys_addr_t hi)
+			 phys_addr_t lo, phys_addr_t hi, struct file *kernel,
+			 struct file *initrd)
 {
 	const void *purgatory = image->purgatory_info.purgatory_buf;
 	struct kexec_segment *ks;
 	struct mk_segment *s;
 	unsigned long i;
+	loff_t pos;
+	int ret;
 
 	for (i = 0; i < image->nr_segments; i++) {
 		ks = &image->segment[i];
@@ -95,14 +228,24 @@ static int mk_image_take(struct kimage *image, struct mk_image *img,
 		s->mem = ks->mem;
 		s->memsz = ks->memsz;
 		s->bufsz = ks->bufsz;
-		if (ks->bufsz) {
-			s->buf = kvmemdup(ks->kbuf, ks->bufsz, GFP_KERNEL);
-			if (!s->buf)
-				return -ENOMEM;
-		}
-		if (s->mem == img->boot_params)
-			img->bp_seg = img->nr_segments;
+		/* Counted first: mk_image_free() undoes what it holds. */
 		img->nr_segments++;
+		if (!ks->bufsz) {
+			ret = 0;
+		} else if (mk_bytes_within(ks->kbuf, ks->bufsz, image->kernel_buf,
+					   image->kernel_buf_len, &pos)) {
+			ret = mk_segment_from_file(s, kernel, pos, ks->kbuf);
+		} else if (mk_bytes_within(ks->kbuf, ks->bufsz, image->initrd_buf,
+					   image->initrd_buf_len, &pos)) {
+			ret = mk_segment_from_file(s, initrd, pos, ks->kbuf);
+		} else {
+			s->buf = kvmemdup(ks->kbuf, ks->bufsz, GFP_KERNEL);
+			ret = s->buf ? 0 : -ENOMEM;
+		}
+		if (ret)
+			return ret;
+		if (s->mem == img->boot_params)
+			img->bp_seg = img->nr_segments - 1;
 	}
 	if (img->seg[img->bp_seg].mem != img->boot_params)
 		return -ENOEXEC;
@@ -141,6 +284,7 @@ int mk_load_image(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 {
 	phys_addr_t lo = inst->mem_base;
 	phys_addr_t hi = inst->mem_base + inst->mem_size - MK_SHARED_SIZE;
+	struct file *kernel, *initrd = NULL;
 	struct kimage *image;
 	struct mk_image *img;
 	int ret;
@@ -167,9 +311,23 @@ int mk_load_image(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 		return -EPERM;
 	}
 
+	/*
+	 * Writers are shut out before kexec reads the files, so what it
+	 * verifies is what the instance runs at every start.
+	 */
+	kernel = mk_file_for_write_denied(kernel_fd);
+	if (IS_ERR(kernel))
+		return PTR_ERR(kernel);
+	initrd = mk_file_for_write_denied(initrd_fd);
+	if (IS_ERR(initrd)) {
+		ret = PTR_ERR(initrd);
+		goto put_files;
+	}
 	img = kzalloc(sizeof(*img), GFP_KERNEL);
-	if (!img)
-		return -ENOMEM;
+	if (!img) {
+		ret = -ENOMEM;
+		goto put_files;
+	}
 	if (!kexec_trylock()) {
 		ret = -EBUSY;
 		goto free_img;
@@ -203,7 +361,12 @@ int mk_load_image(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 	ret = mk_arch_image_finish(image, img);
 	if (ret)
 		goto free_kimage;
-	ret = mk_image_take(image, img, lo, hi);
+	ret = mk_image_take(image, img, lo, hi, kernel, initrd);
+	if (ret == -ESTALE) {
+		pr_err_ratelimited("%s: the kernel or initramfs file changed while it was loaded\n",
+				   inst->name);
+		goto free_kimage;
+	}
 	if (ret) {
 		pr_err_ratelimited("%s: kernel image layout unusable: %d\n",
 				   inst->name, ret);
@@ -212,6 +375,8 @@ int mk_load_image(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 
 	kimage_free(image);
 	kexec_unlock();
+	mk_file_put(initrd);
+	mk_file_put(kernel);
 	mk_free_image(inst);
 	inst->image = img;
 	pr_info("%s: kernel loaded, %u segments, entry %pa\n", inst->name,
@@ -224,6 +389,9 @@ unlock:
 	kexec_unlock();
 free_img:
 	mk_image_free(img);
+put_files:
+	mk_file_put(initrd);
+	mk_file_put(kernel);
 	return ret;
 }
 
@@ -244,24 +412,31 @@ void mk_free_image(struct mk_instance *inst)
  * mk_image_copy_in() - write an image into its instance's memory
  * @img:	the image
  *
+ * The kernel and initramfs are read from their files, which nobody could
+ * write to since the load.
+ *
  * Context: Process context, may sleep; the instance's CPUs are stopped.
- * Return: 0, or -ENOMEM when a segment cannot be mapped.
+ * Return: 0; -ENOMEM when a segment cannot be mapped; the error of reading
+ * a file (-EIO for one that became shorter).
  */
 int mk_image_copy_in(const struct mk_image *img)
 {
 	const struct mk_segment *s;
 	unsigned int i;
+	int ret = 0;
 	u8 *p;
 
-	for (i = 0; i < img->nr_segments; i++) {
+	for (i = 0; i < img->nr_segments && !ret; i++) {
 		s = &img->seg[i];
 		p = memremap(s->mem, s->memsz, MEMREMAP_WB);
 		if (!p)
 			return -ENOMEM;
-		if (s->bufsz)
+		if (s->file)
+			ret = mk_read_exact(s->file, p, s->bufsz, s->pos);
+		else if (s->bufsz)
 			memcpy(p, s->buf, s->bufsz);
 		memset(p + s->bufsz, 0, s->memsz - s->bufsz);
 		memunmap(p);
 	}
-	return 0;
+	return ret;
 }

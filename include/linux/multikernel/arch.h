@@ -23,6 +23,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+struct file;
 struct multikernel_early_log;
 struct multikernel_last_words;
 
@@ -144,13 +145,19 @@ struct mk_instance {
 
 /**
  * struct mk_segment - one piece of the image and where it goes
- * @buf:	contents, kvmalloc'ed; NULL for memory that is only zeroed
- * @bufsz:	bytes at @buf
+ * @buf:	contents, kvmalloc'ed; NULL when they come from @file or
+ *		for memory that is only zeroed
+ * @file:	file the contents are read from at every start, held with
+ *		write access denied; NULL when they are at @buf
+ * @pos:	offset of the contents in @file
+ * @bufsz:	bytes of contents
  * @mem:	physical address in the instance's memory
- * @memsz:	bytes at @mem, @bufsz of them from @buf and the rest zero
+ * @memsz:	bytes at @mem, @bufsz of them contents and the rest zero
  */
 struct mk_segment {
 	void *buf;
+	struct file *file;
+	loff_t pos;
 	size_t bufsz;
 	phys_addr_t mem;
 	size_t memsz;

@@ -204,7 +204,11 @@ enum multikernel_load_flags {
  * kexec_file_load(2): ENOEXEC for a file that is not a kernel image, EFBIG
  * for an image or initramfs that does not fit the instance's memory,
  * EOPNOTSUPP for a kernel without multikernel support and EPROTO for one
- * that speaks another version of the host-instance handoff. A stopped
+ * that speaks another version of the host-instance handoff, ESTALE when
+ * a file changed while it was loaded. The kernel keeps the two files (not
+ * the descriptors) and reads them again at every start; until another
+ * load or the destroy, they cannot be written (ETXTBSY), and a file open
+ * for writing cannot be loaded (ETXTBSY). A stopped
  * instance first takes its memory range back from the pool (EADDRINUSE
  * when another instance was given some of it meanwhile) and, once loaded,
  * keeps it; it gives it back again when the load fails.

@@ -1537,6 +1537,85 @@ static int load_kernel(int fd, const char *name, const char *kpath)
 	return ret;
 }
 
+/* Copy @from to a new file @to (mode 0600); 0 or -errno. */
+static int copy_file(const char *from, const char *to)
+{
+	int in, out, ret = 0;
+	char buf[65536];
+	ssize_t n;
+
+	in = open(from, O_RDONLY);
+	if (in < 0)
+		return -errno;
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (out < 0) {
+		ret = -errno;
+		close(in);
+		return ret;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n) {
+			ret = -EIO;
+			break;
+		}
+	if (n < 0)
+		ret = -errno;
+	close(in);
+	close(out);
+	return ret;
+}
+
+/* Whether @path can be opened for writing; 0 or -errno. */
+static int can_write(const char *path)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+/*
+ * A loaded kernel is read again from its file at every start, so the file
+ * cannot be written while it is loaded (ETXTBSY, as for a running
+ * program), and a file open for writing cannot be loaded. Loading another
+ * kernel or destroying the instance lets go of it.
+ */
+TEST_F(mk, loaded_kernel_file_cannot_be_written)
+{
+	const char *kpath = getenv("MK_INSTANCE_KERNEL");
+	char copy[] = "/tmp/mk-kernel-copy";
+	int wfd, ret;
+
+	if (!kpath)
+		SKIP(return, "no kernel to load: set MK_INSTANCE_KERNEL");
+	ASSERT_EQ(0, mk_create(self->fd, "mkst0", "2", 64ULL << 20, NULL));
+	if (mk_load_probe(self->fd, "mkst0") == -EOPNOTSUPP)
+		SKIP(return, "this kernel cannot load instance kernels (EOPNOTSUPP)");
+	unlink(copy);
+	ASSERT_EQ(0, copy_file(kpath, copy));
+
+	wfd = open(copy, O_WRONLY);
+	ASSERT_LE(0, wfd);
+	EXPECT_EQ(-ETXTBSY, load_kernel(self->fd, "mkst0", copy));
+	close(wfd);
+
+	ret = load_kernel(self->fd, "mkst0", copy);
+	ASSERT_EQ(0, ret) TH_LOG("load: %s", strerror(-ret));
+	EXPECT_EQ(-ETXTBSY, can_write(copy));
+	EXPECT_EQ(-ETXTBSY, truncate(copy, 0) ? -errno : 0);
+
+	ASSERT_EQ(0, load_kernel(self->fd, "mkst0", kpath));
+	EXPECT_EQ(0, can_write(copy));
+
+	ASSERT_EQ(0, load_kernel(self->fd, "mkst0", copy));
+	EXPECT_EQ(-ETXTBSY, can_write(copy));
+	ASSERT_EQ(0, mk_destroy(self->fd, "mkst0"));
+	EXPECT_EQ(0, can_write(copy));
+	unlink(copy);
+}
+
 /*
  * kexec_load_limit_reboot counts the kernels the host could be replaced
  * with; loading an instance kernel does not use one up. The limit can only
