@@ -246,7 +246,8 @@ static void mk_ctl_note_life(struct mk_link *link)
  *		       stopped beating
  * @work:	the link's watchdog
  *
- * Runs every quarter second from mk_link_open() until mk_link_close().
+ * Runs every quarter second from mk_link_open() until mk_link_close(),
+ * and takes in messages a lost doorbell left waiting (mk_peer_poll()).
  * An end notice in the instance's last-words block goes first: an
  * instance that said why it ended is not crashed for its silence. Nor is
  * one whose ring moved, or whose silence fell in a time the watchdog
@@ -270,6 +271,8 @@ void mk_ctl_watchdog(struct work_struct *work)
 	if (atomic_read(&link->ended) ||
 	    (state != MK_STARTING && state != MK_RUNNING))
 		goto again;	/* stopping, or reported already */
+	/* Take in what a lost doorbell would leave waiting. */
+	mk_peer_poll(&link->peer);
 
 	if (!READ_ONCE(link->hello)) {
 		if (!boot ||
@@ -407,6 +410,7 @@ static void mk_beat_fn(struct work_struct *work)
 
 	if (!period)
 		return;
+	mk_peer_poll(&link->peer);
 	if (!mk_link_send_ctl(link, MULTIKERNEL_CTL_HEARTBEAT,
 			      (u32)(link->beats + 1), NULL, MK_MSG_NONBLOCK))
 		link->beats++;

@@ -43,6 +43,9 @@
 /* Messages one run of the receive work handles before it makes room. */
 #define MK_RX_BUDGET	64
 
+/* How often a sender waiting for room looks again without a doorbell. */
+#define MK_TX_RECHECK	(HZ / 10)
+
 /* Runs the receive work of every peer; see mk_msg_init(). */
 static struct workqueue_struct *mk_rx_wq;
 
@@ -129,12 +132,54 @@ void mk_peer_log_rx(struct mk_peer *peer, const char *name)
 	u64 msgs = data_race(peer->end.stats.rx_msgs);
 	/* data_race(): as above. */
 	u64 runs = data_race(peer->rx_runs);
+	/* data_race(): the watchdog's own poll may move it. */
+	u64 polls = data_race(peer->rx_polls);
 
-	pr_warn("%s: receive ring: taken up to %u, producer at %u, doorbell %s; %llu messages in %llu receive runs\n",
+	pr_warn("%s: receive ring: taken up to %u, producer at %u, doorbell %s; %llu messages in %llu receive runs, %llu without a doorbell\n",
 		name, taken, READ_ONCE(r->ctrl->head),
 		READ_ONCE(r->ctrl->doorbell_wanted) ? "wanted" : "not wanted",
-		msgs, runs);
+		msgs, runs, polls);
 }
+
+/**
+ * mk_peer_poll() - take in what a peer sent if no doorbell announced it
+ * @peer:	the peer
+ *
+ * Called now and then (the host's watchdog, the instance's heartbeat).
+ * Messages that wait in the ring we consume, while neither the peer's
+ * producer index nor our consumer index moved since the last call, are
+ * waiting for a doorbell that did not come: schedule the receive work for
+ * them, count it and say so. Also wakes senders waiting for room. A lost
+ * doorbell then costs a delay of one period, never a silent link.
+ *
+ * Context: Process context; calls on one peer are serialized.
+ * Return: true when it scheduled the receive work for such messages.
+ */
+bool mk_peer_poll(struct mk_peer *peer)
+{
+	const struct mk_ring *r = &peer->end.rx;
+	u32 head, taken;
+	bool stuck;
+
+	if (READ_ONCE(peer->dead))
+		return false;
+	wake_up(&peer->tx_wait);
+	/* Only compared with our own records, never used as an index. */
+	head = READ_ONCE(r->ctrl->head);
+	/* data_race(): the receive work moves it; a stale value waits a call. */
+	taken = data_race(r->pos);
+	stuck = head != taken && head == peer->poll_head &&
+		taken == peer->poll_taken;
+	peer->poll_head = head;
+	peer->poll_taken = taken;
+	if (!stuck || !queue_work(mk_rx_wq, &peer->rx_work))
+		return false;
+	peer->rx_polls++;
+	pr_warn_ratelimited("%s: took in messages no doorbell announced (%llu times)\n",
+			    peer->end.name, peer->rx_polls);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_peer_poll);
 
 /**
  * mk_peer_doorbell() - the peer rang our doorbell
@@ -451,10 +496,19 @@ static int mk_msg_try_send(struct mk_peer *peer, const struct mk_msg_info *info,
 	return ret;
 }
 
+/* Try once; whether that was the end of it, with its result in @ret. */
+static bool mk_msg_sent(struct mk_peer *peer, const struct mk_msg_info *info,
+			const void *data, unsigned int flags, int *ret)
+{
+	*ret = mk_msg_try_send(peer, info, data, flags);
+	return *ret != -EAGAIN;
+}
+
 static int mk_msg_xmit(struct mk_peer *peer, const struct mk_msg_info *info,
 		       const void *data, unsigned int flags)
 {
-	int ret, err;
+	long left;
+	int ret;
 
 	if (flags & ~(MK_MSG_NONBLOCK | MK_MSG_TRYLOCK) ||
 	    ((flags & MK_MSG_TRYLOCK) && !(flags & MK_MSG_NONBLOCK)))
@@ -463,11 +517,18 @@ static int mk_msg_xmit(struct mk_peer *peer, const struct mk_msg_info *info,
 	/* A handler that waited would hold up everything behind it. */
 	if (ret != -EAGAIN || (flags & MK_MSG_NONBLOCK) || mk_msg_in_handler())
 		return ret;
-	/* The consumer rings us when it frees room; see mk_peer_doorbell(). */
-	err = wait_event_interruptible(peer->tx_wait,
-				       (ret = mk_msg_try_send(peer, info, data,
-							      flags)) != -EAGAIN);
-	return err ?: ret;
+	/*
+	 * The consumer rings us when it frees room (mk_peer_doorbell()). Look
+	 * again now and then without one: a doorbell lost on its way must not
+	 * keep a sender waiting for good, least of all a kernel thread,
+	 * which no signal ends.
+	 */
+	do {
+		left = wait_event_interruptible_timeout(peer->tx_wait,
+							mk_msg_sent(peer, info, data, flags, &ret),
+							MK_TX_RECHECK);
+	} while (!left);
+	return left < 0 ? left : ret;
 }
 
 /**

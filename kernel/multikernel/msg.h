@@ -180,6 +180,10 @@ struct mk_msg_chan {
  * @rx_work:	drains @end.rx; the only consumer of it
  * @rx_runs:	runs of @rx_work
  * @rx_yields:	runs that stopped at the budget with more to do
+ * @rx_polls:	times mk_peer_poll() found messages no doorbell had
+ *		announced and scheduled @rx_work for them
+ * @poll_head:	the peer's producer index at the last mk_peer_poll()
+ * @poll_taken:	our consumer index at the last mk_peer_poll()
  * @rx_buf:	payload of the message being handled, MULTIKERNEL_MSG_MAX
  *		bytes
  * @chan_lock:	protects @chan[].handler and .priv; held while a handler
@@ -206,6 +210,9 @@ struct mk_peer {
 	struct work_struct rx_work;
 	u64 rx_runs;
 	u64 rx_yields;
+	u64 rx_polls;
+	u32 poll_head;
+	u32 poll_taken;
 	void *rx_buf;
 	struct mutex chan_lock;	/* see above */
 	struct mk_msg_chan chan[MK_MSG_CHANNELS];
@@ -225,6 +232,7 @@ int mk_peer_init(struct mk_peer *peer, void *region, size_t size,
 void mk_peer_destroy(struct mk_peer *peer);
 void mk_peer_disconnect(struct mk_peer *peer);
 void mk_peer_log_rx(struct mk_peer *peer, const char *name);
+bool mk_peer_poll(struct mk_peer *peer);
 void mk_peer_drain(struct mk_peer *peer);
 #if IS_ENABLED(CONFIG_KUNIT)
 void mk_peer_doorbell(struct mk_peer *peer);

@@ -328,6 +328,59 @@ static void mk_msg_blocking_test(struct kunit *test)
 	KUNIT_EXPECT_GE(test, t->inst.end.stats.space_doorbells, 1);
 }
 
+/*
+ * A doorbell from the instance that never reaches the host: the sender
+ * still gets its room, by looking again on its own.
+ */
+static void mk_msg_lost_space_doorbell_test(struct kunit *test)
+{
+	struct mk_msg_test *t = test->priv;
+	struct mk_waiter *w;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, mk_msg_register(&t->inst, 2, mk_test_record, t), 0);
+	WRITE_ONCE(t->inst_paused, true);
+	KUNIT_ASSERT_EQ(test, mk_test_fill(t), SLOTS);
+	w = mk_test_wait_in(test, t, mk_test_sender);
+
+	/* The instance drains, but its space doorbell is lost. */
+	WRITE_ONCE(t->host_paused, true);
+	mk_peer_doorbell(&t->inst);
+	for (i = 0; i < SLOTS; i++)
+		KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&t->got, WAIT), 0);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&w->done, WAIT), 0);
+	KUNIT_EXPECT_EQ(test, w->ret, 0);
+}
+
+/*
+ * Messages whose doorbell was lost: the first poll only notes where the
+ * ring stands, the second finds that nothing moved and takes them in.
+ */
+static void mk_msg_poll_test(struct kunit *test)
+{
+	struct mk_msg_test *t = test->priv;
+
+	KUNIT_ASSERT_EQ(test, mk_msg_register(&t->inst, 2, mk_test_record, t), 0);
+	/* Nothing waits: nothing to do. */
+	KUNIT_EXPECT_FALSE(test, mk_peer_poll(&t->inst));
+	KUNIT_EXPECT_FALSE(test, mk_peer_poll(&t->inst));
+
+	WRITE_ONCE(t->inst_paused, true);
+	KUNIT_ASSERT_EQ(test, mk_msg_send(&t->host, 2, "lost", 4, 0), 0);
+	KUNIT_EXPECT_FALSE(test, mk_peer_poll(&t->inst));
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->received), 0);
+	KUNIT_EXPECT_TRUE(test, mk_peer_poll(&t->inst));
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&t->got, WAIT), 0);
+	KUNIT_EXPECT_MEMEQ(test, t->last, "lost", 4);
+	KUNIT_EXPECT_EQ(test, t->inst.rx_polls, 1);
+
+	/* Taken in: the next polls find nothing waiting. */
+	flush_work(&t->inst.rx_work);
+	KUNIT_EXPECT_FALSE(test, mk_peer_poll(&t->inst));
+	KUNIT_EXPECT_FALSE(test, mk_peer_poll(&t->inst));
+	KUNIT_EXPECT_EQ(test, t->inst.rx_polls, 1);
+}
+
 static void mk_msg_request_test(struct kunit *test)
 {
 	struct mk_msg_test *t = test->priv;
@@ -497,6 +550,8 @@ static struct kunit_case mk_msg_cases[] = {
 	KUNIT_CASE(mk_msg_drop_test),
 	KUNIT_CASE(mk_msg_nonblock_test),
 	KUNIT_CASE(mk_msg_blocking_test),
+	KUNIT_CASE(mk_msg_lost_space_doorbell_test),
+	KUNIT_CASE(mk_msg_poll_test),
 	KUNIT_CASE(mk_msg_request_test),
 	KUNIT_CASE(mk_msg_broken_test),
 	KUNIT_CASE(mk_msg_corrupt_rx_test),
