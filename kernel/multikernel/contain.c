@@ -25,6 +25,9 @@
 
 static bool mk_is_instance __ro_after_init;
 
+/* The highest lockdown level this kernel was seen at, MK_LOCKDOWN_*. */
+static u32 mk_lockdown_seen;
+
 /**
  * multikernel_is_instance() - does this kernel run as a multikernel instance?
  *
@@ -39,21 +42,38 @@ bool multikernel_is_instance(void)
 /**
  * multikernel_lockdown_level() - this kernel's lockdown level, for an instance
  *
- * Context: Process context. Prints the lockdown notice when locked down.
+ * The LSMs answer only whether one reason is refused, and every refusal
+ * prints a lockdown notice naming that reason, which no one asked for
+ * here. Lockdown only ever rises, so this asks only about the levels
+ * above the highest one seen before: a host that stays at its level
+ * prints the notice once per level it is at, not at every start. Where
+ * an LSM's answer depends on the caller, the highest answer seen holds
+ * from then on, which can only lock instances down further.
+ *
+ * Context: Process context. The first call at a level prints the
+ * lockdown notice.
  * Return: %MK_LOCKDOWN_NONE, %MK_LOCKDOWN_INTEGRITY or
  * %MK_LOCKDOWN_CONFIDENTIALITY.
  */
 u32 multikernel_lockdown_level(void)
 {
-	if (security_locked_down(LOCKDOWN_INTEGRITY_MAX) == 0)
-		return MK_LOCKDOWN_NONE;
+	u32 seen = READ_ONCE(mk_lockdown_seen);
+	u32 level = seen;
+
+	if (level == MK_LOCKDOWN_NONE &&
+	    security_locked_down(LOCKDOWN_INTEGRITY_MAX))
+		level = MK_LOCKDOWN_INTEGRITY;
 	/*
 	 * The first reason past integrity is refused only at confidentiality;
 	 * the level's own marker is not a reason one may ask about.
 	 */
-	if (security_locked_down(LOCKDOWN_INTEGRITY_MAX + 1) == 0)
-		return MK_LOCKDOWN_INTEGRITY;
-	return MK_LOCKDOWN_CONFIDENTIALITY;
+	if (level == MK_LOCKDOWN_INTEGRITY &&
+	    security_locked_down(LOCKDOWN_INTEGRITY_MAX + 1))
+		level = MK_LOCKDOWN_CONFIDENTIALITY;
+	/* A racing call may store a lower level: that only asks again. */
+	if (level > seen)
+		WRITE_ONCE(mk_lockdown_seen, level);
+	return level;
 }
 
 /**
