@@ -257,6 +257,7 @@ bool multikernel_owns_cpus(void)
 {
 	return !cpumask_empty(&mk_taken_cpus);
 }
+EXPORT_SYMBOL_IF_KUNIT(multikernel_owns_cpus);
 
 /* CPUHP prepare callback: refuse to bring up a CPU an instance holds. */
 static int mk_cpu_prepare(unsigned int cpu)

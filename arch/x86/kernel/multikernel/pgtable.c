@@ -10,8 +10,10 @@
  * mapped but the BIOS data area (read-only), which the compressed kernel
  * reads to place its own trampoline.
  */
+#include <kunit/visibility.h>
 #include <linux/align.h>
 #include <linux/errno.h>
+#include <linux/export.h>
 #include <linux/string.h>
 #include <asm/page_types.h>
 #include <asm/pgtable_types.h>
@@ -56,6 +58,7 @@ void mk_pgt_init(struct mk_pgt *p)
 	p->used = 0;
 	memset(p->top, 0, PAGE_SIZE);
 }
+EXPORT_SYMBOL_IF_KUNIT(mk_pgt_init);
 
 /**
  * mk_pgt_map() - identity-map a range
@@ -112,3 +115,4 @@ int mk_pgt_map(struct mk_pgt *p, u64 start, u64 end, u64 prot)
 	}
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(mk_pgt_map);
