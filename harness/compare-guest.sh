@@ -48,11 +48,15 @@ ms() {	# from to (ns): milliseconds between
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b - a) / 1e6 }'
 }
 
-# MemFree in kB after dropping what can be dropped.
+# Free memory in kB after dropping what can be dropped: MemFree and the
+# pages the per-CPU lists hold (/proc/zoneinfo). Those are free too, but
+# MemFree leaves them out, and they move by megabytes as a CPU goes
+# offline for an instance and comes back.
 memfree() {
 	sync
 	echo 3 > /proc/sys/vm/drop_caches
-	awk '/^MemFree:/ { print $2 }' /proc/meminfo
+	pcp=$(awk '$1 == "count:" { n += $2 } END { print n * 4 }' /proc/zoneinfo)
+	awk -v pcp="$pcp" '/^MemFree:/ { print $2 + pcp }' /proc/meminfo
 }
 
 # first_line CMD...: run CMD in the background, its output into a FIFO;
@@ -66,6 +70,42 @@ first_line() {
 	bg=$!
 	read -r line < "$FIFO"
 	t1=$(now)
+}
+
+# ---- escape paths: contain_probe in each leg --------------------------
+
+# escapes LEG: read contain_probe's lines on stdin; one "CMP leg=LEG
+# escape what=PATH got=ANSWER" line per path it tried (blanks as _), then
+# the count of paths tried and of paths closed. Closed: refused before it
+# reached anything (EPERM, EACCES), or nothing there to reach (ENOENT,
+# ENODEV, ENXIO, ENOSYS). Any other answer leaves the path open: ALLOWED,
+# or an error from past the permission check (ENOEXEC when kexec read the
+# file it was given).
+escapes() {
+	e_tried=0
+	e_closed=0
+	while IFS= read -r l; do
+		case "$l" in
+		*"MK-CONTAIN: done"*) break ;;
+		*"MK-CONTAIN: "*": "*) l=${l#*MK-CONTAIN: } ;;
+		*) continue ;;
+		esac
+		got=${l##*: }
+		e_tried=$((e_tried + 1))
+		case "$got" in
+		"refused EPERM" | "refused EACCES" | "refused ENOENT" | \
+		"refused ENODEV" | "refused ENXIO" | "refused ENOSYS")
+			e_closed=$((e_closed + 1)) ;;
+		esac
+		echo "CMP leg=$1 escape what=$(echo "${l%: *}" | tr ' ' _)" \
+			"got=$(echo "$got" | tr ' ' _)"
+	done
+	if [ $e_tried = 0 ]; then
+		err "$1" "escape paths: contain_probe printed nothing"
+		return
+	fi
+	put "$1" escape tried count 1 $e_tried
+	put "$1" escape closed count 1 $e_closed
 }
 
 # ---- host: a process pinned to CPU -----------------------------------
@@ -94,6 +134,7 @@ leg_host() {
 	done
 	taskset -c $CPU $D/compare-work.sh host "$runs" "$secs" $CPU
 	msg_baseline host 0 $CPU
+	$KST/contain_probe | escapes host
 }
 
 # msg_each LEG CMD ARGS...: "CMD LEG RUN SIZE COUNT ARGS..." for every run
@@ -204,6 +245,8 @@ leg_container() {
 	container_stop cw
 	container cm $CPU "$0" msg-in-container
 	container_stop cm
+	container cs $CPU $KST/contain_probe | escapes container
+	container_stop cs
 }
 
 # ---- instance: mkctl run on CPU and $mem -----------------------------
@@ -307,6 +350,17 @@ leg_instance() {
 	fi
 	mkctl stop cmpe --force >/dev/null
 	mkctl destroy cmpe
+
+	mkctl run cmps --cpus $CPU --mem "$mem" --kernel /boot/bzImage \
+		--initrd $D/instance.cpio.gz --cmdline "console=ttyMK0 quiet kunit.enable=0 cmpjob=contain"
+	if wait_console cmps "MK-CONTAIN: done" 300; then
+		mkctl console cmps | tr -d '\r' | escapes instance
+	else
+		err instance "escape paths: $(mkctl console cmps 2>&1 | tail -n 5)"
+	fi
+	# It powers itself off when it is done.
+	mkctl stop cmps --force >/dev/null 2>&1
+	mkctl destroy cmps
 }
 
 # ---- kvm: Debian's QEMU with -enable-kvm, vCPU on CPU --------------------
@@ -415,6 +469,18 @@ leg_kvm() {
 	kvm_start kvmw $((runs * secs * 20 + 900)) \
 		"cmpjob=work cmpleg=kvm cmpruns=$runs cmpsecs=$secs"
 	kvm_monitor && ok=$((ok + 1))
+	kvm_stop
+
+	# The escape paths, as root in the guest: what it reaches there is
+	# the guest's own emulated machine.
+	tried=$((tried + 1))
+	kvm_start kvms "$wait_s" cmpjob=contain
+	if kvm_line "MK-CONTAIN: done"; then
+		ok=$((ok + 1))
+		escapes kvm < "$klog"
+	else
+		err kvm "escape paths: no probe result in ${wait_s}s: $(kvm_tail)"
+	fi
 	kvm_stop
 	kill "$kick"
 	wait "$kick" 2>/dev/null

@@ -3,13 +3,15 @@
 # shellcheck shell=dash
 # /init of the comparison suite's instance and KVM guest initramfs
 # (harness/compare.sh builds it: busybox, the Debian workloads with their
-# libraries, cmp_micro, msgdev_echo). cmpjob= on the command line says
-# what to do:
+# libraries, cmp_micro, msgdev_echo, contain_probe). cmpjob= on the
+# command line says what to do:
 #   start  print the first line of the workload (sysbench --version), then
 #          wait for a shutdown request: the start and stop figures
 #   work   harness/compare-work.sh with cmpleg= (default instance),
 #          cmpruns= and cmpsecs=, then power off
 #   echo   msgdev_echo on /dev/mkmsg/host: the messaging figures
+#   contain  contain_probe (the escape paths of security.rst), then
+#          power off
 # Every line the host looks for goes to the console.
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /tmp
 /bin/busybox --install -s
@@ -39,6 +41,10 @@ echo)
 	msgdev_echo &
 	wait $!
 	echo "CMP-INSTANCE: msgdev_echo exited with status $?"
+	;;
+contain)
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	contain_probe
 	;;
 *)
 	echo "CMP-INSTANCE: no cmpjob= on the command line"

@@ -83,7 +83,32 @@ def parse(path):
 def expected(leg):
     want = list(START.get(leg, [])) + [(b, "rtt") for b in MSG.get(leg, [])]
     want += WORK
+    want += [("escape", "tried"), ("escape", "closed")]
     return want
+
+
+def escapes(raw, out):
+    """security.rst: what each escape path contain_probe tried gave in each
+    leg (its "CMP leg=L escape what=PATH got=ANSWER" lines)."""
+    got, legs = {}, set()
+    for line in open(raw, encoding="utf-8", errors="replace"):
+        w = line.split()
+        if len(w) < 5 or w[0] != "CMP" or w[2] != "escape":
+            continue
+        f = dict(kv.split("=", 1) for kv in w[1:] if "=" in kv)
+        if not {"leg", "what", "got"} <= f.keys():
+            continue
+        got.setdefault(f["what"].replace("_", " "), {})[f["leg"]] = \
+            f["got"].replace("_", " ")
+        legs.add(f["leg"])
+    legs = [leg for leg in LEGS if leg in legs]
+    head = ["path"] + legs
+    lines = [".. csv-table::", "   :header: " + ", ".join(f'"{h}"' for h in head), ""]
+    for what in got:
+        row = [what] + [got[what].get(leg, "") for leg in legs]
+        lines.append("   " + ", ".join(f'"{c}"' for c in row))
+    with open(os.path.join(out, "security.rst"), "w") as fh:
+        fh.write("\n".join(lines) + "\n")
 
 
 def main():
@@ -137,6 +162,7 @@ def main():
                      f"{r[5]:>13.4g}{r[6]:>13.4g}{r[7]:>13.4g}{ratio}\n")
     print(open(os.path.join(out, "summary.txt")).read(), end="")
     rst(out, groups, med, units)
+    escapes(raw, out)
     plots(out, groups, med, units)
 
     for e in soft_err:

@@ -72,6 +72,7 @@ inst_list=$CMP/instance.list
 	echo "file /usr/lib/mk-compare/compare-work.sh $TOP/harness/compare-work.sh 0755 0 0"
 	echo "file /bin/cmp_micro $KST/cmp_micro 0755 0 0"
 	echo "file /bin/msgdev_echo $KST/msgdev_echo 0755 0 0"
+	echo "file /bin/contain_probe $KST/contain_probe 0755 0 0"
 	# shellcheck disable=SC2086 # one word per program
 	deb_list $DEB_BINS
 } | awk '!($1 == "dir" && seen[$2]++)' > "$inst_list"

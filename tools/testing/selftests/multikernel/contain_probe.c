@@ -11,8 +11,9 @@
  * then "MK-CONTAIN: done N allowed". It never goes through with a
  * dangerous step: each probe is refused before it could do harm, or does
  * something harmless if it is not (an MSR is written back with the value
- * just read, no I/O port is touched). link_test.sh's containment scenario
- * reads these lines from the instance's console.
+ * just read, no I/O port is touched), so the comparison suite runs it on
+ * the host too. link_test.sh's containment scenario reads these lines
+ * from the instance's console.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -50,7 +51,14 @@ static long try_open(const char *path, int flags)
 	return fd;
 }
 
-/* Read MSR 0x10 (the TSC) and write back what was read: harmless. */
+/*
+ * TSC_AUX: the CPU number RDTSCP and RDPID return, constant for a CPU.
+ * Writing back what was just read changes nothing, even where the write
+ * goes through (the TSC, written back a few cycles late, would move).
+ */
+#define MSR_TSC_AUX	0xc0000103
+
+/* Read TSC_AUX of CPU 0 and write back what was read: harmless. */
 static long try_msr_write(void)
 {
 	uint64_t v;
@@ -59,9 +67,9 @@ static long try_msr_write(void)
 
 	if (fd < 0)
 		return -1;
-	ret = pread(fd, &v, sizeof(v), 0x10);
+	ret = pread(fd, &v, sizeof(v), MSR_TSC_AUX);
 	if (ret == sizeof(v))
-		ret = pwrite(fd, &v, sizeof(v), 0x10);
+		ret = pwrite(fd, &v, sizeof(v), MSR_TSC_AUX);
 	close(fd);
 	return ret < 0 ? -1 : 0;
 }
