@@ -72,6 +72,97 @@ first_line() {
 	t1=$(now)
 }
 
+# ---- noisy neighbour: a victim beside a hog of its own kind -----------
+
+# The victim (compare-victim.sh: cyclictest, latency percentiles) runs on
+# CPU for $secs, beside a hog (compare-hog.sh) on CPU2 in a neighbour of
+# the same kind: figures noisy-HOG p50, p99 and max, and the hog's
+# progress, hog-HOG bogo_ops_per_s. HOG none is the victim alone. The
+# hogs of MK_CMP_HOGS, one run each.
+hogs=$(echo "${MK_CMP_HOGS:-none,vm}" | tr , ' ')
+
+# hog_ops LEG BENCH HOG FILE: the figure of stressor HOG from stress-ng's
+# output in FILE.
+hog_ops() {
+	v=$(awk -v h="$3" '$2 == "metrc:" && $4 == h && $5 ~ /^[0-9]/ { print $9 }' "$4" |
+		head -n 1)
+	if [ -n "$v" ]; then
+		put "$1" "$2" bogo_ops_per_s 1/s 1 "$v"
+	else
+		err "$1" "$2: no stress-ng figures: $(tail -n 3 "$4" | tr '\n' ' ')"
+	fi
+}
+
+# noisy_container HOG [high]: the victim in a container, the hog in
+# another one without a memory limit, or (high) with memory.high $mem.
+noisy_container() {
+	b=noisy-$1${2:+-$2}
+	if [ "$1" != none ]; then
+		cg_max=max
+		[ -z "$2" ] || cg_high=$mem
+		# shellcheck disable=SC2046 # one word per argument
+		container hg $CPU2 stress-ng $($D/compare-hog.sh "$1") --timeout 0 \
+			--metrics-brief --temp-path /tmp > /tmp/hog.out 2>&1 &
+		hpid=$!
+		cg_max=
+		cg_high=
+		i=0
+		until grep -q "dispatching hogs" /tmp/hog.out 2>/dev/null; do
+			i=$((i + 1))
+			[ $i -lt 600 ] || break
+			sleep 0.1
+		done
+	fi
+	container vc $CPU $D/compare-victim.sh container "$b" "$secs"
+	container_stop vc
+	[ "$1" != none ] || return 0
+	# On SIGINT stress-ng stops its stressors and reports.
+	for p in $(cat $CG/hg/cgroup.procs); do
+		kill -INT "$p" 2>/dev/null
+	done
+	i=0
+	until grep -q "metrc: \[[0-9]*\] $1 " /tmp/hog.out; do
+		i=$((i + 1))
+		[ $i -lt 300 ] || break
+		sleep 0.1
+	done
+	hog_ops container "hog-$1${2:+-$2}" "$1" /tmp/hog.out
+	container_stop hg
+	wait $hpid 2>/dev/null
+}
+
+# noisy_instance HOG: the victim in an instance, the hog in another one.
+noisy_instance() {
+	args="console=ttyMK0 quiet kunit.enable=0"
+	if [ "$1" != none ]; then
+		mkctl run cmph --cpus $CPU2 --mem "$mem" --kernel /boot/bzImage \
+			--initrd $D/instance.cpio.gz --cmdline "$args cmpjob=hog cmphog=$1"
+		if ! wait_console cmph "CMP-HOG: running" 300; then
+			err instance "hog $1: $(mkctl console cmph 2>&1 | tail -n 5)"
+			mkctl stop cmph --force >/dev/null 2>&1
+			mkctl destroy cmph
+			return
+		fi
+	fi
+	mkctl run cmpv --cpus $CPU --mem "$mem" --kernel /boot/bzImage \
+		--initrd $D/instance.cpio.gz \
+		--cmdline "$args cmpjob=victim cmpbench=noisy-$1 cmpsecs=$secs"
+	if wait_console cmpv "CMP-VICTIM: done" $((secs * 20 + 300)); then
+		mkctl console cmpv | tr -d '\r' | grep '^CMP leg='
+	else
+		err instance "victim beside $1: $(mkctl console cmpv 2>&1 | tail -n 5)"
+	fi
+	# It powers itself off when it is done.
+	mkctl stop cmpv --force >/dev/null 2>&1
+	mkctl destroy cmpv
+	[ "$1" != none ] || return 0
+	# A graceful stop: the hog's init stops stress-ng, which reports.
+	mkctl stop cmph --timeout 60 >/dev/null 2>&1 || mkctl stop cmph --force >/dev/null 2>&1
+	mkctl console cmph | tr -d '\r' > /tmp/hog.out
+	hog_ops instance "hog-$1" "$1" /tmp/hog.out
+	mkctl destroy cmph
+}
+
 # ---- escape paths: contain_probe in each leg --------------------------
 
 # escapes LEG: read contain_probe's lines on stdin; one "CMP leg=LEG
@@ -180,8 +271,9 @@ cgroup_setup() {
 }
 
 # container NAME CPU CMD...: CMD as the first process of a new container
-# (cgroup NAME on CPU with memory.max $mem; user namespace with root
-# mapped to root, pid, mount with its own /proc and /tmp, net, uts, ipc).
+# (cgroup NAME on CPU with memory.max $mem, or $cg_max and memory.high
+# $cg_high when set; user namespace with root mapped to root, pid, mount
+# with its own /proc and /tmp, net, uts, ipc).
 container() {
 	c=$CG/$1
 	cpu=$2
@@ -189,7 +281,8 @@ container() {
 	mkdir $c &&
 		echo "$cpu" > $c/cpuset.cpus &&
 		echo 0 > $c/cpuset.mems &&
-		echo "$mem" > $c/memory.max || return
+		echo "${cg_max:-$mem}" > $c/memory.max &&
+		echo "${cg_high:-max}" > $c/memory.high || return
 	# RLIMIT_RTPRIO 1: cyclictest's main thread asks for SCHED_FIFO 1,
 	# which root outside a user namespace gets anyway.
 	# shellcheck disable=SC2016 # expanded by the inner shells
@@ -247,6 +340,10 @@ leg_container() {
 	container_stop cm
 	container cs $CPU $KST/contain_probe | escapes container
 	container_stop cs
+	for h in $hogs; do
+		noisy_container "$h"
+		[ "$h" != vm ] || noisy_container vm high
+	done
 }
 
 # ---- instance: mkctl run on CPU and $mem -----------------------------
@@ -361,6 +458,9 @@ leg_instance() {
 	# It powers itself off when it is done.
 	mkctl stop cmps --force >/dev/null 2>&1
 	mkctl destroy cmps
+	for h in $hogs; do
+		noisy_instance "$h"
+	done
 }
 
 # ---- kvm: Debian's QEMU with -enable-kvm, vCPU on CPU --------------------
@@ -545,6 +645,7 @@ msg-in-container)
 	;;
 esac
 
+echo "CMP config hogs=$hogs"
 echo "CMP config runs=$runs secs=$secs mem=$mem cpu=$CPU legs=$legs"
 echo "CMP config kernel $(uname -r) cpus=$(nproc) $(grep MemTotal /proc/meminfo | tr -s ' ')"
 for l in $legs; do

@@ -12,6 +12,9 @@
 #   echo   msgdev_echo on /dev/mkmsg/host: the messaging figures
 #   contain  contain_probe (the escape paths of security.rst), then
 #          power off
+#   victim compare-victim.sh for cmpbench= and cmpsecs=, then power off
+#   hog    stress-ng with cmphog= (cpu, vm: 90% of MemAvailable, fork)
+#          until a shutdown request, then its figures
 # Every line the host looks for goes to the console.
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /tmp
 /bin/busybox --install -s
@@ -45,6 +48,25 @@ echo)
 contain)
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 	contain_probe
+	;;
+victim)
+	/usr/lib/mk-compare/compare-victim.sh instance "$(arg cmpbench)" \
+		"$(arg cmpsecs)"
+	echo "CMP-VICTIM: done"
+	;;
+hog)
+	# shellcheck disable=SC2046 # one word per argument
+	stress-ng $(/usr/lib/mk-compare/compare-hog.sh "$(arg cmphog)") \
+		--timeout 0 --metrics-brief --temp-path /tmp > /tmp/hog.out 2>&1 &
+	hog=$!
+	# SIGINT makes stress-ng stop and print its figures.
+	trap 'kill -INT $hog; wait $hog; grep metrc: /tmp/hog.out;
+		echo "CMP-INSTANCE: shutdown requested"; poweroff -f' USR2 TERM
+	echo "CMP-HOG: running"
+	wait $hog
+	echo "CMP-HOG: stress-ng ended by itself"
+	grep metrc: /tmp/hog.out
+	while :; do sleep 1; done
 	;;
 *)
 	echo "CMP-INSTANCE: no cmpjob= on the command line"

@@ -55,8 +55,12 @@ MSG = {
 }
 
 
+# Legs that run the noisy-neighbour victim beside each hog.
+NOISY = ("container", "instance")
+
+
 def parse(path):
-    samples, errors, legs = [], [], []
+    samples, errors, legs, hogs = [], [], [], []
     for line in open(path, encoding="utf-8", errors="replace"):
         w = line.split()
         if len(w) < 2 or w[0] != "CMP":
@@ -64,6 +68,8 @@ def parse(path):
         if w[1] == "config":
             if "legs=" in line:
                 legs += line.split("legs=", 1)[1].split()
+            if "hogs=" in line:
+                hogs += [h for h in line.split("hogs=", 1)[1].split() if h not in hogs]
             continue
         f = dict(kv.split("=", 1) for kv in w[1:] if "=" in kv)
         if len(w) > 2 and w[2] == "error":
@@ -77,13 +83,20 @@ def parse(path):
                 errors.append("not a number: " + line.strip())
                 continue
             samples.append(f)
-    return samples, errors, legs
+    return samples, errors, legs, hogs
 
 
-def expected(leg):
+def expected(leg, hogs):
     want = list(START.get(leg, [])) + [(b, "rtt") for b in MSG.get(leg, [])]
     want += WORK
     want += [("escape", "tried"), ("escape", "closed")]
+    if leg in NOISY:
+        for h in hogs:
+            # The container's vm hog also runs once more under memory.high.
+            for b in [h] + (["vm-high"] if h == "vm" and leg == "container" else []):
+                want += [("noisy-" + b, m) for m in ("p50", "p99", "max")]
+                if h != "none":
+                    want.append(("hog-" + b, "bogo_ops_per_s"))
     return want
 
 
@@ -113,7 +126,7 @@ def escapes(raw, out):
 
 def main():
     raw, out = sys.argv[1], sys.argv[2]
-    samples, errors, legs = parse(raw)
+    samples, errors, legs, hogs = parse(raw)
     with open(os.path.join(out, "samples.csv"), "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["leg", "bench", "metric", "unit", "run", "value"])
@@ -130,7 +143,7 @@ def main():
     med = {(k, leg): statistics.median(v)
            for k, d in groups.items() for leg, v in d.items()}
 
-    missing = [(leg, f"{leg}: {b} {m}") for leg in legs for b, m in expected(leg)
+    missing = [(leg, f"{leg}: {b} {m}") for leg in legs for b, m in expected(leg, hogs)
                if (b, m) not in groups or leg not in groups[(b, m)]]
     soft = [m for leg, m in missing if leg in SOFT]
     missing = [m for leg, m in missing if leg not in SOFT]
@@ -276,6 +289,11 @@ def plots(out, groups, med, units):
          "interrupts.png", False, log=True)
     bars([("exits-" + b, "exits") for b, m in WORK if m != "lat_avg" and m != "lat_max"],
          "VM exits during each workload (KVM leg)", "exits.png", False, log=True)
+    noisy = sorted({k[0] for k in groups if k[0].startswith("noisy-")},
+                   key=lambda b: (b != "noisy-none", b))
+    bars([(b, "p99") for b in noisy],
+         "noisy neighbour: the victim's wakeup latency, 99th percentile, us",
+         "noisy.png", False, log=True)
     bars([("memory", "host_kb"), ("memory", "cgroup_kb"),
           ("memory", "cgroup_kernel_kb"), ("memory", "qemu_rss_kb"),
           ("memory", "qemu_pte_kb")],

@@ -8,8 +8,9 @@
 # stress-ng, rt-tests; harness/deps.sh installs them), boots, and writes
 # under build/compare/: samples.csv (every sample), summary.csv and
 # summary.txt (medians, spread, ratios to the host leg) and PNG plots.
-# QUICK=1: one run of each figure with one-second workloads and no KVM
-# leg, the smoke that make test can run. MK_CMP_BOOTS ("main kvm", QUICK:
+# QUICK=1: one run of each figure with one-second workloads, no KVM leg
+# and of the noisy-neighbour hogs only vm, the smoke that make test can
+# run. MK_CMP_BOOTS ("main kvm", QUICK:
 # "main") chooses the boots: main (host, container, instance legs), kvm
 # (the KVM leg beside a host leg of its own). Exits non-zero when a figure could not be taken,
 # never because of a value. Documentation/multikernel/comparison.rst says
@@ -20,9 +21,11 @@ set -euo pipefail
 CMP=$BUILD/compare
 if [ -n "${QUICK:-}" ] && [ "$QUICK" != 0 ]; then
 	runs=1 secs=1 msgs=500 timeout=900 boots=${MK_CMP_BOOTS:-main}
+	hogs=none,vm
 else
 	runs=${MK_CMP_RUNS:-5} secs=${MK_CMP_SECS:-3} msgs=2000 timeout=2400
 	boots=${MK_CMP_BOOTS:-main kvm}
+	hogs=none,cpu,vm,fork
 fi
 case " $boots " in
 *" kvm "*) kvm=1 ;;
@@ -69,7 +72,9 @@ inst_list=$CMP/instance.list
 	echo "nod /dev/console 0600 0 0 c 5 1"
 	echo "file /bin/busybox /bin/busybox 0755 0 0"
 	echo "file /init $TOP/harness/compare-instance-init.sh 0755 0 0"
-	echo "file /usr/lib/mk-compare/compare-work.sh $TOP/harness/compare-work.sh 0755 0 0"
+	for f in compare-work.sh compare-victim.sh compare-hog.sh; do
+		echo "file /usr/lib/mk-compare/$f $TOP/harness/$f 0755 0 0"
+	done
 	echo "file /bin/cmp_micro $KST/cmp_micro 0755 0 0"
 	echo "file /bin/msgdev_echo $KST/msgdev_echo 0755 0 0"
 	echo "file /bin/contain_probe $KST/contain_probe 0755 0 0"
@@ -82,7 +87,7 @@ list=$CMP/initramfs.list
 {
 	cat "$OUT/initramfs.list"
 	echo "dir /usr/lib/mk-compare 0755 0 0"
-	for f in compare-guest.sh compare-work.sh; do
+	for f in compare-guest.sh compare-work.sh compare-victim.sh compare-hog.sh; do
 		echo "file /usr/lib/mk-compare/$f $TOP/harness/$f 0755 0 0"
 	done
 	echo "file /usr/lib/mk-compare/instance.cpio.gz $CMP/instance.cpio.gz 0644 0 0"
@@ -110,7 +115,7 @@ boot() {
 	rm -rf "$run"
 	mkdir -p "$run"
 	args="$args MK_CMP_RUNS=$runs MK_CMP_SECS=$secs MK_CMP_MEM=$mem"
-	args="$args MK_CMP_MSGS=$msgs MK_RUN=compare kunit.enable=0"
+	args="$args MK_CMP_MSGS=$msgs MK_CMP_HOGS=$hogs MK_RUN=compare kunit.enable=0"
 	qemu_cmd "$run" "$accel" "$cpus" 2G "$CMP/initramfs.cpio.gz" "$args"
 	# ttyS2 reads from a FIFO instead: the kick below.
 	mkfifo "$run/kick.in" "$run/kick.out"
