@@ -160,7 +160,8 @@ bench_spawn() {
 		r=$((r + 1))
 		mkctl create bench --cpus 3 --mem 64M || return
 		t0=$(up)
-		mkctl load bench --kernel /boot/bzImage --initrd /boot/instance.cpio.gz || return
+		mkctl load bench --kernel /boot/bzImage --initrd /boot/instance.cpio.gz \
+			${MK_BENCH_ARGS:+--cmdline "$MK_BENCH_ARGS"} || return
 		t1=$(up)
 		mkctl start bench || return
 		t_run=""
