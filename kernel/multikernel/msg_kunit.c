@@ -304,17 +304,25 @@ static struct mk_waiter *mk_test_wait_in(struct kunit *test,
 	return w;
 }
 
-static void mk_msg_blocking_test(struct kunit *test)
+/*
+ * Fill the host's ring while the instance hears nothing, and start a
+ * sender that blocks on it.
+ */
+static struct mk_waiter *mk_test_block_sender(struct kunit *test,
+					      struct mk_msg_test *t)
 {
-	struct mk_msg_test *t = test->priv;
-	struct mk_waiter *w;
-	int i;
-
 	KUNIT_ASSERT_EQ(test, mk_msg_register(&t->inst, 2, mk_test_record, t), 0);
 	WRITE_ONCE(t->inst_paused, true);
 	KUNIT_ASSERT_EQ(test, mk_test_fill(t), SLOTS);
 	/* The ring stays full while the instance hears nothing. */
-	w = mk_test_wait_in(test, t, mk_test_sender);
+	return mk_test_wait_in(test, t, mk_test_sender);
+}
+
+static void mk_msg_blocking_test(struct kunit *test)
+{
+	struct mk_msg_test *t = test->priv;
+	struct mk_waiter *w = mk_test_block_sender(test, t);
+	int i;
 
 	/* The instance drains; its space doorbell wakes the sender. */
 	WRITE_ONCE(t->inst_paused, false);
@@ -335,13 +343,8 @@ static void mk_msg_blocking_test(struct kunit *test)
 static void mk_msg_lost_space_doorbell_test(struct kunit *test)
 {
 	struct mk_msg_test *t = test->priv;
-	struct mk_waiter *w;
+	struct mk_waiter *w = mk_test_block_sender(test, t);
 	int i;
-
-	KUNIT_ASSERT_EQ(test, mk_msg_register(&t->inst, 2, mk_test_record, t), 0);
-	WRITE_ONCE(t->inst_paused, true);
-	KUNIT_ASSERT_EQ(test, mk_test_fill(t), SLOTS);
-	w = mk_test_wait_in(test, t, mk_test_sender);
 
 	/* The instance drains, but its space doorbell is lost. */
 	WRITE_ONCE(t->host_paused, true);

@@ -57,14 +57,19 @@ scen_unsigned() {
 	[ "$(cat /sys/devices/system/cpu/cpu2/online)" = 1 ]
 }
 
-# 2: a signed kernel runs, locked down as far as the host.
-scen_signed() {
+# spawn_signed NAME CPU JOB: spawn the signed instance kernel.
+spawn_signed() {
 	unsigned=$MK_INSTANCE_KERNEL
 	MK_INSTANCE_KERNEL=$MK_INSTANCE_SIGNED
-	spawn mkld0 2 contain
+	spawn "$@"
 	rc=$?
 	MK_INSTANCE_KERNEL=$unsigned
-	[ "$rc" -eq 0 ] || return 1
+	return "$rc"
+}
+
+# 2: a signed kernel runs, locked down as far as the host.
+scen_signed() {
+	spawn_signed mkld0 2 contain || return 1
 	wait_console mkld0 "$BOOT_WAIT" "MK-CONTAIN: probe exited" || return 1
 	mkctl console mkld0 2>/dev/null | tr -d '\r' >"$CON"
 	got=$(grep -F "MK-CONTAIN: lockdown" "$CON")
@@ -84,12 +89,7 @@ scen_signed() {
 # 3: the host's level is asked about once: a start after the first
 # prints no lockdown notice in the host's log.
 scen_quiet() {
-	unsigned=$MK_INSTANCE_KERNEL
-	MK_INSTANCE_KERNEL=$MK_INSTANCE_SIGNED
-	spawn mkld0 2 wait
-	rc=$?
-	MK_INSTANCE_KERNEL=$unsigned
-	[ "$rc" -eq 0 ] || return 1
+	spawn_signed mkld0 2 wait || return 1
 	stop_bounded mkld0 --force || return 1
 	log_mark
 	mk start mkld0 || return 1
