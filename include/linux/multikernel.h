@@ -38,10 +38,12 @@ enum multikernel_lockdown {
  * @node:	entry in the list of clients
  * @handle:	called in hard interrupt context on the CPU a peer kernel
  *		rang; must cope with doorbells that announce nothing new
+ * @registered:	between mk_doorbell_register() and mk_doorbell_unregister()
  */
 struct mk_doorbell_client {
 	struct list_head node;
 	void (*handle)(struct mk_doorbell_client *client);
+	bool registered;
 };
 
 /**

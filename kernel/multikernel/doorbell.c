@@ -35,6 +35,7 @@ void mk_doorbell_register(struct mk_doorbell_client *client)
 {
 	mutex_lock(&mk_doorbell_lock);
 	list_add_tail_rcu(&client->node, &mk_doorbell_clients);
+	WRITE_ONCE(client->registered, true);
 	mutex_unlock(&mk_doorbell_lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_doorbell_register);
@@ -52,6 +53,7 @@ void mk_doorbell_unregister(struct mk_doorbell_client *client)
 {
 	mutex_lock(&mk_doorbell_lock);
 	list_del_rcu(&client->node);
+	WRITE_ONCE(client->registered, false);
 	mutex_unlock(&mk_doorbell_lock);
 	/* A handler still walking past @client finishes first. */
 	synchronize_rcu();

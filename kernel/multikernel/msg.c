@@ -150,7 +150,9 @@ void mk_peer_log_rx(struct mk_peer *peer, const char *name)
  * producer index nor our consumer index moved since the last call, are
  * waiting for a doorbell that did not come: schedule the receive work for
  * them, count it and say so. Also wakes senders waiting for room. A lost
- * doorbell then costs a delay of one period, never a silent link.
+ * doorbell then costs a delay of one period, never a silent link. A peer
+ * that stopped hearing doorbells (its client unregistered) was told to
+ * take nothing in, and is left alone.
  *
  * Context: Process context; calls on one peer are serialized.
  * Return: true when it scheduled the receive work for such messages.
@@ -161,7 +163,7 @@ bool mk_peer_poll(struct mk_peer *peer)
 	u32 head, taken;
 	bool stuck;
 
-	if (READ_ONCE(peer->dead))
+	if (READ_ONCE(peer->dead) || !READ_ONCE(peer->doorbell.registered))
 		return false;
 	wake_up(&peer->tx_wait);
 	/* Only compared with our own records, never used as an index. */
