@@ -1,29 +1,46 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Usage: harness/faults.sh   (MK_FAULT_ROUNDS=R, default 25)
-# The fault campaign (tools/testing/selftests/multikernel/faults_test.sh)
-# in one boot: R rounds over every kernel fault it knows, each in a fresh
-# instance, beside a checksummed host workload and an echoing neighbour
-# instance. make test runs one round. Prints every trial, a table of
-# them in build/faults/trials.txt, and ends with "N passed, N failed";
-# kernel error reports in the host's console count as failures.
+# Usage: harness/faults.sh   (MK_FAULT_ROUNDS=R, default 25; MK_FAULT_BOOTS=B)
+# The fault campaign (tools/testing/selftests/multikernel/faults_test.sh):
+# R rounds over every kernel fault it knows, each in a fresh instance,
+# beside a checksummed host workload and an echoing neighbour instance.
+# The rounds are shared out over B boots that run side by side (default:
+# one per host CPU, as TCG runs a guest on one thread). make test runs one
+# round. Prints every trial, a table of them in build/faults/trials.txt,
+# and ends with "N passed, N failed"; kernel error reports in the hosts'
+# consoles count as failures.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 rounds=${MK_FAULT_ROUNDS:-25}
+boots=${MK_FAULT_BOOTS:-$(nproc)}
+[ "$boots" -ge 1 ] || boots=1
+[ "$boots" -le "$rounds" ] || boots=$rounds
 "$TOP/harness/build-kernel.sh" >/dev/null
 "$TOP/harness/initramfs.sh" >/dev/null
 
-# Generous for TCG: a trial takes 10-30 s.
-timeout=$((600 + rounds * 8 * 60))
-log "faults: $rounds rounds of 8 faults; at most ${timeout}s"
+# Generous for TCG: a trial takes 10-30 s alone, more beside other boots.
+per=$(((rounds + boots - 1) / boots))
+timeout=$((600 + per * 8 * 60))
+log "faults: $rounds rounds of 8 faults in $boots boots; at most ${timeout}s"
 status=0
-"$TOP/harness/qemu.sh" faults "$timeout" \
-	"multikernel=256M MK_RUN=faults MK_FAULT_ROUNDS=$rounds kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz" ||
-	status=$?
+pids=()
+left=$rounds
+for b in $(seq 1 "$boots"); do
+	r=$(((left + boots - b) / (boots - b + 1)))
+	left=$((left - r))
+	"$TOP/harness/qemu.sh" "faults$b" "$timeout" \
+		"multikernel=256M MK_RUN=faults MK_FAULT_ROUNDS=$r kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz" &
+	pids+=($!)
+done
+for p in "${pids[@]}"; do
+	wait "$p" || status=1
+done
 mkdir -p "$BUILD/faults"
-log=$BUILD/runs/faults/ttyS1.log
-grep -E '^# trial [0-9]+ ' "$log" | sed 's/^# //' >"$BUILD/faults/trials.txt" || true
+# The trials of every boot, numbered through.
+for b in $(seq 1 "$boots"); do
+	grep -E '^# trial [0-9]+ ' "$BUILD/runs/faults$b/ttyS1.log" | sed 's/^# //' || true
+done | awk '{ $2 = NR; print }' >"$BUILD/faults/trials.txt"
 log "trials (guest time, TCG), also in build/faults/trials.txt:"
 cat "$BUILD/faults/trials.txt"
 # Per fault: trials, end states, detection time median and range.
@@ -45,7 +62,10 @@ awk '{
 		       lost[f] ? "  LOST " lost[f] : ""
 	}
 }' "$BUILD/faults/trials.txt" | tee "$BUILD/faults/summary.txt"
-python3 "$TOP/harness/results.py" "$TREE" \
-	"tap:faults:$log" \
-	"reports:faults:$BUILD/runs/faults/ttyS0.log" || status=$?
+specs=()
+for b in $(seq 1 "$boots"); do
+	run=$BUILD/runs/faults$b
+	specs+=("tap:faults$b:$run/ttyS1.log" "reports:faults$b:$run/ttyS0.log")
+done
+python3 "$TOP/harness/results.py" "$TREE" "${specs[@]}" || status=$?
 exit "$status"
