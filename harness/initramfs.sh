@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Usage: harness/initramfs.sh
 # Build build/initramfs.cpio.gz: busybox-static, harness/init.sh as /init,
-# mkctl as /bin/mkctl, and the multikernel kselftests installed by
+# mkctl as /bin/mkctl, kexec-tools, and the multikernel kselftests installed by
 # kselftest's own install rule; and the instance initramfs inside it
 # (busybox, harness/instance-init.sh, mkctl, msgdev_echo, msgdev_client,
 # contain_probe).
@@ -13,6 +13,8 @@ set -euo pipefail
 [ -f "$OBJ/usr/include/linux/multikernel.h" ] || die "no installed uapi headers: run make kernel"
 BUSYBOX=/bin/busybox
 [ -x "$BUSYBOX" ] || die "$BUSYBOX missing: install busybox-static"
+KEXEC=/usr/sbin/kexec
+[ -x "$KEXEC" ] || die "$KEXEC missing: install kexec-tools"
 
 KST=$BUILD/kselftest
 rm -rf "$KST"
@@ -66,6 +68,14 @@ list=$OUT/initramfs.list
 	echo "file /boot/bzImage.signed $OUT/bzImage.signed 0644 0 0"
 	echo "file /boot/instance.cpio.gz $BUILD/instance.cpio.gz 0644 0 0"
 	echo "file /bin/mkctl $BUILD/mkctl/mkctl 0755 0 0"
+	# kexec-tools and the libraries it links, for a crash kernel loaded
+	# with kexec_load(2) (kdump_test.sh with MK_KDUMP_LOADER=kexec-tools).
+	echo "file /sbin/kexec $KEXEC 0755 0 0"
+	for d in /lib /lib/x86_64-linux-gnu /lib64; do echo "dir $d 0755 0 0"; done
+	ldd "$KEXEC" | awk '/=> \// { print $3 } /^[[:space:]]*\/lib/ { print $1 }' |
+	while read -r lib; do
+		echo "file $lib $(readlink -f "$lib") 0755 0 0"
+	done
 	# kselftest's runner calls timeout --foreground, which busybox lacks.
 	echo "file /usr/bin/timeout $TOP/harness/timeout.sh 0755 0 0"
 	echo "dir /usr/lib/kselftests 0755 0 0"

@@ -28,9 +28,11 @@ fatal() {
 # (the main boot ran it) and run only the test that checks nothing was
 # reserved. The lockdown boot runs only the test of a locked-down host:
 # unsigned instance kernels refused, signed ones locked down as far as
-# the host. The kdump boot panics on purpose with an instance running;
-# its crash kernel reports the rest (plain TAP, and the one panic is not
-# a failure). The smt boot has two threads per core (smt_test.sh).
+# the host. The kdump boots panic on purpose with an instance running;
+# their crash kernel reports the rest (plain TAP, and the one panic is not
+# a failure). kdump loads the crash kernel with kexec_file_load(2),
+# kdump-load with kexec-tools' kexec_load(2). The smt boot has two
+# threads per core (smt_test.sh).
 BAD_POOL="MK_RUN=selftests MK_TESTS=multikernel:pool_bad_param_test kunit.enable=0"
 # The debug kernel (make test-debug) is bigger and slower: it boots with a
 # larger pool and gives instances more memory and time.
@@ -47,6 +49,7 @@ BOOTS=(
 	"in-use|300|nokaslr multikernel=64M@16M MK_EXPECT_WHY=already $BAD_POOL"
 	"crash-overlap|300|nokaslr crashkernel=64M@1G multikernel=64M@1G MK_EXPECT_WHY=crashkernel $BAD_POOL"
 	"kdump|600|crashkernel=160M $MAIN_ARGS MK_RUN=kdump kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
+	"kdump-load|600|crashkernel=160M $MAIN_ARGS MK_RUN=kdump MK_KDUMP_LOADER=kexec-tools kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
 	"hostdown|600|$MAIN_ARGS MK_RUN=selftests MK_TESTS=multikernel:hostdown_test.sh kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
 	"smt|300|$MAIN_ARGS MK_RUN=selftests MK_TESTS=multikernel:smt_test.sh kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz|4,threads=2"
 )
@@ -77,7 +80,7 @@ for b in "${BOOTS[@]}"; do
 	else
 		echo "not ok $n $name" >> "$R/boots.tap"
 	fi
-	if [ "$name" = kdump ]; then
+	if [ "$name" = kdump ] || [ "$name" = kdump-load ]; then
 		specs+=("tap:$name:$OUT/runs/$name/ttyS1.log"
 			"reports-but-sysrq:$name:$OUT/runs/$name/ttyS0.log")
 	else

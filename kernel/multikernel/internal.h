@@ -8,6 +8,7 @@
 
 #include <linux/cpumask.h>
 #include <linux/fs.h>
+#include <linux/ioport.h>
 #include <linux/kobject.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -55,6 +56,8 @@ struct mk_pool {
 };
 
 int mk_pool_init(struct mk_pool *pool, phys_addr_t base, u64 size);
+int mk_pool_lift(struct resource *root, struct resource *pool,
+		 struct resource *above);
 #if IS_ENABLED(CONFIG_MULTIKERNEL_KUNIT_TEST)
 void mk_pool_destroy(struct mk_pool *pool);
 #endif

@@ -4,8 +4,9 @@
  *
  * multikernel=<size>[@<addr>] reserves one contiguous physical region at
  * boot, the way crashkernel= does. Instances get their memory carved from
- * it; it is shown in /proc/iomem as "Multikernel pool". A bad value is
- * reported with one boot-log line and nothing is reserved.
+ * it; it is shown in /proc/iomem as "Multikernel pool", beside System RAM
+ * rather than inside it. A bad value is reported with one boot-log line
+ * and nothing is reserved.
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
@@ -30,11 +31,18 @@ EXPORT_SYMBOL_IF_KUNIT(mk_host_pool);
 static bool mk_pool_given __initdata;
 static char *mk_pool_arg __initdata;
 
+/*
+ * RAM to this kernel (see mk_pool_lift()), but not named System RAM: the
+ * pool is not the host's memory.
+ */
 static struct resource mk_pool_res = {
 	.name	= "Multikernel pool",
-	.flags	= IORESOURCE_BUSY | IORESOURCE_MEM,
+	.flags	= IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
 	.desc	= IORES_DESC_NONE,
 };
+
+/* The System RAM above the pool, once mk_pool_lift() split it off. */
+static struct resource mk_pool_ram_above;
 
 static int __init mk_pool_setup(char *arg)
 {
@@ -135,6 +143,91 @@ fail:
 	pr_err("ignoring multikernel=%s: %s; no pool reserved\n", arg, why);
 }
 
+/* Whether any resource nested in @ram overlaps [@start, @end]. */
+static bool mk_res_child_overlaps(const struct resource *ram,
+				  resource_size_t start, resource_size_t end)
+{
+	const struct resource *c;
+
+	for (c = ram->child; c; c = c->sibling)
+		if (c->start <= end && c->end >= start)
+			return true;
+	return false;
+}
+
+/**
+ * mk_pool_lift() - list the pool beside System RAM instead of inside it
+ * @root:	the resource tree: &iomem_resource, or a test's own
+ * @pool:	the pool's resource, not in any tree yet
+ * @above:	an unused resource, for the System RAM above the pool
+ *
+ * Tools that read /proc/iomem take every range named "System RAM" for the
+ * kernel's own memory. kexec-tools builds the memory list of a crash dump
+ * loaded with kexec_load(2) that way, leaving out only the crashkernel=
+ * reservation: with the pool nested inside System RAM, the memory of every
+ * instance would be written into the host's vmcore. So the System RAM range
+ * that holds the pool is cut in two around it, and the pool is inserted
+ * between the two pieces under its own name. Resources nested in that range
+ * (the kernel's text and data, crashkernel=) move with the piece they lie
+ * in. The pool keeps the flags of system RAM, so to the kernel it stays
+ * RAM: page_is_ram(), the STRICT_DEVMEM refusal of /dev/mem, memremap()
+ * through the direct map and the exclusion from a kexec_file_load(2) crash
+ * dump (multikernel_crash_exclude()) work as before.
+ *
+ * @pool is inserted in every case: at the top level when no resource holds
+ * it, nested as before when no System RAM range holds all of it or the
+ * range cannot be cut.
+ *
+ * Context: Boot, before anything else reads or changes the tree: the range
+ * is briefly out of the tree, and the nested resources are looked at
+ * without resource_lock (which is private to kernel/resource.c).
+ * Return: 0 when the pool is a top-level resource; -EBUSY when it was nested
+ * because no one System RAM range holds all of it; -ERANGE when it was
+ * nested because it is all of that range or a nested resource overlaps it.
+ */
+int mk_pool_lift(struct resource *root, struct resource *pool,
+		 struct resource *above)
+{
+	struct resource *ram;
+
+	ram = request_resource_conflict(root, pool);
+	if (!ram)
+		return 0;
+	if ((ram->flags & IORESOURCE_SYSTEM_RAM) != IORESOURCE_SYSTEM_RAM ||
+	    ram->start > pool->start || ram->end < pool->end) {
+		insert_resource(root, pool);
+		return -EBUSY;
+	}
+	if ((ram->start == pool->start && ram->end == pool->end) ||
+	    mk_res_child_overlaps(ram, pool->start, pool->end)) {
+		insert_resource(root, pool);
+		return -ERANGE;
+	}
+
+	/* The nested resources go up one level, and come back below. */
+	remove_resource(ram);
+	ram->child = NULL;
+	*above = (struct resource) {
+		.name	= ram->name,
+		.start	= pool->end + 1,
+		.end	= ram->end,
+		.flags	= ram->flags,
+		.desc	= ram->desc,
+	};
+	if (ram->start == pool->start) {
+		/* Nothing below the pool: @ram is the piece above it. */
+		ram->start = pool->end + 1;
+	} else {
+		ram->end = pool->start - 1;
+		if (above->start <= above->end)
+			insert_resource(root, above);
+	}
+	insert_resource(root, ram);
+	insert_resource(root, pool);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_pool_lift);
+
 /* Publish the boot reservation in /proc/iomem and hand it to the allocator. */
 static int __init mk_pool_publish(void)
 {
@@ -144,7 +237,10 @@ static int __init mk_pool_publish(void)
 	if (!mk_pool_res.end)
 		return 0;
 
-	insert_resource(&iomem_resource, &mk_pool_res);
+	ret = mk_pool_lift(&iomem_resource, &mk_pool_res, &mk_pool_ram_above);
+	if (ret)
+		pr_warn("the pool stays inside System RAM in /proc/iomem (%d): a crash dump loaded with kexec_load(2) includes it\n",
+			ret);
 	ret = mk_pool_init(&mk_host_pool, mk_pool_res.start, size);
 	if (ret)
 		pr_err("cannot track the %llu MiB pool (%d); it stays unused\n",

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests for the multikernel= parser and the pool allocator.
+ * KUnit tests for the multikernel= parser, the pool's place in the resource
+ * tree and the pool allocator.
  */
 #include <kunit/test.h>
 #include <linux/multikernel.h>
@@ -109,11 +110,121 @@ static void mk_ranges_overlap_test(struct kunit *test)
 			c->overlap);
 }
 
+/*
+ * mk_pool_lift() on a tree of its own, shaped like /proc/iomem: System RAM
+ * at 1-9 MiB holding the kernel's code at 2-3 MiB and a crashkernel=
+ * reservation at 7-8 MiB, and a device window at 10-11 MiB.
+ */
+struct mk_lift_case {
+	const char *desc;
+	u64 start, end;		/* the pool */
+	int ret;
+	const char *tree;	/* the tree afterwards, as mk_lift_show() puts it */
+};
+
+static const struct mk_lift_case mk_lift_cases[] = {
+	{ "in the middle", 0x400000, 0x5fffff, 0,
+	  "System RAM 100000-3fffff [Kernel code 200000-2fffff]; "
+	  "Multikernel pool 400000-5fffff; "
+	  "System RAM 600000-8fffff [Crash kernel 700000-7fffff]; "
+	  "PCI Bus a00000-afffff" },
+	{ "at the bottom", 0x100000, 0x1fffff, 0,
+	  "Multikernel pool 100000-1fffff; "
+	  "System RAM 200000-8fffff [Kernel code 200000-2fffff, Crash kernel 700000-7fffff]; "
+	  "PCI Bus a00000-afffff" },
+	{ "at the top", 0x800000, 0x8fffff, 0,
+	  "System RAM 100000-7fffff [Kernel code 200000-2fffff, Crash kernel 700000-7fffff]; "
+	  "Multikernel pool 800000-8fffff; "
+	  "PCI Bus a00000-afffff" },
+	{ "outside any RAM", 0xc00000, 0xcfffff, 0,
+	  "System RAM 100000-8fffff [Kernel code 200000-2fffff, Crash kernel 700000-7fffff]; "
+	  "PCI Bus a00000-afffff; "
+	  "Multikernel pool c00000-cfffff" },
+	{ "holding a nested resource", 0x600000, 0x7fffff, -ERANGE,
+	  "System RAM 100000-8fffff [Kernel code 200000-2fffff, Multikernel pool 600000-7fffff]; "
+	  "PCI Bus a00000-afffff" },
+	/* insert_resource() puts the larger-or-equal new one above. */
+	{ "all of the RAM", 0x100000, 0x8fffff, -ERANGE,
+	  "Multikernel pool 100000-8fffff [System RAM 100000-8fffff]; "
+	  "PCI Bus a00000-afffff" },
+	{ "across the end of RAM", 0x800000, 0x9fffff, -EBUSY,
+	  "System RAM 100000-8fffff [Kernel code 200000-2fffff, Crash kernel 700000-7fffff]; "
+	  "PCI Bus a00000-afffff" },
+	{ "inside a device window", 0xa00000, 0xa1ffff, -EBUSY,
+	  "System RAM 100000-8fffff [Kernel code 200000-2fffff, Crash kernel 700000-7fffff]; "
+	  "PCI Bus a00000-afffff [Multikernel pool a00000-a1ffff]" },
+};
+
+static void mk_lift_case_desc(const struct mk_lift_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(mk_lift, mk_lift_cases, mk_lift_case_desc);
+
+/* The top level of @root, each with what is nested one level below it. */
+static void mk_lift_show(const struct resource *root, char *buf, size_t len)
+{
+	const struct resource *r, *c;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (r = root->child; r; r = r->sibling) {
+		n += scnprintf(buf + n, len - n, "%s%s %llx-%llx", n ? "; " : "",
+			       r->name, (u64)r->start, (u64)r->end);
+		for (c = r->child; c; c = c->sibling)
+			n += scnprintf(buf + n, len - n, "%s%s %llx-%llx",
+				       c == r->child ? " [" : ", ", c->name,
+				       (u64)c->start, (u64)c->end);
+		if (r->child)
+			n += scnprintf(buf + n, len - n, "]");
+	}
+}
+
+#define MK_RES(n, s, e, f) ((struct resource) {				\
+	.name = (n), .start = (s), .end = (e), .flags = (f) })
+
+static void mk_pool_lift_test(struct kunit *test)
+{
+	const struct mk_lift_case *c = test->param_value;
+	const unsigned long ram = IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY;
+	struct resource *r = kunit_kcalloc(test, 7, sizeof(*r), GFP_KERNEL);
+	struct resource *root = &r[0], *pool = &r[5], *above = &r[6];
+	char *buf = kunit_kzalloc(test, 512, GFP_KERNEL);
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	*root = MK_RES("test iomem", 0, 0xffffffff, IORESOURCE_MEM);
+	r[1] = MK_RES("System RAM", 0x100000, 0x8fffff, ram);
+	r[2] = MK_RES("Kernel code", 0x200000, 0x2fffff, ram);
+	r[3] = MK_RES("Crash kernel", 0x700000, 0x7fffff, ram);
+	r[4] = MK_RES("PCI Bus", 0xa00000, 0xafffff, IORESOURCE_MEM);
+	*pool = MK_RES("Multikernel pool", c->start, c->end, ram);
+	KUNIT_ASSERT_EQ(test, request_resource(root, &r[1]), 0);
+	KUNIT_ASSERT_EQ(test, request_resource(&r[1], &r[2]), 0);
+	KUNIT_ASSERT_EQ(test, request_resource(&r[1], &r[3]), 0);
+	KUNIT_ASSERT_EQ(test, request_resource(root, &r[4]), 0);
+
+	ret = mk_pool_lift(root, pool, above);
+	KUNIT_EXPECT_EQ(test, ret, c->ret);
+	mk_lift_show(root, buf, 512);
+	KUNIT_EXPECT_STREQ(test, buf, c->tree);
+	/* The piece above the pool is a new resource only when both are left. */
+	if (above->parent)
+		KUNIT_EXPECT_PTR_EQ(test, above->parent, root);
+	/* Every piece keeps the flags of system RAM. */
+	for (r = root->child; r; r = r->sibling)
+		if (!strcmp(r->name, "System RAM"))
+			KUNIT_EXPECT_EQ(test, r->flags, ram);
+}
+
 static struct kunit_suite mk_pool_param_suite = {
 	.name = "multikernel_pool_param",
 	.test_cases = (struct kunit_case[]) {
 		KUNIT_CASE_PARAM(mk_pool_parse_test, mk_parse_gen_params),
 		KUNIT_CASE_PARAM(mk_ranges_overlap_test, mk_overlap_gen_params),
+		KUNIT_CASE_PARAM(mk_pool_lift_test, mk_lift_gen_params),
 		{}
 	},
 };

@@ -538,6 +538,38 @@ TEST_F(mk, create_memory_inside_pool)
 	EXPECT_LE(s.out_mem_base + s.out_mem_size - 1, end);
 }
 
+/*
+ * kexec-tools builds the dump of a crash kernel loaded with kexec_load(2)
+ * from every /proc/iomem line whose name holds "System RAM", at any depth.
+ * None may cover the pool, or every instance's memory would land in the
+ * host's vmcore: the pool is listed beside System RAM, at the top level.
+ */
+TEST(pool_is_beside_system_ram)
+{
+	unsigned long long ps, pe, s, e;
+	int consumed, top = 0, ram = 0;
+	char line[256];
+	FILE *f;
+
+	ASSERT_EQ(1, iomem_pool(&ps, &pe));
+	f = fopen("/proc/iomem", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx-%llx : %n", &s, &e, &consumed) != 2)
+			continue;
+		if (strstr(line + consumed, "System RAM")) {
+			ram++;
+			EXPECT_TRUE(e < ps || s > pe)
+				TH_LOG("covers the pool %llx-%llx: %s", ps, pe, line);
+		}
+		if (line[0] != ' ' && !strcmp(line + consumed, "Multikernel pool\n"))
+			top++;
+	}
+	fclose(f);
+	EXPECT_LT(0, ram);
+	EXPECT_EQ(1, top);
+}
+
 TEST_F(mk, create_with_bitmap)
 {
 	struct multikernel_create c = { .size = sizeof(c), .mem_size = TEST_MEM };

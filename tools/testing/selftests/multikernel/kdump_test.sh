@@ -7,8 +7,9 @@
 #
 # The host part: an instance runs on CPU 2; the host's /dev/mem refuses
 # the pool; a crash kernel (this kernel and the instance initramfs, with
-# nr_cpus=1 as kdump setups boot it) loads with kexec_file_load(2); then
-# sysrq-c. The crash kernel's part (mkjob=vmcore in instance-init.sh),
+# nr_cpus=1 as kdump setups boot it) loads with kexec_file_load(2), or
+# with MK_KDUMP_LOADER=kexec-tools through kexec_load(2) by kexec-tools
+# (which builds the dump's memory list from /proc/iomem); then sysrq-c. The crash kernel's part (mkjob=vmcore in instance-init.sh),
 # TAP lines 3 to 5 on the same serial port: it got a /proc/vmcore whose
 # memory leaves out the pool, its own RAM lies outside the pool, and the
 # instance went on running under it: its ring index to the host, read
@@ -83,13 +84,26 @@ case "$out" in
 esac
 args="console=ttyS0 nr_cpus=1 panic=-1 kunit.enable=0 mkjob=vmcore"
 args="$args mkpool=$pool_start-$pool_end mkhead=$head_pa"
-if ! "$DIR"/mk_kexec_crash "$MK_INSTANCE_KERNEL" "$MK_INSTANCE_INITRD" "$args" >"$OUT" 2>&1; then
+case "${MK_KDUMP_LOADER:-file}" in
+kexec-tools)
+	# kexec_load(2): the dump's memory list is kexec-tools' own, built
+	# from the names in /proc/iomem.
+	how="kexec_load(2) by kexec-tools"
+	set -- kexec -p -c "$MK_INSTANCE_KERNEL" --initrd="$MK_INSTANCE_INITRD" \
+		--append="$args"
+	;;
+*)
+	how="kexec_file_load(2)"
+	set -- "$DIR"/mk_kexec_crash "$MK_INSTANCE_KERNEL" "$MK_INSTANCE_INITRD" "$args"
+	;;
+esac
+if ! "$@" >"$OUT" 2>&1; then
 	msg "$(cat "$OUT")"
-	echo "not ok 2 the crash kernel loads beside a running instance"
+	echo "not ok 2 the crash kernel loads beside a running instance ($how)"
 	bail 3 "after the load"
 fi
 [ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] || bail 2 "kexec_crash_loaded"
-echo "ok 2 /dev/mem refuses the pool; a crash kernel loads beside a running instance"
+echo "ok 2 /dev/mem refuses the pool; a crash kernel loads beside a running instance ($how)"
 msg "panicking the host"
 sync
 echo c >/proc/sysrq-trigger
