@@ -64,6 +64,11 @@ list=$OUT/initramfs.list
 	echo "file /etc/mk-markers.sh $TOP/harness/markers.sh 0644 0 0"
 	# What scenario tests spawn: this very kernel and a tiny initramfs.
 	echo "file /boot/bzImage $OBJ/arch/x86/boot/bzImage 0644 0 0"
+	# On the debug kernel's initramfs, the plain kernel too: a soak under
+	# kmemleak boots it in its instances (soak.sh).
+	if [ "$OBJ" != "$BUILD/obj" ] && [ -f "$BUILD/obj/arch/x86/boot/bzImage" ]; then
+		echo "file /boot/bzImage.plain $BUILD/obj/arch/x86/boot/bzImage 0644 0 0"
+	fi
 	# The same, signed, for a locked-down host (lockdown_test.sh).
 	echo "file /boot/bzImage.signed $OUT/bzImage.signed 0644 0 0"
 	echo "file /boot/instance.cpio.gz $BUILD/instance.cpio.gz 0644 0 0"
