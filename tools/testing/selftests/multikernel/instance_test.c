@@ -153,6 +153,19 @@ static int read_str(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+/* Whether the space-separated words of a sysfs file include @word. */
+static bool file_has_word(const char *path, const char *word)
+{
+	char buf[256], *tok, *save;
+
+	if (read_str(path, buf, sizeof(buf)))
+		return false;
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+		if (!strcmp(tok, word))
+			return true;
+	return false;
+}
+
 static int inst_file(const char *name, const char *file, char *buf, size_t len)
 {
 	char path[256];
@@ -1460,6 +1473,7 @@ TEST_F(mk, sysfs_state_is_pollable)
 TEST_F(mk, suspend_refused_while_running)
 {
 	const char *why;
+	bool disk;
 
 	if (access("/sys/power/state", W_OK) || access("/sys/power/pm_test", W_OK))
 		SKIP(return, "no /sys/power/state or pm_test");
@@ -1470,6 +1484,15 @@ TEST_F(mk, suspend_refused_while_running)
 	/* Should the refusal fail, pm_test stops the suspend at the freezer. */
 	ASSERT_EQ(0, write_str("/sys/power/pm_test", "freezer"));
 	EXPECT_EQ(-EBUSY, write_str("/sys/power/state", "freeze"));
+	/*
+	 * Hibernation too: no image is written while an instance's memory
+	 * is in use (pm_test stops a hibernation at the freezer as well).
+	 */
+	disk = file_has_word("/sys/power/state", "disk");
+	if (disk)
+		EXPECT_EQ(-EBUSY, write_str("/sys/power/state", "disk"));
+	if (!disk)
+		TH_LOG("no hibernation on this kernel: not tried");
 	write_str("/sys/power/pm_test", "none");
 }
 
