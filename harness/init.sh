@@ -160,8 +160,11 @@ bench_spawn() {
 		r=$((r + 1))
 		mkctl create bench --cpus 3 --mem 64M || return
 		t0=$(up)
+		# The same arguments as the cold boot it is measured against
+		# (bench-spawn.sh): without kunit.enable=0 the instance would run
+		# every KUnit suite built in before its init.
 		mkctl load bench --kernel /boot/bzImage --initrd /boot/instance.cpio.gz \
-			${MK_BENCH_ARGS:+--cmdline "$MK_BENCH_ARGS"} || return
+			--cmdline "kunit.enable=0${MK_BENCH_ARGS:+ $MK_BENCH_ARGS}" || return
 		t1=$(up)
 		mkctl start bench || return
 		t_run=""
@@ -188,6 +191,10 @@ bench_spawn() {
 			awk -v r=$r '{
 			printf "BENCH spawn run=%d load=%.2f running=%.2f init=%.2f inst_up=%.2f entry=%.6f kernel=%.3f\n",
 				r, $2 - $1, $3 - $2, $4 - $2, $5, $6 / 1e6, ($7 - $6) / 1e6 }'
+		# MK_BENCH_CONSOLE=1: the instance's whole console, for a profile
+		# of its boot (with MK_BENCH_ARGS=initcall_debug, say).
+		[ -z "${MK_BENCH_CONSOLE:-}" ] ||
+			mkctl console bench | sed "s/^/BENCH console run=$r: /"
 		mkctl stop bench --force >/dev/null
 		mkctl destroy bench
 	done
