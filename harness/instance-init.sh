@@ -27,6 +27,8 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 trap 'echo "$MK_INSTANCE_STOPPING"; poweroff -f' USR2 TERM
 echo "$MK_INSTANCE_UP on $(uname -r), $(nproc) CPUs online, $(grep MemTotal /proc/meminfo), uptime $(cut -d" " -f1 /proc/uptime)"
 cat /proc/cmdline
+# How it keeps time (spawn_test.sh 1): the host vouches for the TSC.
+echo "MK-INSTANCE: clock $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)$(grep -qw tsc_reliable /proc/cpuinfo && echo ', TSC reliable')"
 case "$(cat /proc/cmdline)" in
 *mkjob=panic*) echo c > /proc/sysrq-trigger ;;
 *mkjob=spin*) echo "spinning"; while :; do :; done ;;

@@ -317,7 +317,7 @@ int mk_handoff_check(const void *data, u32 len,
 	memcpy(out, h, sizeof(*out));
 
 	*why = "bad flags";
-	if (out->flags)
+	if (out->flags & ~MULTIKERNEL_HANDOFF_TSC_RELIABLE)
 		goto bad;
 	*why = "bad lockdown level";
 	if (out->lockdown > MULTIKERNEL_LOCKDOWN_CONFIDENTIALITY)

@@ -328,6 +328,11 @@ static void mk_handoff_good(struct kunit *test)
 	/* a newer host's larger handoff is accepted, the tail ignored */
 	h->size = sizeof(*h) + 64;
 	KUNIT_EXPECT_EQ(test, mk_handoff_check(h, sizeof(*h) + 64, out, &why), 0);
+
+	/* the flag defined: the host trusts the TSC */
+	h->flags = MULTIKERNEL_HANDOFF_TSC_RELIABLE;
+	KUNIT_EXPECT_EQ(test, mk_handoff_check(h, sizeof(*h) + 64, out, &why), 0);
+	KUNIT_EXPECT_EQ(test, out->flags, MULTIKERNEL_HANDOFF_TSC_RELIABLE);
 }
 
 struct mk_handoff_case {
@@ -358,7 +363,7 @@ static void hb_big(struct multikernel_handoff *h)
 
 static void hb_flags(struct multikernel_handoff *h)
 {
-	h->flags = 1;
+	h->flags = 1U << 31;
 }
 
 static void hb_name_empty(struct multikernel_handoff *h)

@@ -280,6 +280,9 @@ static void __init mk_init_platform(void)
 	machine_ops.crash_shutdown		= mk_crash_shutdown;
 
 	setup_force_cpu_cap(X86_FEATURE_TSC_KNOWN_FREQ);
+	/* No clocksource watchdog against our own ticks: see the host's. */
+	if (mk_handoff.flags & MULTIKERNEL_HANDOFF_TSC_RELIABLE)
+		setup_force_cpu_cap(X86_FEATURE_TSC_RELIABLE);
 	disable_ioapic_support();
 	disable_acpi();
 #ifdef CONFIG_PCI

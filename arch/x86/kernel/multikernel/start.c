@@ -185,6 +185,15 @@ static void mk_handoff_fill(struct mk_x86_state *st, struct setup_data *sd,
 	h->shared_size = st->layout.shared_size;
 	h->host_realtime_ns = ktime_get_real_ns();
 	h->lockdown = multikernel_lockdown_level();
+	/*
+	 * The instance has no clocksource to check the TSC against but the
+	 * jiffies its own timer interrupts count, and a late tick makes the
+	 * TSC look skewed. The host's watchdog has better references (HPET,
+	 * the ACPI PM timer); while the host has not found the TSC unstable,
+	 * the instance may trust it too.
+	 */
+	if (!check_tsc_unstable())
+		h->flags |= MULTIKERNEL_HANDOFF_TSC_RELIABLE;
 	for_each_cpu(cpu, inst->cpus)
 		h->apic_ids[n++] = mk_apicid(cpu);
 	h->nr_cpus = n;

@@ -93,6 +93,15 @@ scen_respawn() {
 	cpu_is mksp0 2 0 || return 1
 	wait_state mksp0 "$BOOT_WAIT" running || return 1
 	wait_console mksp0 "$BOOT_WAIT" "$LINE" || return 1
+	# While the host trusts its TSC, the instance keeps time with it and
+	# runs no watchdog against its own ticks (spawn.rst, Timers).
+	wait_console mksp0 "$BOOT_WAIT" "MK-INSTANCE: clock " || return 1
+	if dmesg | grep -q "Marking TSC unstable"; then
+		msg "the host found its TSC unstable: the instance's clock not checked"
+	elif [ "$(count mksp0 "MK-INSTANCE: clock tsc, TSC reliable")" -eq 0 ]; then
+		msg "mksp0: $(grep "MK-INSTANCE: clock " "$CON")"
+		return 1
+	fi
 	mk list || return 1
 	grep -Eq "^mksp0 +[0-9]+ +running +2 " "$OUT" || {
 		msg "mkctl list does not show mksp0 running on CPU 2"
