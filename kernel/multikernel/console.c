@@ -4,8 +4,9 @@
  * The instance sends its output (mk_link_console_write()); the host keeps
  * the output of the current or last boot in a log ring per instance
  * (logring.c), and MULTIKERNEL_CONSOLE hands out a read-only file that
- * reads it. The file holds a reference on the instance; reads fail with
- * -ENODEV once the instance is destroyed.
+ * reads it; poll() on the file waits for new output. The file holds a
+ * reference on the instance; reads fail with -ENODEV once the instance is
+ * destroyed.
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
@@ -15,6 +16,7 @@
 #include <linux/fs.h>
 #include <linux/minmax.h>
 #include <linux/mutex.h>
+#include <linux/poll.h>
 #include <linux/printk.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -63,6 +65,28 @@ static ssize_t mk_console_fop_read(struct file *file, char __user *ubuf,
 	return n;
 }
 
+/*
+ * Readable when the ring's head is not at the file's position: bytes came
+ * after it, or a new boot emptied the ring (a read then starts over). Hung
+ * up once the instance is destroyed (a read then fails with -ENODEV).
+ * mk_console_handler() and mk_console_hangup() wake the waiters.
+ */
+static __poll_t mk_console_fop_poll(struct file *file, poll_table *wait)
+{
+	struct mk_instance *inst = file->private_data;
+	struct mk_console_buf *con = inst->console;
+
+	if (!con)
+		return EPOLLERR;
+	poll_wait(file, &con->wait, wait);
+	if (READ_ONCE(inst->dead))
+		return EPOLLIN | EPOLLRDNORM | EPOLLHUP;
+	/* A racy look at f_pos is fine: poll only says whether to read. */
+	if (READ_ONCE(con->head) != (u64)file->f_pos)
+		return EPOLLIN | EPOLLRDNORM;
+	return 0;
+}
+
 static int mk_console_fop_release(struct inode *inode, struct file *file)
 {
 	mk_instance_put(file->private_data);
@@ -72,6 +96,7 @@ static int mk_console_fop_release(struct inode *inode, struct file *file)
 static const struct file_operations mk_console_fops = {
 	.owner		= THIS_MODULE,
 	.read		= mk_console_fop_read,
+	.poll		= mk_console_fop_poll,
 	.release	= mk_console_fop_release,
 };
 
@@ -132,6 +157,18 @@ void mk_console_buf_free(struct mk_instance *inst)
 	vfree(inst->console->ring);
 	kfree(inst->console);
 	inst->console = NULL;
+}
+
+/**
+ * mk_console_hangup() - wake the console's readers: the instance is gone
+ * @inst:	the instance, just marked dead
+ *
+ * Context: Any context.
+ */
+void mk_console_hangup(struct mk_instance *inst)
+{
+	if (inst->console)
+		wake_up_interruptible_poll(&inst->console->wait, EPOLLHUP);
 }
 
 /**

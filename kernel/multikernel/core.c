@@ -387,6 +387,7 @@ int mk_instance_destroy(struct mk_instance *inst)
 		goto unlock;
 	/* Paired with the READ_ONCE() in mk_instance_list(). */
 	WRITE_ONCE(inst->dead, true);
+	mk_console_hangup(inst);
 	if (inst->image)
 		mk_call_free_image(inst);
 	mk_cpus_give_back(inst);

@@ -211,6 +211,7 @@ int mk_load_image(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 void mk_free_image(struct mk_instance *inst);
 
 /* console.c: the host's copy of the console, see kernel-doc there */
+void mk_console_hangup(struct mk_instance *inst);
 ssize_t mk_console_read(struct mk_instance *inst, char *buf, size_t len,
 			u64 *pos);
 

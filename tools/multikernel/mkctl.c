@@ -590,10 +590,31 @@ static int cmd_list(int fd, const struct args *a)
 	return ret;
 }
 
+/*
+ * Wait for new console output. The console file wakes poll() when bytes
+ * come; a kernel whose console file cannot be polled says it is readable
+ * at once and then reads nothing, so after such an empty read look again
+ * every 100 ms instead.
+ */
+static void wait_console(int cfd, bool *polled)
+{
+	struct pollfd p = { .fd = cfd, .events = POLLIN };
+
+	if (!*polled) {
+		*polled = true;
+		while (poll(&p, 1, -1) < 0 && errno == EINTR)
+			;
+		return;
+	}
+	*polled = false;
+	nanosleep(&(struct timespec){ .tv_nsec = 100000000 }, NULL);
+}
+
 static int cmd_console(int fd, const struct args *a)
 {
 	struct multikernel_console c = { .size = sizeof(c) };
 	char buf[4096], what[80];
+	bool polled = false;
 	ssize_t n;
 	int cfd;
 
@@ -605,6 +626,7 @@ static int cmd_console(int fd, const struct args *a)
 	for (;;) {
 		n = read(cfd, buf, sizeof(buf));
 		if (n > 0) {
+			polled = false;
 			if (fwrite(buf, 1, n, stdout) != (size_t)n)
 				break;
 			continue;
@@ -620,8 +642,7 @@ static int cmd_console(int fd, const struct args *a)
 		if (!a->follow)
 			break;
 		fflush(stdout);
-		/* No wakeup for new console bytes yet: look again shortly. */
-		nanosleep(&(struct timespec){ .tv_nsec = 100000000 }, NULL);
+		wait_console(cfd, &polled);
 	}
 	close(cfd);
 	return fflush(stdout) ? fail(what, "writing output: %s", strerror(errno)) : 0;
