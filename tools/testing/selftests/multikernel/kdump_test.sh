@@ -9,8 +9,9 @@
 # the pool; a crash kernel (this kernel and the instance initramfs, with
 # nr_cpus=1 as kdump setups boot it) loads with kexec_file_load(2), or
 # with MK_KDUMP_LOADER=kexec-tools through kexec_load(2) by kexec-tools
-# (which builds the dump's memory list from /proc/iomem); then sysrq-c. The crash kernel's part (mkjob=vmcore in instance-init.sh),
-# TAP lines 3 to 5 on the same serial port: it got a /proc/vmcore whose
+# (which builds the dump's memory list from /proc/iomem); then sysrq-c.
+# The crash kernel's part (mkjob=vmcore in instance-init.sh), TAP lines 3
+# to 5 on the same serial port: it got a /proc/vmcore whose
 # memory leaves out the pool, its own RAM lies outside the pool, and the
 # instance went on running under it: its ring index to the host, read
 # through the crash kernel's /dev/mem, still moves (mkjob=tick prints a
