@@ -301,6 +301,11 @@ selftests() {
 	if [ -n "$MK_BOOT_WAIT" ] && [ -w /sys/kernel/multikernel/boot_timeout_ms ]; then
 		echo $((MK_BOOT_WAIT * 1000)) > /sys/kernel/multikernel/boot_timeout_ms
 	fi
+	# Its instances also go quiet for longer than five default heartbeat
+	# periods (a KASAN kernel under TCG): a longer period, MK_HEARTBEAT_MS.
+	if [ -n "${MK_HEARTBEAT_MS:-}" ] && [ -w /sys/kernel/multikernel/heartbeat_ms ]; then
+		echo "$MK_HEARTBEAT_MS" > /sys/kernel/multikernel/heartbeat_ms
+	fi
 	if [ -z "$MK_TESTS" ]; then
 		./run_kselftest.sh
 		return

@@ -1688,7 +1688,7 @@ TEST_F(mk, loaded_kernel_file_cannot_be_written)
 
 	if (!kpath)
 		SKIP(return, "no kernel to load: set MK_INSTANCE_KERNEL");
-	ASSERT_EQ(0, mk_create(self->fd, "mkst0", "2", 64ULL << 20, NULL));
+	ASSERT_EQ(0, mk_create(self->fd, "mkst0", "2", instance_mem(), NULL));
 	if (mk_load_probe(self->fd, "mkst0") == -EOPNOTSUPP)
 		SKIP(return, "this kernel cannot load instance kernels (EOPNOTSUPP)");
 	unlink(copy);
@@ -1730,7 +1730,7 @@ TEST_F(mk, load_leaves_kexec_limit_alone)
 		SKIP(return, "no " KEXEC_LIMIT);
 	if (limit != -1 && limit < 2)
 		SKIP(return, "kexec_load_limit_reboot is %d already", limit);
-	ASSERT_EQ(0, mk_create(self->fd, "mkst0", "2", 64ULL << 20, NULL));
+	ASSERT_EQ(0, mk_create(self->fd, "mkst0", "2", instance_mem(), NULL));
 	if (mk_load_probe(self->fd, "mkst0") == -EOPNOTSUPP)
 		SKIP(return, "this kernel cannot load instance kernels (EOPNOTSUPP)");
 
