@@ -27,7 +27,7 @@ DIR="$(dirname "$(readlink -f "$0")")"
 . "${DIR}"/../kselftest/ktap_helpers.sh
 . "${DIR}"/mk_lib.sh
 
-MEM=64M
+MEM=${MK_INSTANCE_MEM:-64M}
 NAMES="mkft0 mkft1"
 ROUNDS=${MK_FAULT_ROUNDS:-1}
 # Faults that end the instance kernel, one it lives through, one that

@@ -13,7 +13,7 @@ DIR="$(dirname "$(readlink -f "$0")")"
 . "${DIR}"/../kselftest/ktap_helpers.sh
 . "${DIR}"/mk_lib.sh
 
-MEM=64M
+MEM=${MK_INSTANCE_MEM:-64M}
 NAMES="mkhd0 mkhd1"
 
 ktap_print_header

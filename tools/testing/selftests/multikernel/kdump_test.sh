@@ -23,7 +23,7 @@ DIR="$(dirname "$(readlink -f "$0")")"
 . "${DIR}"/../kselftest/ktap_helpers.sh
 . "${DIR}"/mk_lib.sh
 
-MEM=64M
+MEM=${MK_INSTANCE_MEM:-64M}
 NAMES="mkkd0"
 PLAN=5
 
