@@ -295,17 +295,6 @@ bench_msg() {
 
 selftests() {
 	cd /usr/lib/kselftests || return
-	# A slow kernel (make test-debug) boots instances more slowly than
-	# the host's default boot timeout allows: give them as long as the
-	# tests wait (they restore what they change).
-	if [ -n "$MK_BOOT_WAIT" ] && [ -w /sys/kernel/multikernel/boot_timeout_ms ]; then
-		echo $((MK_BOOT_WAIT * 1000)) > /sys/kernel/multikernel/boot_timeout_ms
-	fi
-	# Its instances also go quiet for longer than five default heartbeat
-	# periods (a KASAN kernel under TCG): a longer period, MK_HEARTBEAT_MS.
-	if [ -n "${MK_HEARTBEAT_MS:-}" ] && [ -w /sys/kernel/multikernel/heartbeat_ms ]; then
-		echo "$MK_HEARTBEAT_MS" > /sys/kernel/multikernel/heartbeat_ms
-	fi
 	if [ -z "$MK_TESTS" ]; then
 		./run_kselftest.sh
 		return
@@ -321,6 +310,18 @@ selftests() {
 	done
 	cd "${MK_TESTS%%:*}" && run_many $progs
 }
+
+# A slow kernel (make test-debug) boots instances more slowly than the
+# host's default boot timeout allows: give them as long as the tests wait
+# (tests restore what they change). Its instances also go quiet for longer
+# than five default heartbeat periods (a KASAN kernel under TCG): a longer
+# period, MK_HEARTBEAT_MS.
+if [ -n "$MK_BOOT_WAIT" ] && [ -w /sys/kernel/multikernel/boot_timeout_ms ]; then
+	echo $((MK_BOOT_WAIT * 1000)) > /sys/kernel/multikernel/boot_timeout_ms
+fi
+if [ -n "${MK_HEARTBEAT_MS:-}" ] && [ -w /sys/kernel/multikernel/heartbeat_ms ]; then
+	echo "$MK_HEARTBEAT_MS" > /sys/kernel/multikernel/heartbeat_ms
+fi
 
 case "$MK_RUN" in
 selftests)
