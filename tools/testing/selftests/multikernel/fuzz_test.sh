@@ -142,9 +142,12 @@ cleanup
 msg "garble: $r rounds of up to $BYTES bytes, seeds ($SEED + 1..$r) mod 10^8:" \
 	"$garbled corruptions the host was rung for, $crashed instances marked crashed," \
 	"$stops forced stops ended, $(($(date +%s) - start)) s"
-# Half of them at least, or the garbling did not run.
+# A tenth of them at least, or the garbling did not run. Not more: the
+# instance trips over what it garbles at a point its seed decides, and
+# then rings no more (the host took 439 to 2000 of 2000 in one round,
+# marking the instance crashed for a broken protocol or missed heartbeats).
 [ -z "$failed" ] && [ "$stops" -eq "$ROUNDS" ] &&
-	[ $((garbled * 2)) -ge $((ROUNDS * BYTES)) ]
+	[ $((garbled * 10)) -ge $((ROUNDS * BYTES)) ]
 check "hostile peer: $garbled corruptions in $ROUNDS rounds, every forced stop ended" $?
 
 msg "pool_free $pool0 -> $(cat $MK/pool_free)," \
