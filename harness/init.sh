@@ -20,6 +20,11 @@
 #                     the runner's time limit (harness/faults.sh)
 #   MK_RUN=compare    the guest side of make compare
 #                     (harness/compare-guest.sh, MK_CMP_* settings)
+#   MK_RUN=repeat     one kselftest program MK_REPEAT times (default 10),
+#                     to hunt a flaky test: MK_REPEAT_PROG=collection:prog,
+#                     MK_REPEAT_ARGS its arguments with commas for blanks
+#                     (e.g. -t,kexec_refused_while_running); a TAP line a
+#                     run, with the output of each failed one
 #   MK_RUN=shell      an interactive shell on the console
 # Unknown VAR=value words of the command line reach us as environment.
 # Ends with $MK_INIT_DONE (harness/markers.sh) on ttyS1 and powers off.
@@ -311,6 +316,28 @@ selftests() {
 	cd "${MK_TESTS%%:*}" && run_many $progs
 }
 
+# MK_RUN=repeat: run one test program again and again.
+repeat() {
+	prog=${MK_REPEAT_PROG:-multikernel:instance_test}
+	n=${MK_REPEAT:-10}
+	cd "/usr/lib/kselftests/${prog%%:*}" || return
+	echo "1..$n"
+	i=0
+	while [ "$i" -lt "$n" ]; do
+		i=$((i + 1))
+		# shellcheck disable=SC2046 # the words are the arguments
+		"./${prog#*:}" $(echo "${MK_REPEAT_ARGS:-}" | tr ',' ' ') \
+			> /tmp/repeat.out 2>&1
+		rc=$?
+		if [ "$rc" -eq 0 ]; then
+			echo "ok $i ${prog#*:} run $i"
+			continue
+		fi
+		sed 's/^/# /' /tmp/repeat.out
+		echo "not ok $i ${prog#*:} run $i # exit=$rc"
+	done
+}
+
 # A slow kernel (make test-debug) boots instances more slowly than the
 # host's default boot timeout allows: give them as long as the tests wait
 # (tests restore what they change). Its instances also go quiet for longer
@@ -351,6 +378,9 @@ kdump)
 	;;
 compare)
 	/usr/lib/mk-compare/compare-guest.sh > "$out" 2>&1
+	;;
+repeat)
+	repeat > "$out" 2>&1
 	;;
 shell)
 	setsid cttyhack sh

@@ -23,8 +23,13 @@ import sys
 passed = failed = skipped = 0
 failures = []
 
+# The most diagnostic lines printed under a failed test's name: enough for
+# the assertion and its log lines, little enough that the summary, the
+# end of what CI shows, still holds every failure.
+MAX_DIAG = 12
 
-def count(status, name):
+
+def count(status, name, diag=()):
     global passed, failed, skipped
     if status == 'ok':
         passed += 1
@@ -32,7 +37,7 @@ def count(status, name):
         skipped += 1
     else:
         failed += 1
-        failures.append(name)
+        failures.append((name, list(diag)[-MAX_DIAG:]))
 
 
 # A console line that belongs to KTAP: after the printk time stamp, any
@@ -95,8 +100,14 @@ def parse_line(line):
     return 'fail', name + (' (timeout)' if directive == 'TIMEOUT' else '')
 
 
+# The line kselftest_harness.h prints when a test starts: its diagnostic
+# lines follow, up to its result.
+TEST_START = re.compile(r'^#\s+RUN\s')
+
+
 def kselftest(label, path):
     inner = []
+    diag = []
     seen = 0
     with open(path, errors='replace') as f:
         for raw in f:
@@ -104,20 +115,26 @@ def kselftest(label, path):
             if line.startswith('# '):
                 r = parse_line(line[2:])
                 if r:
-                    inner.append(r)
+                    inner.append(r + (diag,))
+                    diag = []
+                elif TEST_START.match(line[2:]):
+                    diag = []
+                else:
+                    diag.append(line[2:])
                 continue
             r = parse_line(line)
             if not r:
                 continue
             seen += 1
             prog = r[1].split(': ')[-1]
-            for status, name in inner:
-                count(status, f'{label}: {prog}: {name}')
-            if r[0] == 'fail' and not any(s == 'fail' for s, _ in inner):
-                count('fail', f'{label}: {prog} (exited with failure)')
+            for status, name, lines in inner:
+                count(status, f'{label}: {prog}: {name}', lines)
+            if r[0] == 'fail' and not any(s == 'fail' for s, _, _ in inner):
+                count('fail', f'{label}: {prog} (exited with failure)', diag)
             elif not inner:
                 count(r[0], f'{label}: {prog}')
             inner = []
+            diag = []
     if not seen:
         count('fail', f'{label}: no kselftest results in {path}')
 
@@ -187,8 +204,10 @@ def main():
         else:
             print(f'results.py: unknown kind {kind}', file=sys.stderr)
             return 2
-    for name in failures:
+    for name, diag in failures:
         print(f'FAILED: {name}')
+        for line in diag:
+            print(f'    {line}')
     line = f'{passed} passed, {failed} failed'
     if skipped:
         line += f', {skipped} skipped'
