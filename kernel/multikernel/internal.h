@@ -277,6 +277,7 @@ struct mk_peer *mk_link_host_peer(void);
  * an instance, mk_user_instance_init() runs once its link is up.
  */
 void mk_user_deliver(u32 from, const void *data, u32 len);
+bool mk_user_deliver_fast(u32 from, const void *data, u32 len);
 void mk_user_link_changed(u32 id);
 int mk_user_instance_add(struct mk_instance *inst);
 void mk_user_instance_del(struct mk_instance *inst);

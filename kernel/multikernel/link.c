@@ -252,6 +252,17 @@ static void mk_link_user(struct mk_peer *peer, const struct mk_msg *msg,
 		mk_user_deliver(link->id, msg->data, msg->len);
 }
 
+/* The doorbell's way to a reader; what it declines goes to mk_link_user(). */
+static bool mk_link_user_fast(struct mk_peer *peer, const struct mk_msg *msg,
+			      void *priv)
+{
+	struct mk_link *link = priv;
+
+	if (msg->type != MULTIKERNEL_MSG_DATA)
+		return true;
+	return mk_user_deliver_fast(link->id, msg->data, msg->len);
+}
+
 /* --- opening and closing --- */
 
 static struct mk_link *mk_link_alloc(u32 id, u32 hw_id, const char *name)
@@ -290,9 +301,15 @@ static int mk_link_register(struct mk_link *link, mk_msg_handler_t control)
 	if (!ret)
 		ret = mk_msg_register(&link->peer, MULTIKERNEL_CHAN_USER,
 				      mk_link_user, link);
+	if (!ret)
+		ret = mk_msg_set_fast(&link->peer, MULTIKERNEL_CHAN_USER,
+				      mk_link_user_fast);
 	if (!ret && IS_ENABLED(CONFIG_MULTIKERNEL_TEST_ECHO))
 		ret = mk_msg_register(&link->peer, MULTIKERNEL_CHAN_ECHO,
 				      mk_echo_handler, link);
+	if (!ret && IS_ENABLED(CONFIG_MULTIKERNEL_TEST_ECHO))
+		ret = mk_msg_set_fast(&link->peer, MULTIKERNEL_CHAN_ECHO,
+				      mk_echo_fast);
 	return ret;
 }
 

@@ -122,10 +122,12 @@ void mk_link_debugfs_del(struct mk_link *link);
 /* echo.c: the handler of MULTIKERNEL_CHAN_ECHO and the host's echo file */
 #if IS_ENABLED(CONFIG_MULTIKERNEL_TEST_ECHO)
 void mk_echo_handler(struct mk_peer *peer, const struct mk_msg *msg, void *priv);
+bool mk_echo_fast(struct mk_peer *peer, const struct mk_msg *msg, void *priv);
 void mk_echo_add(struct mk_link *link);
 void mk_echo_del(struct mk_link *link);
 #else
 #define mk_echo_handler	NULL
+#define mk_echo_fast	NULL
 static inline void mk_echo_add(struct mk_link *link) { }
 static inline void mk_echo_del(struct mk_link *link) { }
 #endif

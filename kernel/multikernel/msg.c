@@ -15,6 +15,16 @@
  * carries a cookie; its response, matched by the cookie, wakes the
  * requester.
  *
+ * The messages someone waits for take a shorter way: responses, and
+ * those of channels with a fast handler (user datagrams, echo), are
+ * taken off the ring in the doorbell interrupt itself, at most
+ * MK_RX_FAST_BUDGET messages or MK_RX_FAST_BYTES bytes a doorbell, and
+ * their reader is woken from there: a round trip then wakes no worker on
+ * either side. The doorbell stops at the first message that is not of
+ * that kind, or that a fast handler declines, and leaves the rest to the
+ * receive work; while that runs, the doorbell takes nothing, so every
+ * channel sees its messages in the order they were sent.
+ *
  * A peer that breaks the ring protocol is disconnected: pending requests
  * and blocked senders fail with -EPIPE, nothing more is sent or
  * received, and the owner hears about it through ops->broken().
@@ -31,6 +41,7 @@
 #include <linux/multikernel.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -42,6 +53,10 @@
 
 /* Messages one run of the receive work handles before it makes room. */
 #define MK_RX_BUDGET	64
+
+/* What one doorbell interrupt takes off the ring at most. */
+#define MK_RX_FAST_BUDGET	16
+#define MK_RX_FAST_BYTES	SZ_64K
 
 /* How often a sender waiting for room looks again without a doorbell. */
 #define MK_TX_RECHECK	(HZ / 10)
@@ -183,31 +198,6 @@ bool mk_peer_poll(struct mk_peer *peer)
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_peer_poll);
 
-/**
- * mk_peer_doorbell() - the peer rang our doorbell
- * @peer:	the peer
- *
- * Schedules the draining of the ring we consume and wakes senders that
- * wait for room in the ring we produce on. Called for every peer on every
- * doorbell: a doorbell does not say who rang, and an extra call costs a
- * look at the ring.
- *
- * Context: Any context, including hard interrupt context.
- */
-VISIBLE_IF_KUNIT void mk_peer_doorbell(struct mk_peer *peer)
-{
-	if (READ_ONCE(peer->dead))
-		return;
-	queue_work(mk_rx_wq, &peer->rx_work);
-	wake_up(&peer->tx_wait);
-}
-EXPORT_SYMBOL_IF_KUNIT(mk_peer_doorbell);
-
-static void mk_peer_doorbell_handle(struct mk_doorbell_client *client)
-{
-	mk_peer_doorbell(container_of(client, struct mk_peer, doorbell));
-}
-
 static void mk_peer_kick(struct mk_ring_end *end)
 {
 	struct mk_peer *peer = container_of(end, struct mk_peer, end);
@@ -244,6 +234,132 @@ static void mk_msg_complete(struct mk_peer *peer, const struct mk_msg *msg)
 		found->result = msg->len;
 	}
 	complete(&found->done);
+}
+
+/* Would a fast handler take this message? Under peer->rx_lock. */
+static bool mk_msg_fast_wanted(struct mk_peer *peer,
+			       const struct mk_msg_info *info)
+{
+	if (info->type == MULTIKERNEL_MSG_RESPONSE)
+		return true;
+	return info->channel < MK_MSG_CHANNELS && peer->chan[info->channel].fast;
+}
+
+/*
+ * Hand a message to its fast handler; false when there is none (any more)
+ * or it declined. Under peer->rx_lock, @rx_buf holding the payload.
+ */
+static bool mk_msg_dispatch_fast(struct mk_peer *peer,
+				 const struct mk_msg_info *info)
+{
+	struct mk_msg msg = {
+		.channel = info->channel,
+		.type = info->type,
+		.cookie = info->cookie,
+		.len = info->len,
+		.data = peer->rx_buf,
+	};
+	struct mk_msg_chan *chan;
+
+	if (msg.type == MULTIKERNEL_MSG_RESPONSE) {
+		mk_msg_complete(peer, &msg);
+		return true;
+	}
+	/* What was taken may differ from what was looked at: look again. */
+	if (msg.channel >= MK_MSG_CHANNELS)
+		return false;
+	chan = &peer->chan[msg.channel];
+	if (!chan->fast || !chan->fast(peer, &msg, chan->priv))
+		return false;
+	chan->rx_msgs++;
+	chan->rx_bytes += msg.len;
+	return true;
+}
+
+/**
+ * mk_peer_rx_fast() - take in, from the doorbell, what fast handlers want
+ * @peer:	the peer
+ *
+ * Takes messages off the ring we consume while the one at its tail is a
+ * response or for a channel with a fast handler, and hands them over; at
+ * most MK_RX_FAST_BUDGET of them and about MK_RX_FAST_BYTES. Takes
+ * nothing while the receive work runs or has a message to hand on. A
+ * message that a fast handler declines (or that turned out to be of
+ * another kind when it was taken: the peer may rewrite the slot) is
+ * stashed for the receive work, which hands it to the channel's handler
+ * before anything else.
+ *
+ * Context: Any context, the doorbell interrupt usually.
+ * Return: true when the ring is empty now and nothing is stashed, so
+ * that the receive work has nothing to do; false to have it run.
+ */
+static bool mk_peer_rx_fast(struct mk_peer *peer)
+{
+	struct mk_msg_info info;
+	unsigned int n, bytes = 0;
+	unsigned long flags;
+	bool empty = false;
+	int ret;
+
+	if (!READ_ONCE(peer->nr_fast) || READ_ONCE(peer->closing))
+		return false;
+	/* Whoever holds it takes the messages in: let the work do it. */
+	if (!spin_trylock_irqsave(&peer->rx_lock, flags))
+		return false;
+	if (peer->rx_busy)
+		goto out;
+	for (n = 0; n < MK_RX_FAST_BUDGET && bytes < MK_RX_FAST_BYTES; n++) {
+		ret = mk_ring_peek(&peer->end, &info);
+		if (ret == -EAGAIN) {
+			empty = true;
+			break;
+		}
+		/* A broken ring is reported by the receive work. */
+		if (ret || !mk_msg_fast_wanted(peer, &info))
+			break;
+		ret = mk_ring_recv(&peer->end, &info, peer->rx_buf,
+				   MULTIKERNEL_MSG_MAX);
+		if (ret)
+			break;
+		bytes += info.len;
+		if (!mk_msg_dispatch_fast(peer, &info)) {
+			peer->stash = info;
+			peer->stashed = true;
+			peer->rx_busy = true;
+			break;
+		}
+		peer->rx_fast++;
+	}
+out:
+	spin_unlock_irqrestore(&peer->rx_lock, flags);
+	return empty;
+}
+
+/**
+ * mk_peer_doorbell() - the peer rang our doorbell
+ * @peer:	the peer
+ *
+ * Takes in what fast handlers want (mk_peer_rx_fast()), schedules the
+ * draining of the rest of the ring we consume, and wakes senders that
+ * wait for room in the ring we produce on. Called for every peer on every
+ * doorbell: a doorbell does not say who rang, and an extra call costs a
+ * look at the ring.
+ *
+ * Context: Any context, including hard interrupt context.
+ */
+VISIBLE_IF_KUNIT void mk_peer_doorbell(struct mk_peer *peer)
+{
+	if (READ_ONCE(peer->dead))
+		return;
+	if (!mk_peer_rx_fast(peer))
+		queue_work(mk_rx_wq, &peer->rx_work);
+	wake_up(&peer->tx_wait);
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_peer_doorbell);
+
+static void mk_peer_doorbell_handle(struct mk_doorbell_client *client)
+{
+	mk_peer_doorbell(container_of(client, struct mk_peer, doorbell));
 }
 
 static void mk_msg_dispatch(struct mk_peer *peer, const struct mk_msg_info *info)
@@ -287,9 +403,21 @@ static void mk_peer_rx_work(struct work_struct *work)
 	bool closing = READ_ONCE(peer->closing);
 	u32 budget = closing ? peer->end.slot_count : MK_RX_BUDGET;
 	struct mk_msg_info info;
+	bool stashed;
 	int ret;
 
+	/* The doorbell takes nothing off the ring until this run ends. */
+	spin_lock_irq(&peer->rx_lock);
+	peer->rx_busy = true;
+	stashed = peer->stashed;
+	info = peer->stash;
+	peer->stashed = false;
+	spin_unlock_irq(&peer->rx_lock);
+
 	peer->rx_runs++;
+	/* What a fast handler declined comes first: it was first in line. */
+	if (stashed && !READ_ONCE(peer->dead))
+		mk_msg_dispatch(peer, &info);
 	/* Drain until -EAGAIN: only that arms the doorbell again. */
 	while (!READ_ONCE(peer->dead)) {
 		if (!budget--) {
@@ -312,6 +440,10 @@ static void mk_peer_rx_work(struct work_struct *work)
 		mk_msg_dispatch(peer, &info);
 		cond_resched();
 	}
+
+	spin_lock_irq(&peer->rx_lock);
+	peer->rx_busy = false;
+	spin_unlock_irq(&peer->rx_lock);
 }
 
 /* Does the caller run a handler? Then it must not wait for a peer. */
@@ -319,7 +451,8 @@ static bool mk_msg_in_handler(void)
 {
 	struct work_struct *work = current_work();
 
-	return work && work->func == mk_peer_rx_work;
+	/* A fast handler runs in an interrupt, where nothing may wait. */
+	return !in_task() || (work && work->func == mk_peer_rx_work);
 }
 
 /**
@@ -347,6 +480,7 @@ int mk_peer_init(struct mk_peer *peer, void *region, size_t size,
 	spin_lock_init(&peer->tx_lock);
 	init_waitqueue_head(&peer->tx_wait);
 	INIT_WORK(&peer->rx_work, mk_peer_rx_work);
+	spin_lock_init(&peer->rx_lock);
 	mutex_init(&peer->chan_lock);
 	spin_lock_init(&peer->req_lock);
 	INIT_LIST_HEAD(&peer->requests);
@@ -465,11 +599,54 @@ void mk_msg_unregister(struct mk_peer *peer, u16 channel)
 	if (channel >= MK_MSG_CHANNELS)
 		return;
 	mutex_lock(&peer->chan_lock);
+	spin_lock_irq(&peer->rx_lock);
+	if (peer->chan[channel].fast)
+		peer->nr_fast--;
+	peer->chan[channel].fast = NULL;
 	peer->chan[channel].handler = NULL;
 	peer->chan[channel].priv = NULL;
+	spin_unlock_irq(&peer->rx_lock);
 	mutex_unlock(&peer->chan_lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_msg_unregister);
+
+/**
+ * mk_msg_set_fast() - take a channel's messages in the doorbell interrupt
+ * @peer:	the peer
+ * @channel:	a channel registered with mk_msg_register()
+ * @fast:	its fast handler (&typedef mk_msg_fast_t), or NULL for none
+ *
+ * The fast handler gets the priv the channel was registered with. What it
+ * declines goes to the channel's handler. mk_msg_unregister() removes it
+ * with the handler.
+ *
+ * Context: Process context; sleeps. Not from a handler of @peer.
+ * Return: 0, or -EINVAL when @channel has no handler.
+ */
+int mk_msg_set_fast(struct mk_peer *peer, u16 channel, mk_msg_fast_t fast)
+{
+	struct mk_msg_chan *chan;
+	int ret = 0;
+
+	if (channel >= MK_MSG_CHANNELS)
+		return -EINVAL;
+	chan = &peer->chan[channel];
+	mutex_lock(&peer->chan_lock);
+	spin_lock_irq(&peer->rx_lock);
+	if (!chan->handler) {
+		ret = -EINVAL;
+	} else {
+		if (chan->fast)
+			peer->nr_fast--;
+		if (fast)
+			peer->nr_fast++;
+		chan->fast = fast;
+	}
+	spin_unlock_irq(&peer->rx_lock);
+	mutex_unlock(&peer->chan_lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_msg_set_fast);
 
 static int mk_msg_try_send(struct mk_peer *peer, const struct mk_msg_info *info,
 			   const void *data, unsigned int how)

@@ -133,6 +133,7 @@ int mk_ring_attach(struct mk_ring_end *end, void *base, size_t size,
 		   void (*doorbell)(struct mk_ring_end *end));
 int mk_ring_send(struct mk_ring_end *end, const struct mk_msg_info *info,
 		 const void *data);
+int mk_ring_peek(struct mk_ring_end *end, struct mk_msg_info *info);
 int mk_ring_recv(struct mk_ring_end *end, struct mk_msg_info *info, void *buf,
 		 size_t size);
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -151,9 +152,30 @@ struct mk_peer_ops {
 };
 
 /**
+ * typedef mk_msg_fast_t - takes a channel's messages as they arrive
+ * @peer:	the kernel that sent the message
+ * @msg:	the message
+ * @priv:	what was given to mk_msg_register()
+ *
+ * Called from the doorbell interrupt, before any work item runs, so that
+ * a message a reader waits for reaches it without a trip through the
+ * receive work. Must not sleep, wait for the peer or take a lock that is
+ * held with interrupts on; sends only with MK_MSG_NONBLOCK.
+ *
+ * Context: Any context; interrupts may be off.
+ * Return: true when the message was taken; false to have it given to the
+ * channel's handler in process context instead, in order, before any
+ * later message.
+ */
+typedef bool (*mk_msg_fast_t)(struct mk_peer *peer, const struct mk_msg *msg,
+			      void *priv);
+
+/**
  * struct mk_msg_chan - one channel of a peer
  * @handler:	receives the channel's messages, NULL if nobody listens
- * @priv:	passed to @handler
+ * @fast:	takes them first, from the doorbell interrupt; NULL when
+ *		only @handler does
+ * @priv:	passed to @handler and @fast
  * @tx_msgs:	messages sent
  * @tx_bytes:	payload bytes sent
  * @rx_msgs:	messages handed to @handler
@@ -162,6 +184,7 @@ struct mk_peer_ops {
  */
 struct mk_msg_chan {
 	mk_msg_handler_t handler;
+	mk_msg_fast_t fast;
 	void *priv;
 	u64 tx_msgs;
 	u64 tx_bytes;
@@ -186,6 +209,16 @@ struct mk_msg_chan {
  * @poll_taken:	our consumer index at the last mk_peer_poll()
  * @rx_buf:	payload of the message being handled, MULTIKERNEL_MSG_MAX
  *		bytes
+ * @rx_lock:	protects @rx_busy, @stashed and @stash, and @chan[].fast
+ *		and .priv with @chan_lock; held while a fast handler runs
+ * @rx_busy:	@rx_work is running or has a stashed message to hand on:
+ *		the doorbell takes nothing off the ring meanwhile
+ * @stashed:	@stash is a message that the doorbell took off the ring and
+ *		a fast handler declined; its payload is in @rx_buf
+ * @stash:	that message
+ * @nr_fast:	channels with a fast handler; the doorbell looks at the
+ *		ring only when there is one
+ * @rx_fast:	messages taken by fast handlers
  * @chan_lock:	protects @chan[].handler and .priv; held while a handler
  *		runs, so that unregistering waits for it
  * @chan:	the channels that can have handlers
@@ -214,6 +247,12 @@ struct mk_peer {
 	u32 poll_head;
 	u32 poll_taken;
 	void *rx_buf;
+	spinlock_t rx_lock;	/* see above */
+	bool rx_busy;
+	bool stashed;
+	struct mk_msg_info stash;
+	unsigned int nr_fast;
+	u64 rx_fast;
 	struct mutex chan_lock;	/* see above */
 	struct mk_msg_chan chan[MK_MSG_CHANNELS];
 	u64 unknown;
@@ -234,6 +273,7 @@ void mk_peer_disconnect(struct mk_peer *peer);
 void mk_peer_log_rx(struct mk_peer *peer, const char *name);
 bool mk_peer_poll(struct mk_peer *peer);
 void mk_peer_drain(struct mk_peer *peer);
+int mk_msg_set_fast(struct mk_peer *peer, u16 channel, mk_msg_fast_t fast);
 #if IS_ENABLED(CONFIG_KUNIT)
 void mk_peer_doorbell(struct mk_peer *peer);
 #endif

@@ -50,6 +50,10 @@ struct mk_msg_test {
 	struct mk_waiter waiter;
 	bool host_up;		/* mk_peer_init() succeeded */
 	bool inst_up;
+	/* First bytes of what the instance took, in order, and by whom. */
+	char order[16];
+	char fast[16];
+	char slow[16];
 };
 
 static struct mk_msg_test *mk_test_of(struct mk_peer *peer, bool *is_host)
@@ -547,6 +551,139 @@ static void mk_msg_drain_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->broken), 0);
 }
 
+/* Append @c to @str, a string of the test's (handlers of a peer do not overlap). */
+static void mk_test_note(char *str, size_t size, char c)
+{
+	size_t n = strnlen(str, size);
+
+	if (n < size - 1)
+		str[n] = c;
+}
+
+static char mk_test_first(const struct mk_msg *msg)
+{
+	return msg->len ? ((const char *)msg->data)[0] : '0';
+}
+
+/* Instance handler: note the message in the order it came. */
+static void mk_test_order_slow(struct mk_peer *peer, const struct mk_msg *msg,
+			       void *priv)
+{
+	struct mk_msg_test *t = priv;
+
+	mk_test_note(t->order, sizeof(t->order), mk_test_first(msg));
+	mk_test_note(t->slow, sizeof(t->slow), mk_test_first(msg));
+}
+
+/* Fast handler: the same, but it declines messages that start with 'd'. */
+static bool mk_test_order_fast(struct mk_peer *peer, const struct mk_msg *msg,
+			       void *priv)
+{
+	struct mk_msg_test *t = priv;
+
+	if (mk_test_first(msg) == 'd')
+		return false;
+	mk_test_note(t->order, sizeof(t->order), mk_test_first(msg));
+	mk_test_note(t->fast, sizeof(t->fast), mk_test_first(msg));
+	return true;
+}
+
+/* A fast handler gets its messages from the doorbell, no work item run. */
+static void mk_msg_fast_test(struct kunit *test)
+{
+	struct mk_msg_test *t = test->priv;
+	u64 runs = t->inst.rx_runs;
+
+	KUNIT_EXPECT_EQ(test, mk_msg_set_fast(&t->inst, 3, mk_test_order_fast),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, mk_msg_set_fast(&t->inst, MK_MSG_CHANNELS,
+					      mk_test_order_fast), -EINVAL);
+	KUNIT_ASSERT_EQ(test, mk_msg_register(&t->inst, 3, mk_test_order_slow, t), 0);
+	KUNIT_ASSERT_EQ(test, mk_msg_set_fast(&t->inst, 3, mk_test_order_fast), 0);
+	KUNIT_EXPECT_EQ(test, t->inst.nr_fast, 1);
+
+	KUNIT_ASSERT_EQ(test, mk_msg_send(&t->host, 3, "a", 1, 0), 0);
+	KUNIT_ASSERT_EQ(test, mk_msg_send(&t->host, 3, "b", 1, 0), 0);
+	/* Taken in the doorbell the send rang: before any work could run. */
+	KUNIT_EXPECT_STREQ(test, t->fast, "ab");
+	flush_work(&t->inst.rx_work);
+	KUNIT_EXPECT_STREQ(test, t->order, "ab");
+	KUNIT_EXPECT_STREQ(test, t->slow, "");
+	KUNIT_EXPECT_EQ(test, t->inst.rx_fast, 2);
+	KUNIT_EXPECT_EQ(test, t->inst.rx_runs, runs);
+	KUNIT_EXPECT_EQ(test, t->inst.chan[3].rx_msgs, 2);
+
+	/* Unregistered, the fast handler goes with the handler. */
+	mk_msg_unregister(&t->inst, 3);
+	KUNIT_EXPECT_EQ(test, t->inst.nr_fast, 0);
+	KUNIT_ASSERT_EQ(test, mk_msg_send(&t->host, 3, "c", 1, 0), 0);
+	flush_work(&t->inst.rx_work);
+	KUNIT_EXPECT_STREQ(test, t->order, "ab");
+	KUNIT_EXPECT_EQ(test, t->inst.chan[3].drops, 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->broken), 0);
+}
+
+/*
+ * What a fast handler declines goes to the channel's handler, and nothing
+ * sent after it overtakes it.
+ */
+static void mk_msg_fast_declined_test(struct kunit *test)
+{
+	struct mk_msg_test *t = test->priv;
+
+	KUNIT_ASSERT_EQ(test, mk_msg_register(&t->inst, 3, mk_test_order_slow, t), 0);
+	KUNIT_ASSERT_EQ(test, mk_msg_set_fast(&t->inst, 3, mk_test_order_fast), 0);
+	KUNIT_ASSERT_EQ(test, mk_msg_send(&t->host, 3, "a", 1, 0), 0);
+	KUNIT_ASSERT_EQ(test, mk_msg_send(&t->host, 3, "d", 1, 0), 0);
+	KUNIT_ASSERT_EQ(test, mk_msg_send(&t->host, 3, "e", 1, 0), 0);
+	KUNIT_ASSERT_EQ(test, mk_msg_send(&t->host, 3, "f", 1, 0), 0);
+	flush_work(&t->inst.rx_work);
+	/* e and f may come either way, depending on when the work ran. */
+	KUNIT_EXPECT_STREQ(test, t->order, "adef");
+	KUNIT_EXPECT_EQ(test, t->fast[0], 'a');
+	KUNIT_EXPECT_EQ(test, t->slow[0], 'd');
+	KUNIT_EXPECT_EQ(test, strlen(t->fast) + strlen(t->slow), 4);
+	KUNIT_EXPECT_FALSE(test, t->inst.stashed);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->broken), 0);
+}
+
+/* A message for a handler in process context holds back those after it. */
+static void mk_msg_fast_waits_its_turn_test(struct kunit *test)
+{
+	struct mk_msg_test *t = test->priv;
+
+	KUNIT_ASSERT_EQ(test, mk_msg_register(&t->inst, 3, mk_test_order_slow, t), 0);
+	KUNIT_ASSERT_EQ(test, mk_msg_set_fast(&t->inst, 3, mk_test_order_fast), 0);
+	KUNIT_ASSERT_EQ(test, mk_msg_register(&t->inst, 4, mk_test_order_slow, t), 0);
+
+	WRITE_ONCE(t->inst_paused, true);
+	KUNIT_ASSERT_EQ(test, mk_msg_send(&t->host, 4, "s", 1, 0), 0);
+	KUNIT_ASSERT_EQ(test, mk_msg_send(&t->host, 3, "a", 1, 0), 0);
+	WRITE_ONCE(t->inst_paused, false);
+	mk_peer_doorbell(&t->inst);
+	flush_work(&t->inst.rx_work);
+	KUNIT_EXPECT_STREQ(test, t->order, "sa");
+	KUNIT_EXPECT_STREQ(test, t->fast, "");
+	KUNIT_EXPECT_EQ(test, t->inst.rx_fast, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->broken), 0);
+}
+
+/* With a fast channel, responses are taken in the doorbell too. */
+static void mk_msg_fast_response_test(struct kunit *test)
+{
+	struct mk_msg_test *t = test->priv;
+	char resp[16] = { };
+
+	KUNIT_ASSERT_EQ(test, mk_msg_register(&t->host, 9, mk_test_order_slow, t), 0);
+	KUNIT_ASSERT_EQ(test, mk_msg_set_fast(&t->host, 9, mk_test_order_fast), 0);
+	KUNIT_ASSERT_EQ(test, mk_msg_register(&t->inst, 7, mk_test_reverse, t), 0);
+	KUNIT_EXPECT_EQ(test, mk_msg_request(&t->host, 7, "abc", 3, resp,
+					     sizeof(resp), WAIT), 3);
+	KUNIT_EXPECT_MEMEQ(test, resp, "cba", 3);
+	KUNIT_EXPECT_EQ(test, t->host.rx_fast, 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->broken), 0);
+}
+
 static struct kunit_case mk_msg_cases[] = {
 	KUNIT_CASE(mk_msg_data_test),
 	KUNIT_CASE(mk_msg_register_test),
@@ -561,6 +698,10 @@ static struct kunit_case mk_msg_cases[] = {
 	KUNIT_CASE(mk_msg_disconnect_test),
 	KUNIT_CASE(mk_msg_handler_never_waits_test),
 	KUNIT_CASE(mk_msg_drain_test),
+	KUNIT_CASE(mk_msg_fast_test),
+	KUNIT_CASE(mk_msg_fast_declined_test),
+	KUNIT_CASE(mk_msg_fast_waits_its_turn_test),
+	KUNIT_CASE(mk_msg_fast_response_test),
 	{}
 };
 

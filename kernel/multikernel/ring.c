@@ -603,6 +603,44 @@ static void mk_ring_kick_space(struct mk_ring_end *end, u32 used_before,
 }
 
 /**
+ * mk_ring_peek() - look at the message at the tail without taking it
+ * @end:	the receiving end
+ * @info:	filled with length, channel, type and cookie of the message
+ *
+ * The header is checked as mk_ring_recv() checks it, but the peer may
+ * rewrite the slot before the message is taken: what mk_ring_recv()
+ * returns then is what counts.
+ *
+ * Context: Any context. Serialized with mk_ring_recv() on the same end by
+ * the caller.
+ * Return: 0 with @info filled in; -EAGAIN if the ring is empty (the
+ * doorbell is then armed); -EPROTO if the peer broke the ring.
+ */
+int mk_ring_peek(struct mk_ring_end *end, struct mk_msg_info *info)
+{
+	struct mk_ring *r = &end->rx;
+	struct multikernel_msg_header h;
+	int ret;
+
+	ret = mk_ring_check_alive(end);
+	if (ret)
+		return ret;
+	ret = mk_ring_rx_avail(end);
+	if (ret)
+		return ret;
+	mk_ring_read(end, r, r->pos, 0, &h, sizeof(h));
+	ret = mk_ring_check_msg(end, &h);
+	if (ret)
+		return ret;
+	info->len = h.length;
+	info->channel = h.channel;
+	info->type = h.type;
+	info->cookie = h.cookie;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_ring_peek);
+
+/**
  * mk_ring_recv() - take one message off the ring this end consumes
  * @end:	the receiving end
  * @info:	filled with length, channel, type and cookie of the message

@@ -311,9 +311,9 @@ EXPORT_SYMBOL_IF_KUNIT(mk_udev_add);
 /* Fail every file operation from now on, and wait for sends in flight. */
 static void mk_udev_kill(struct mk_udev *dev)
 {
-	spin_lock(&dev->lock);
+	spin_lock_irq(&dev->lock);
 	dev->dead = true;
-	spin_unlock(&dev->lock);
+	spin_unlock_irq(&dev->lock);
 	wake_up_interruptible_all(&dev->wq);
 	/*
 	 * A send that saw the device alive finishes before the peer id can
@@ -371,12 +371,33 @@ struct mk_uinbox *mk_udev_inbox(struct mk_udev *dev, u32 src)
 	return NULL;
 }
 
+/*
+ * Queue @d, a valid datagram from @src, for @dev's readers, or count it
+ * dropped (@d NULL: no memory for it). Under @dev->lock.
+ * Return: whether @d was queued; the caller frees it otherwise.
+ */
+static bool mk_udev_push_locked(struct mk_udev *dev, u32 src,
+				struct mk_udgram *d)
+{
+	struct mk_uinbox *box;
+
+	lockdep_assert_held(&dev->lock);
+	box = dev->dead ? NULL : mk_udev_inbox(dev, src);
+	if (d && box && !mk_uinbox_push(box, d)) {
+		dev->stats.rx_datagrams++;
+		dev->stats.rx_bytes += d->len;
+		return true;
+	}
+	dev->stats.rx_dropped++;
+	return false;
+}
+
 /* Queue a copy of a valid datagram from @src for @dev's readers. */
 static void mk_udev_queue(struct mk_udev *dev, u32 src, const void *payload,
 			  u32 len)
 {
-	struct mk_uinbox *box;
 	struct mk_udgram *d;
+	bool queued;
 
 	d = kvmalloc(struct_size(d, data, len), GFP_KERNEL);
 	if (d) {
@@ -384,22 +405,73 @@ static void mk_udev_queue(struct mk_udev *dev, u32 src, const void *payload,
 		memcpy(d->data, payload, len);
 	}
 
-	spin_lock(&dev->lock);
-	box = dev->dead ? NULL : mk_udev_inbox(dev, src);
-	if (d && box && !mk_uinbox_push(box, d)) {
-		dev->stats.rx_datagrams++;
-		dev->stats.rx_bytes += len;
-		d = NULL;
-	} else {
-		dev->stats.rx_dropped++;
-	}
-	spin_unlock(&dev->lock);
+	spin_lock_irq(&dev->lock);
+	queued = mk_udev_push_locked(dev, src, d);
+	spin_unlock_irq(&dev->lock);
 
-	if (d)
-		kvfree(d);
-	else
+	if (queued)
 		wake_up_interruptible_poll(&dev->wq, EPOLLIN | EPOLLRDNORM);
+	else
+		kvfree(d);
 }
+
+/**
+ * mk_user_hub_deliver_fast() - queue a datagram for this kernel at once
+ * @hub:	the hub
+ * @from:	id of the kernel the link received it from
+ * @data:	header and payload, untrusted
+ * @len:	bytes at @data
+ *
+ * The doorbell's way: a valid datagram for a reader in this kernel is
+ * queued and its reader woken without waiting for the receive work. Its
+ * copy is allocated without sleeping; when that fails, and for what must
+ * be forwarded, logged or counted as unroutable, it declines, and
+ * mk_user_hub_deliver() gets the message in process context.
+ *
+ * Context: Any context but NMI.
+ * Return: true when the datagram was queued or dropped (its inbox full,
+ * or nobody listens to its source), false when it declined.
+ */
+bool mk_user_hub_deliver_fast(struct mk_user_hub *hub, u32 from,
+			      const void *data, u32 len)
+{
+	struct multikernel_user_hdr hdr;
+	struct mk_udgram *d;
+	struct mk_udev *dev;
+	unsigned long flags;
+	const char *why;
+	bool queued;
+	u32 plen;
+
+	if (mk_user_hdr_check(hub->link->self_id(), from, data, len, &hdr,
+			      &why) != MK_USER_LOCAL)
+		return false;
+	plen = len - sizeof(hdr);
+	d = kmalloc(struct_size(d, data, plen), GFP_ATOMIC | __GFP_NOWARN);
+	if (!d)
+		return false;
+	d->len = plen;
+	memcpy(d->data, (const u8 *)data + sizeof(hdr), plen);
+
+	/* The entry's reference keeps the device while the lock is held. */
+	xa_lock_irqsave(&hub->devs, flags);
+	dev = xa_load(&hub->devs, from);
+	if (!dev) {
+		xa_unlock_irqrestore(&hub->devs, flags);
+		kfree(d);
+		return false;
+	}
+	spin_lock(&dev->lock);
+	queued = mk_udev_push_locked(dev, hdr.src, d);
+	spin_unlock(&dev->lock);
+	if (queued)
+		wake_up_interruptible_poll(&dev->wq, EPOLLIN | EPOLLRDNORM);
+	xa_unlock_irqrestore(&hub->devs, flags);
+	if (!queued)
+		kfree(d);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_user_hub_deliver_fast);
 
 /**
  * mk_user_hub_deliver() - take a message received on MULTIKERNEL_CHAN_USER
@@ -435,9 +507,9 @@ void mk_user_hub_deliver(struct mk_user_hub *hub, u32 from, const void *data,
 		pr_warn_ratelimited("user datagram from kernel %u dropped: %s\n",
 				    from, why);
 		if (dev) {
-			spin_lock(&dev->lock);
+			spin_lock_irq(&dev->lock);
 			dev->stats.rx_invalid++;
-			spin_unlock(&dev->lock);
+			spin_unlock_irq(&dev->lock);
 		}
 		goto put;
 	}
@@ -446,12 +518,12 @@ void mk_user_hub_deliver(struct mk_user_hub *hub, u32 from, const void *data,
 		ret = hub->link->send_to(hdr.dst, MULTIKERNEL_CHAN_USER, data,
 					 len, MK_MSG_NONBLOCK);
 		if (dev) {
-			spin_lock(&dev->lock);
+			spin_lock_irq(&dev->lock);
 			if (ret)
 				dev->stats.forward_dropped++;
 			else
 				dev->stats.forwarded++;
-			spin_unlock(&dev->lock);
+			spin_unlock_irq(&dev->lock);
 		}
 		goto put;
 	}

@@ -140,8 +140,10 @@ struct mk_ustats {
  *		connected to (instance side only)
  * @stats:	counters
  *
- * Lock order: @send_sem, then @read_lock, then @lock; the hub's lock is
- * never held while taking any of them.
+ * Lock order: @send_sem, then @read_lock, then @lock. The hub's lock is
+ * never held while taking the first two; @lock is taken under it, from
+ * the doorbell interrupt too (mk_user_hub_deliver_fast()), so it is
+ * always taken with interrupts off.
  */
 struct mk_udev {
 	struct kref kref;
@@ -202,6 +204,8 @@ void mk_user_hub_init(struct mk_user_hub *hub,
 #endif
 void mk_user_hub_deliver(struct mk_user_hub *hub, u32 from, const void *data,
 			 u32 len);
+bool mk_user_hub_deliver_fast(struct mk_user_hub *hub, u32 from,
+			      const void *data, u32 len);
 void mk_user_hub_link_changed(struct mk_user_hub *hub, u32 id);
 
 struct mk_udev *mk_udev_alloc(struct mk_user_hub *hub, u32 peer,

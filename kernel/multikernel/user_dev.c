@@ -84,10 +84,10 @@ static __poll_t mk_user_fop_poll(struct file *file, poll_table *wait)
 	bool dead, queued;
 
 	poll_wait(file, &dev->wq, wait);
-	spin_lock(&dev->lock);
+	spin_lock_irq(&dev->lock);
 	dead = dev->dead;
 	queued = !dead && !list_empty(&uf->inbox->queue);
-	spin_unlock(&dev->lock);
+	spin_unlock_irq(&dev->lock);
 
 	if (dead)
 		return EPOLLERR | EPOLLHUP;
@@ -125,16 +125,16 @@ static long mk_user_ioctl_nread(struct mk_ufile *uf, int __user *ubuf)
 	struct mk_udgram *d;
 	int len = 0;
 
-	spin_lock(&dev->lock);
+	spin_lock_irq(&dev->lock);
 	if (dev->dead) {
-		spin_unlock(&dev->lock);
+		spin_unlock_irq(&dev->lock);
 		return -ENODEV;
 	}
 	d = list_first_entry_or_null(&uf->inbox->queue, struct mk_udgram,
 				     node);
 	if (d)
 		len = d->len;
-	spin_unlock(&dev->lock);
+	spin_unlock_irq(&dev->lock);
 	return put_user(len, ubuf);
 }
 
@@ -223,9 +223,9 @@ static ssize_t mk_ustat_show(struct device *d, struct device_attribute *attr,
 	for (i = 0; i < ARRAY_SIZE(mk_ustat_fields); i++) {
 		if (strcmp(attr->attr.name, mk_ustat_fields[i].name))
 			continue;
-		spin_lock(&dev->lock);
+		spin_lock_irq(&dev->lock);
 		v = *(u64 *)((u8 *)&dev->stats + mk_ustat_fields[i].offset);
-		spin_unlock(&dev->lock);
+		spin_unlock_irq(&dev->lock);
 		return sysfs_emit(buf, "%llu\n", v);
 	}
 	return -EIO;
@@ -335,6 +335,22 @@ put_dev:
 void mk_user_deliver(u32 from, const void *data, u32 len)
 {
 	mk_user_hub_deliver(&mk_user_hub, from, data, len);
+}
+
+/**
+ * mk_user_deliver_fast() - take a user datagram in the doorbell interrupt
+ * @from:	id of the kernel it came from
+ * @data:	header and payload, untrusted
+ * @len:	bytes at @data
+ *
+ * See mk_user_hub_deliver_fast().
+ *
+ * Context: Any context but NMI.
+ * Return: false to have mk_user_deliver() take it instead.
+ */
+bool mk_user_deliver_fast(u32 from, const void *data, u32 len)
+{
+	return mk_user_hub_deliver_fast(&mk_user_hub, from, data, len);
 }
 
 /**

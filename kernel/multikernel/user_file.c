@@ -34,16 +34,16 @@
  */
 int mk_ufile_init(struct mk_ufile *uf, struct mk_udev *dev)
 {
-	spin_lock(&dev->lock);
+	spin_lock_irq(&dev->lock);
 	if (dev->dead) {
-		spin_unlock(&dev->lock);
+		spin_unlock_irq(&dev->lock);
 		return -ENODEV;
 	}
 	kref_get(&dev->kref);
 	uf->dev = dev;
 	uf->inbox = &dev->inbox;
 	uf->peer = dev->peer;
-	spin_unlock(&dev->lock);
+	spin_unlock_irq(&dev->lock);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_ufile_init);
@@ -79,9 +79,9 @@ void mk_ufile_release(struct mk_ufile *uf)
 	struct mk_uinbox *gone;
 	LIST_HEAD(list);
 
-	spin_lock(&dev->lock);
+	spin_lock_irq(&dev->lock);
 	gone = mk_ufile_detach(uf, &list);
-	spin_unlock(&dev->lock);
+	spin_unlock_irq(&dev->lock);
 	mk_udgram_free_list(&list);
 	kfree(gone);
 	mk_udev_put(dev);
@@ -129,7 +129,7 @@ int mk_ufile_connect(struct mk_ufile *uf, u32 peer)
 		kfree(fresh);
 		return -EINTR;
 	}
-	spin_lock(&dev->lock);
+	spin_lock_irq(&dev->lock);
 	if (dev->dead) {
 		ret = -ENODEV;
 		goto unlock;
@@ -148,7 +148,7 @@ int mk_ufile_connect(struct mk_ufile *uf, u32 peer)
 	uf->inbox = box;
 	uf->peer = peer;
 unlock:
-	spin_unlock(&dev->lock);
+	spin_unlock_irq(&dev->lock);
 	mutex_unlock(&dev->read_lock);
 	mk_udgram_free_list(&list);
 	kfree(gone);
@@ -195,14 +195,14 @@ ssize_t mk_ufile_send(struct mk_ufile *uf, struct iov_iter *from,
 		ret = -ERESTARTSYS;
 		goto free_buf;
 	}
-	spin_lock(&dev->lock);
+	spin_lock_irq(&dev->lock);
 	if (dev->dead) {
-		spin_unlock(&dev->lock);
+		spin_unlock_irq(&dev->lock);
 		ret = -ENODEV;
 		goto up_send;
 	}
 	hdr.dst = uf->peer;
-	spin_unlock(&dev->lock);
+	spin_unlock_irq(&dev->lock);
 	hdr.src = dev->hub->link->self_id();
 	memcpy(buf, &hdr, sizeof(hdr));
 
@@ -213,10 +213,10 @@ ssize_t mk_ufile_send(struct mk_ufile *uf, struct iov_iter *from,
 	if (ret == -EPIPE)
 		ret = -ENOTCONN;
 	if (!ret) {
-		spin_lock(&dev->lock);
+		spin_lock_irq(&dev->lock);
 		dev->stats.tx_datagrams++;
 		dev->stats.tx_bytes += len;
-		spin_unlock(&dev->lock);
+		spin_unlock_irq(&dev->lock);
 		ret = len;
 	}
 up_send:
@@ -237,9 +237,9 @@ static bool mk_ufile_wake(struct mk_ufile *uf, int changes)
 	struct mk_udev *dev = uf->dev;
 	bool ready;
 
-	spin_lock(&dev->lock);
+	spin_lock_irq(&dev->lock);
 	ready = dev->dead || !list_empty(&uf->inbox->queue);
-	spin_unlock(&dev->lock);
+	spin_unlock_irq(&dev->lock);
 	return ready || atomic_read(&dev->link_changes) != changes;
 }
 
@@ -271,12 +271,12 @@ ssize_t mk_ufile_recv(struct mk_ufile *uf, struct iov_iter *to, bool nonblock)
 		changes = atomic_read(&dev->link_changes);
 		if (mutex_lock_interruptible(&dev->read_lock))
 			return -ERESTARTSYS;
-		spin_lock(&dev->lock);
+		spin_lock_irq(&dev->lock);
 		box = uf->inbox;
 		d = list_first_entry_or_null(&box->queue, struct mk_udgram,
 					     node);
 		ret = dev->dead ? -ENODEV : 0;
-		spin_unlock(&dev->lock);
+		spin_unlock_irq(&dev->lock);
 		if (ret || d)
 			break;
 		mutex_unlock(&dev->read_lock);
@@ -305,11 +305,11 @@ ssize_t mk_ufile_recv(struct mk_ufile *uf, struct iov_iter *to, bool nonblock)
 		ret = -EFAULT;
 		goto unlock;
 	}
-	spin_lock(&dev->lock);
+	spin_lock_irq(&dev->lock);
 	list_del(&d->node);
 	box->count--;
 	box->bytes -= d->len;
-	spin_unlock(&dev->lock);
+	spin_unlock_irq(&dev->lock);
 	ret = d->len;
 	kvfree(d);
 unlock:

@@ -126,6 +126,32 @@ static void mk_test_deliver(struct kunit *test, u32 from, u32 src, u32 dst,
 	kvfree(buf);
 }
 
+/*
+ * The same through the doorbell's way, with interrupts off as in the
+ * doorbell interrupt; what mk_user_hub_deliver_fast() returned.
+ */
+static bool mk_test_deliver_fast(struct kunit *test, u32 from, u32 src,
+				 u32 dst, u32 len, u8 fill)
+{
+	struct mk_user_test *t = test->priv;
+	struct multikernel_user_hdr *hdr;
+	unsigned long flags;
+	bool taken;
+	u8 *buf;
+
+	buf = kvmalloc(HDR + len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	hdr = (struct multikernel_user_hdr *)buf;
+	hdr->src = src;
+	hdr->dst = dst;
+	memset(buf + HDR, fill, len);
+	local_irq_save(flags);
+	taken = mk_user_hub_deliver_fast(&t->hub, from, buf, HDR + len);
+	local_irq_restore(flags);
+	kvfree(buf);
+	return taken;
+}
+
 static ssize_t mk_test_recv_wait(struct mk_ufile *uf, void *buf, size_t size,
 				 bool nonblock)
 {
@@ -485,6 +511,45 @@ static void mk_user_forward_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&t->hub.unroutable), 1);
 }
 
+/*
+ * The doorbell's way queues what is for a reader here and leaves the rest
+ * (forwarding, bad headers, no device) to mk_user_hub_deliver().
+ */
+static void mk_user_fast_test(struct kunit *test)
+{
+	struct mk_user_test *t = test->priv;
+	struct mk_udev *a = mk_test_dev(test, 3);
+	struct mk_ufile uf;
+	unsigned int i;
+	u8 buf[16];
+
+	t->self = HOST;
+	KUNIT_ASSERT_EQ(test, mk_ufile_init(&uf, a), 0);
+	KUNIT_EXPECT_TRUE(test, mk_test_deliver_fast(test, 3, 3, HOST, 5, 0x5a));
+	KUNIT_EXPECT_EQ(test, a->stats.rx_datagrams, 1);
+	KUNIT_EXPECT_EQ(test, a->stats.rx_bytes, 5);
+	KUNIT_EXPECT_EQ(test, mk_test_recv(&uf, buf, sizeof(buf)), 5);
+	KUNIT_EXPECT_EQ(test, buf[4], 0x5a);
+
+	/* Declined: to be forwarded, forged, or from a kernel without a device. */
+	KUNIT_EXPECT_FALSE(test, mk_test_deliver_fast(test, 3, 3, 4, 1, 0));
+	KUNIT_EXPECT_FALSE(test, mk_test_deliver_fast(test, 3, 4, HOST, 1, 0));
+	KUNIT_EXPECT_FALSE(test, mk_test_deliver_fast(test, 8, 8, HOST, 1, 0));
+	KUNIT_EXPECT_EQ(test, t->sends, 0);
+	KUNIT_EXPECT_EQ(test, a->stats.rx_invalid, 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->hub.unroutable), 0);
+	KUNIT_EXPECT_EQ(test, a->stats.rx_datagrams, 1);
+
+	/* A full inbox drops it, as the other way does, and says it is taken. */
+	for (i = 0; i < MK_USER_QUEUE_LEN; i++)
+		KUNIT_EXPECT_TRUE(test, mk_test_deliver_fast(test, 3, 3, HOST, 1, i));
+	KUNIT_EXPECT_TRUE(test, mk_test_deliver_fast(test, 3, 3, HOST, 1, 0));
+	KUNIT_EXPECT_EQ(test, a->stats.rx_dropped, 1);
+	KUNIT_EXPECT_EQ(test, mk_test_recv(&uf, buf, sizeof(buf)), 1);
+	KUNIT_EXPECT_EQ(test, buf[0], 0);
+	mk_ufile_release(&uf);
+}
+
 static void mk_user_send_test(struct kunit *test)
 {
 	struct mk_user_test *t = test->priv;
@@ -599,6 +664,7 @@ static struct kunit_case mk_user_cases[] = {
 	KUNIT_CASE(mk_user_blocking_test),
 	KUNIT_CASE(mk_user_filter_test),
 	KUNIT_CASE(mk_user_forward_test),
+	KUNIT_CASE(mk_user_fast_test),
 	KUNIT_CASE(mk_user_send_test),
 	KUNIT_CASE(mk_user_send_instance_test),
 	KUNIT_CASE(mk_user_remove_test),

@@ -19,10 +19,12 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "msgdev_util.h"
@@ -93,6 +95,65 @@ static int live_link_checks(int fd, double timeout_s)
 	return 0;
 }
 
+/*
+ * The round trips wait in a blocking read(), as a pipe's reader does, not
+ * in poll() and then read(): one system call an answer, not two. What
+ * bounds the wait is a watchdog: a timer that interrupts the read every
+ * timeout period and ends the run when no round trip finished since the
+ * last tick.
+ */
+static int watchdog_ticks;
+
+static void watchdog_tick(int sig)
+{
+	__atomic_fetch_add(&watchdog_ticks, 1, __ATOMIC_RELAXED);
+}
+
+static int watchdog_now(void)
+{
+	return __atomic_load_n(&watchdog_ticks, __ATOMIC_RELAXED);
+}
+
+static int watchdog_start(double timeout_s)
+{
+	struct sigaction sa = { .sa_handler = watchdog_tick };
+	struct itimerval it = { };
+
+	/* No SA_RESTART: the tick must end a read that waits. */
+	if (sigaction(SIGALRM, &sa, NULL))
+		return -errno;
+	it.it_value.tv_sec = (time_t)timeout_s;
+	it.it_value.tv_usec = (suseconds_t)((timeout_s - (time_t)timeout_s) * 1e6);
+	if (!it.it_value.tv_sec && !it.it_value.tv_usec)
+		it.it_value.tv_usec = 1;
+	it.it_interval = it.it_value;
+	return setitimer(ITIMER_REAL, &it, NULL) ? -errno : 0;
+}
+
+static void watchdog_stop(void)
+{
+	struct itimerval it = { };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/*
+ * Read the answer to round trip @i: -ETIMEDOUT when a whole watchdog
+ * period went by with no answer (two ticks since round trip @i began).
+ */
+static ssize_t read_answer(int fd, void *buf, size_t len, int began)
+{
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, buf, len);
+		if (n >= 0 || errno != EINTR)
+			return n < 0 ? -errno : n;
+		if (watchdog_now() - began >= 2)
+			return -ETIMEDOUT;
+	}
+}
+
 static void print_usage(void)
 {
 	fprintf(stderr, "usage: msgdev_client [-c PEER] [-n N] [-s SIZE] [-t SEC] [-k] DEVICE\n");
@@ -155,8 +216,13 @@ int main(int argc, char **argv)
 	if (check && live_link_checks(fd, timeout_s))
 		return 1;
 
+	ret = watchdog_start(timeout_s);
+	if (ret)
+		return fail(0, "timer: %s", strerror(-ret));
 	start = now_s();
 	for (i = 0; i < count; i++) {
+		int began = watchdog_now();
+
 		len = size;
 		if (!len) {
 			rnd = rnd * 1103515245 + 12345;
@@ -170,12 +236,11 @@ int main(int argc, char **argv)
 		} while (n < 0 && errno == EINTR);
 		if (n != len)
 			return fail(i, "write: %s", n < 0 ? strerror(errno) : "short");
-		ret = wait_for(fd, POLLIN, timeout_s);
-		if (ret)
-			return fail(i, "no answer: %s", strerror(-ret));
-		n = read(fd, in, MULTIKERNEL_USER_MAX);
+		n = read_answer(fd, in, MULTIKERNEL_USER_MAX, began);
+		if (n == -ETIMEDOUT)
+			return fail(i, "no answer: %s", strerror(-n));
 		if (n < 0)
-			return fail(i, "read: %s", strerror(errno));
+			return fail(i, "read: %s", strerror(-n));
 		if (n != len)
 			return fail(i, "%s", "answer of another length");
 		if (((struct msgdev_probe *)in)->seq != i)
@@ -187,6 +252,7 @@ int main(int argc, char **argv)
 			return fail(i, "%s", "answer differs from what was sent (checksum)");
 	}
 	took = now_s() - start;
+	watchdog_stop();
 	printf("msgdev_client: %llu round trips of %s%u bytes in %.3f s, %.1f us each\n",
 	       count, size ? "" : "up to ", size ? size : MULTIKERNEL_USER_MAX,
 	       took, count ? took * 1e6 / count : 0.0);
