@@ -294,6 +294,8 @@ bench_msg() {
 			done
 		done
 	done
+	# How the host's end took the messages in (receive runs, doorbell).
+	sed 's/^/# link: /' /sys/kernel/debug/multikernel/bench/stats
 	mkctl stop bench --force >/dev/null
 	mkctl destroy bench
 }
