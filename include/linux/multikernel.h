@@ -117,6 +117,7 @@ bool __init multikernel_pool_requested(void);
 bool multikernel_owns_cpus(void);
 int multikernel_kexec_prepare(void);
 void multikernel_kexec_finish(void);
+bool multikernel_kexec_avoid(phys_addr_t *start, phys_addr_t *end);
 bool multikernel_is_instance(void);
 u32 multikernel_lockdown_level(void);
 void __init multikernel_confine_instance(u32 host_level);
@@ -158,6 +159,11 @@ static inline bool multikernel_pool_requested(void) { return false; }
 static inline bool multikernel_owns_cpus(void) { return false; }
 static inline int multikernel_kexec_prepare(void) { return 0; }
 static inline void multikernel_kexec_finish(void) { }
+static inline bool multikernel_kexec_avoid(phys_addr_t *start, phys_addr_t *end)
+{
+	return false;
+}
+
 static inline int multikernel_crash_exclude(struct crash_mem *cmem) { return 0; }
 static inline bool multikernel_is_instance(void) { return false; }
 

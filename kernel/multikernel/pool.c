@@ -228,6 +228,27 @@ int mk_pool_lift(struct resource *root, struct resource *pool,
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_pool_lift);
 
+/**
+ * multikernel_kexec_avoid() - memory a kernel that replaces this one avoids
+ * @start:	set to the first byte of the pool
+ * @end:	set to its last byte
+ *
+ * kexec_file places the segments of a kernel that will replace this one
+ * outside of this range: they are copied into place at kexec time, when
+ * instances may still run in the pool.
+ *
+ * Context: Any context.
+ * Return: true and the range when there is a pool, false otherwise.
+ */
+bool multikernel_kexec_avoid(phys_addr_t *start, phys_addr_t *end)
+{
+	if (!mk_host_pool.size)
+		return false;
+	*start = mk_host_pool.base;
+	*end = mk_host_pool.base + mk_host_pool.size - 1;
+	return true;
+}
+
 /* Publish the boot reservation in /proc/iomem and hand it to the allocator. */
 static int __init mk_pool_publish(void)
 {

@@ -1621,6 +1621,62 @@ TEST_F(mk, kexec_refused_while_running)
 	EXPECT_EQ(0, mk_start(self->fd, "mkst0", 0));
 }
 
+/* The last occurrence of @needle in @hay, or NULL. */
+static char *strstr_last(char *hay, const char *needle)
+{
+	char *p, *last = NULL;
+
+	for (p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+		last = p;
+	return last;
+}
+
+#define KEXEC_MARK	"mk-test: kexec placement"
+
+/*
+ * A kernel that is to replace the host is copied into place only at
+ * kexec time, over whatever runs there then: its segments must keep out
+ * of the pool, where instances run. kexec_file says where it put them
+ * when asked to (KEXEC_FILE_DEBUG).
+ */
+TEST_F(mk, kexec_image_stays_out_of_pool)
+{
+	const char *kpath = getenv("MK_INSTANCE_KERNEL");
+	unsigned long long ps, pe, mem, memsz;
+	char *log, *line, *save, *seg;
+	int limit, n = 0;
+	long ret;
+
+	if (!kpath)
+		SKIP(return, "no kernel to load: set MK_INSTANCE_KERNEL");
+	if (!read_int(KEXEC_LIMIT, &limit) && !limit)
+		SKIP(return, "kexec_load_limit_reboot is 0: no kexec load left");
+	ASSERT_EQ(1, iomem_pool(&ps, &pe));
+	ASSERT_EQ(0, write_str("/dev/kmsg", KEXEC_MARK "\n"));
+	ret = kexec_load_file(kpath, KEXEC_FILE_DEBUG);
+	ASSERT_EQ(0, ret) TH_LOG("kexec_file_load: %s", strerror(-ret));
+	EXPECT_EQ(0, kexec_load_file(NULL, KEXEC_FILE_UNLOAD));
+
+	log = klog_all();
+	ASSERT_NE(NULL, log);
+	line = strstr_last(log, KEXEC_MARK);
+	ASSERT_NE(NULL, line);
+	for (line = strtok_r(line, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		seg = strstr(line, "segment[");
+		if (!seg || sscanf(seg, "segment[%*d]: buf=%*s bufsz=%*s mem=0x%llx memsz=0x%llx",
+				   &mem, &memsz) != 2)
+			continue;
+		n++;
+		EXPECT_TRUE(mem + memsz - 1 < ps || mem > pe)
+			TH_LOG("segment at %#llx+%#llx is in the pool %#llx-%#llx",
+			       mem, memsz, ps, pe);
+	}
+	free(log);
+	/* Purgatory, boot parameters and the kernel, at least. */
+	EXPECT_LE(3, n);
+}
+
 static int load_kernel(int fd, const char *name, const char *kpath)
 {
 	static const char cmdline[] = "console=ttyS0";

@@ -95,22 +95,34 @@ static inline int cmdline_param(const char *name, char *val, size_t len)
  * Count the kernel log lines containing both @a and @b; print each one.
  * Returns the count or -errno.
  */
-static inline int klog_count(const char *a, const char *b)
+/* The kernel log, NUL-terminated, to be freed; NULL on failure. */
+static inline char *klog_all(void)
 {
-	int len, found = 0;
-	char *log, *line, *save;
+	char *log;
+	int len;
 
 	len = klogctl(10 /* SYSLOG_ACTION_SIZE_BUFFER */, NULL, 0);
 	if (len <= 0)
-		return -errno;
+		return NULL;
 	log = calloc(1, len + 1);
 	if (!log)
-		return -ENOMEM;
+		return NULL;
 	len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, len);
 	if (len < 0) {
 		free(log);
-		return -errno;
+		return NULL;
 	}
+	return log;
+}
+
+static inline int klog_count(const char *a, const char *b)
+{
+	char *log, *line, *save;
+	int found = 0;
+
+	log = klog_all();
+	if (!log)
+		return -ENOMEM;
 	for (line = strtok_r(log, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (strstr(line, a) && strstr(line, b)) {
 			printf("# log: %s\n", line);
