@@ -38,7 +38,7 @@ static int mk_link_stats_show(struct seq_file *m, void *v)
 		   rs->doorbells, rs->suppressed, rs->space_doorbells);
 	seq_printf(m, "receive runs %llu yields %llu polls %llu fast %llu\n",
 		   link->peer.rx_runs, link->peer.rx_yields,
-		   link->peer.rx_polls, data_race(link->peer.rx_fast));
+		   link->peer.rx_polls, link->peer.rx_fast);
 	seq_puts(m, "channel name tx_msgs tx_bytes rx_msgs rx_bytes drops\n");
 	for (i = 0; i < ARRAY_SIZE(mk_chan_names); i++) {
 		c = &link->peer.chan[i];

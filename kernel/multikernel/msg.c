@@ -452,7 +452,8 @@ static bool mk_msg_in_handler(void)
 	struct work_struct *work = current_work();
 
 	/* A fast handler runs in an interrupt, where nothing may wait. */
-	return !in_task() || (work && work->func == mk_peer_rx_work);
+	return !in_task() || irqs_disabled() ||
+	       (work && work->func == mk_peer_rx_work);
 }
 
 /**
