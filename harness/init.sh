@@ -14,6 +14,8 @@
 #   MK_RUN=fuzz       the fuzz test alone (MK_FUZZ_OPS, MK_FUZZ_SEED,
 #                     MK_FUZZ_PEER, MK_GARBLE_ROUNDS, MK_GARBLE_BYTES),
 #                     without the runner's time limit (harness/fuzz.sh)
+#   MK_RUN=liveupdate liveupdate_test.sh alone: a host kexec that leaves
+#                     an instance running (multikernel_test_kexec_leave)
 #   MK_RUN=kdump      kdump_test.sh alone: a host panic with an instance
 #                     running and a crash kernel loaded (crashkernel=)
 #   MK_RUN=faults     the fault campaign alone (MK_FAULT_ROUNDS), without
@@ -383,6 +385,10 @@ compare)
 	;;
 repeat)
 	repeat > "$out" 2>&1
+	;;
+liveupdate)
+	# Ends in a kexec: the new kernel prints the rest and the end.
+	/usr/lib/kselftests/multikernel/liveupdate_test.sh > "$out" 2>&1
 	;;
 shell)
 	setsid cttyhack sh

@@ -15,7 +15,8 @@
 # mkreset=reboot tries to reset the machine), trial (the fault campaign:
 # write the fault named in a datagram from the host to the fault file),
 # tick (a console line a second), vmcore (not in an instance: the crash
-# kernel of kdump_test.sh).
+# kernel of kdump_test.sh), luprobe (not in an instance: the kernel that
+# liveupdate_test.sh kexecs into).
 # Without mkjob= it powers off.
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev
 /bin/busybox --install -s
@@ -95,6 +96,57 @@ case "$(cat /proc/cmdline)" in
 		echo "MK-INSTANCE: fault $f failed"
 	fi
 	while :; do sleep 1; done
+	;;
+*mkjob=luprobe*)
+	# Not an instance: the kernel a host kexec started while an instance
+	# ran (liveupdate_test.sh). TAP lines 3 to 5 after the old host's on
+	# ttyS1, then the end marker.
+	t=/dev/ttyS1
+	stty -F $t raw -echo 2>/dev/null
+	arg() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" /proc/cmdline; }
+	pool_start=$(arg mkpool)
+	pool_end=$(sed -n 's/.*mkpool=[0-9]*-\([0-9]*\).*/\1/p' /proc/cmdline)
+	shared=$(arg mkshared)
+	took=""
+	[ "$(cat /sys/devices/system/cpu/cpu2/online 2>/dev/null)" = 1 ] && took=" CPU2"
+	for r in $(sed -n 's/^\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM$/\1:\2/p' /proc/iomem); do
+		[ $((0x${r%:*})) -le "$pool_end" ] && [ $((0x${r#*:})) -ge "$pool_start" ] &&
+			took="$took RAM:$r"
+	done
+	if [ -z "$took" ]; then
+		echo "ok 3 the new kernel keeps off CPU 2 and the pool ($(nproc) CPUs online)" >$t
+	else
+		echo "not ok 3 the new kernel took what the instance has:$took" >$t
+	fi
+	# Every tick the instance printed, from its ring in the shared region.
+	ticks() {
+		dd if=/dev/mem bs=4096 skip=$((shared / 4096)) count=256 2>/dev/null |
+			strings | sed -n 's/.*MK-INSTANCE: tick \([0-9.]*\).*/\1/p' |
+			sort -n
+	}
+	first=$(ticks | tail -n 1)
+	last=$first
+	n=0
+	while [ $n -lt 60 ] && [ "$last" = "$first" ]; do
+		sleep 1
+		n=$((n + 1))
+		last=$(ticks | tail -n 1)
+	done
+	if [ -n "$first" ] && [ "$last" != "$first" ]; then
+		echo "ok 4 the instance runs on under the new kernel (tick $first -> $last)" >$t
+	else
+		echo "not ok 4 the instance's last tick stays at '$first'" >$t
+	fi
+	# The longest gap between two ticks: how the switch looked from inside.
+	gap=$(ticks | awk 'NR > 1 && $1 - p > g { g = $1 - p } { p = $1 } END { printf "%.2f", g }')
+	if [ "$(ticks | wc -l)" -ge 2 ]; then
+		echo "ok 5 $(ticks | wc -l) ticks read; the longest gap between two is $gap s" >$t
+	else
+		echo "not ok 5 fewer than two ticks in the instance's ring" >$t
+	fi
+	echo "# liveupdate: ticks $(ticks | tr '\n' ' ')" >$t
+	echo "$MK_INIT_DONE" >$t
+	poweroff -f
 	;;
 *mkjob=vmcore*)
 	# Not an instance: the crash kernel of a panicked host (kdump_test.sh).

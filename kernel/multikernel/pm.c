@@ -23,6 +23,7 @@
 #define pr_fmt(fmt) "multikernel: " fmt
 
 #include <linux/init.h>
+#include <linux/kexec.h>
 #include <linux/multikernel.h>
 #include <linux/notifier.h>
 #include <linux/reboot.h>
@@ -32,6 +33,24 @@
 
 /* How long instances have to shut down when the host goes down. */
 #define MK_HOST_DOWN_WAIT_MS	10000
+
+/*
+ * multikernel_test_kexec_leave (CONFIG_MULTIKERNEL_TEST_KEXEC_LEAVE): a
+ * kexec leaves the instances running, for the live update test. The new
+ * kernel's command line must keep it off their CPUs and memory.
+ */
+#ifdef CONFIG_MULTIKERNEL_TEST_KEXEC_LEAVE
+static bool mk_test_kexec_leave;
+
+static int __init mk_test_kexec_leave_setup(char *arg)
+{
+	mk_test_kexec_leave = true;
+	return 0;
+}
+early_param("multikernel_test_kexec_leave", mk_test_kexec_leave_setup);
+#else
+#define mk_test_kexec_leave	false
+#endif
 
 static int mk_pm_notify(struct notifier_block *nb, unsigned long action,
 			void *data)
@@ -71,6 +90,10 @@ static struct notifier_block mk_pm_nb = {
  */
 int multikernel_kexec_prepare(void)
 {
+	if (mk_test_kexec_leave) {
+		pr_warn("test: kexec leaves the instances running (multikernel_test_kexec_leave)\n");
+		return 0;
+	}
 	if (!mk_instances_freeze())
 		return 0;
 	pr_warn_ratelimited("refusing to kexec while multikernel instances run; stop them first\n");
@@ -96,6 +119,8 @@ static int mk_reboot_notify(struct notifier_block *nb, unsigned long action,
 {
 	if (action != SYS_RESTART && action != SYS_HALT &&
 	    action != SYS_POWER_OFF)
+		return NOTIFY_DONE;
+	if (mk_test_kexec_leave && kexec_in_progress)
 		return NOTIFY_DONE;
 	mk_instances_stop_all(MK_HOST_DOWN_WAIT_MS);
 	return NOTIFY_OK;
