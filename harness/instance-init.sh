@@ -30,6 +30,26 @@ echo "$MK_INSTANCE_UP on $(uname -r), $(nproc) CPUs online, $(grep MemTotal /pro
 cat /proc/cmdline
 # How it keeps time (spawn_test.sh 1): the host vouches for the TSC.
 echo "MK-INSTANCE: clock $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)$(grep -qw tsc_reliable /proc/cpuinfo && echo ', TSC reliable')"
+# For the jobs of a kernel that is not an instance (vmcore, luprobe): the
+# old host's TAP goes on on ttyS1 ($t), and the host gave the pool as
+# mkpool=START-END on the command line.
+arg() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" /proc/cmdline; }
+host_job_setup() {
+	t=/dev/ttyS1
+	stty -F $t raw -echo 2>/dev/null
+	mkdir -p /tmp
+	pool_start=$(arg mkpool)
+	pool_end=$(sed -n 's/.*mkpool=[0-9]*-\([0-9]*\).*/\1/p' /proc/cmdline)
+}
+# overlaps START END: the range [START, END] meets the pool.
+overlaps() { [ "$1" -le "$pool_end" ] && [ "$2" -ge "$pool_start" ]; }
+# ram_in_pool: this kernel's System RAM ranges that meet the pool.
+ram_in_pool() {
+	for r in $(sed -n 's/^\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM$/\1:\2/p' /proc/iomem); do
+		overlaps $((0x${r%:*})) $((0x${r#*:})) && printf ' %s' "$r"
+	done
+}
+
 case "$(cat /proc/cmdline)" in
 *mkjob=panic*) echo c > /proc/sysrq-trigger ;;
 *mkjob=spin*) echo "spinning"; while :; do :; done ;;
@@ -101,18 +121,10 @@ case "$(cat /proc/cmdline)" in
 	# Not an instance: the kernel a host kexec started while an instance
 	# ran (liveupdate_test.sh). TAP lines 3 to 5 after the old host's on
 	# ttyS1, then the end marker.
-	t=/dev/ttyS1
-	stty -F $t raw -echo 2>/dev/null
-	arg() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" /proc/cmdline; }
-	pool_start=$(arg mkpool)
-	pool_end=$(sed -n 's/.*mkpool=[0-9]*-\([0-9]*\).*/\1/p' /proc/cmdline)
+	host_job_setup
 	shared=$(arg mkshared)
-	took=""
-	[ "$(cat /sys/devices/system/cpu/cpu2/online 2>/dev/null)" = 1 ] && took=" CPU2"
-	for r in $(sed -n 's/^\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM$/\1:\2/p' /proc/iomem); do
-		[ $((0x${r%:*})) -le "$pool_end" ] && [ $((0x${r#*:})) -ge "$pool_start" ] &&
-			took="$took RAM:$r"
-	done
+	took=$(ram_in_pool)
+	[ "$(cat /sys/devices/system/cpu/cpu2/online 2>/dev/null)" = 1 ] && took="$took CPU2"
 	if [ -z "$took" ]; then
 		echo "ok 3 the new kernel keeps off CPU 2 and the pool ($(nproc) CPUs online)" >$t
 	else
@@ -151,15 +163,8 @@ case "$(cat /proc/cmdline)" in
 *mkjob=vmcore*)
 	# Not an instance: the crash kernel of a panicked host (kdump_test.sh).
 	# TAP lines 3 to 5 after the host's on ttyS1, then the end marker.
-	t=/dev/ttyS1
-	stty -F $t raw -echo 2>/dev/null
-	mkdir -p /tmp
-	arg() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" /proc/cmdline; }
-	pool_start=$(arg mkpool)
-	pool_end=$(sed -n 's/.*mkpool=[0-9]*-\([0-9]*\).*/\1/p' /proc/cmdline)
+	host_job_setup
 	head_pa=$(arg mkhead)
-	# overlaps START END: the range [START, END] meets the pool.
-	overlaps() { [ "$1" -le "$pool_end" ] && [ "$2" -ge "$pool_start" ]; }
 	if mk_vmcore_ranges >/tmp/loads 2>/tmp/err; then
 		bad=""
 		while read -r _ pa sz; do
@@ -174,10 +179,7 @@ case "$(cat /proc/cmdline)" in
 	else
 		echo "not ok 3 no /proc/vmcore: $(cat /tmp/err)" >$t
 	fi
-	bad=""
-	for r in $(sed -n 's/^\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM$/\1:\2/p' /proc/iomem); do
-		overlaps $((0x${r%:*})) $((0x${r#*:})) && bad="$bad $r"
-	done
+	bad=$(ram_in_pool)
 	if [ -z "$bad" ]; then
 		echo "ok 4 the crash kernel's RAM lies outside the pool" >$t
 	else

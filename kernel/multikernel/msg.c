@@ -236,6 +236,19 @@ static void mk_msg_complete(struct mk_peer *peer, const struct mk_msg *msg)
 	complete(&found->done);
 }
 
+/* The message described by @info, its payload in @peer's rx_buf. */
+static struct mk_msg mk_msg_of(struct mk_peer *peer,
+			       const struct mk_msg_info *info)
+{
+	return (struct mk_msg) {
+		.channel = info->channel,
+		.type = info->type,
+		.cookie = info->cookie,
+		.len = info->len,
+		.data = peer->rx_buf,
+	};
+}
+
 /* Would a fast handler take this message? Under peer->rx_lock. */
 static bool mk_msg_fast_wanted(struct mk_peer *peer,
 			       const struct mk_msg_info *info)
@@ -252,13 +265,7 @@ static bool mk_msg_fast_wanted(struct mk_peer *peer,
 static bool mk_msg_dispatch_fast(struct mk_peer *peer,
 				 const struct mk_msg_info *info)
 {
-	struct mk_msg msg = {
-		.channel = info->channel,
-		.type = info->type,
-		.cookie = info->cookie,
-		.len = info->len,
-		.data = peer->rx_buf,
-	};
+	struct mk_msg msg = mk_msg_of(peer, info);
 	struct mk_msg_chan *chan;
 
 	if (msg.type == MULTIKERNEL_MSG_RESPONSE) {
@@ -364,13 +371,7 @@ static void mk_peer_doorbell_handle(struct mk_doorbell_client *client)
 
 static void mk_msg_dispatch(struct mk_peer *peer, const struct mk_msg_info *info)
 {
-	struct mk_msg msg = {
-		.channel = info->channel,
-		.type = info->type,
-		.cookie = info->cookie,
-		.len = info->len,
-		.data = peer->rx_buf,
-	};
+	struct mk_msg msg = mk_msg_of(peer, info);
 	struct mk_msg_chan *chan;
 
 	if (msg.type == MULTIKERNEL_MSG_RESPONSE) {

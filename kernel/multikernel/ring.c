@@ -602,6 +602,34 @@ static void mk_ring_kick_space(struct mk_ring_end *end, u32 used_before,
 	end->doorbell(end);
 }
 
+/*
+ * Consumer: copy and check the header of the message at our tail, and
+ * fill @info from it. One copy: the peer may change the slot meanwhile.
+ */
+static int mk_ring_rx_header(struct mk_ring_end *end,
+			     struct multikernel_msg_header *h,
+			     struct mk_msg_info *info)
+{
+	struct mk_ring *r = &end->rx;
+	int ret;
+
+	ret = mk_ring_check_alive(end);
+	if (ret)
+		return ret;
+	ret = mk_ring_rx_avail(end);
+	if (ret)
+		return ret;
+	mk_ring_read(end, r, r->pos, 0, h, sizeof(*h));
+	ret = mk_ring_check_msg(end, h);
+	if (ret)
+		return ret;
+	info->len = h->length;
+	info->channel = h->channel;
+	info->type = h->type;
+	info->cookie = h->cookie;
+	return 0;
+}
+
 /**
  * mk_ring_peek() - look at the message at the tail without taking it
  * @end:	the receiving end
@@ -618,25 +646,9 @@ static void mk_ring_kick_space(struct mk_ring_end *end, u32 used_before,
  */
 int mk_ring_peek(struct mk_ring_end *end, struct mk_msg_info *info)
 {
-	struct mk_ring *r = &end->rx;
 	struct multikernel_msg_header h;
-	int ret;
 
-	ret = mk_ring_check_alive(end);
-	if (ret)
-		return ret;
-	ret = mk_ring_rx_avail(end);
-	if (ret)
-		return ret;
-	mk_ring_read(end, r, r->pos, 0, &h, sizeof(h));
-	ret = mk_ring_check_msg(end, &h);
-	if (ret)
-		return ret;
-	info->len = h.length;
-	info->channel = h.channel;
-	info->type = h.type;
-	info->cookie = h.cookie;
-	return 0;
+	return mk_ring_rx_header(end, &h, info);
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_ring_peek);
 
@@ -667,23 +679,9 @@ int mk_ring_recv(struct mk_ring_end *end, struct mk_msg_info *info, void *buf,
 	u32 used;
 	int ret;
 
-	ret = mk_ring_check_alive(end);
+	ret = mk_ring_rx_header(end, &h, info);
 	if (ret)
 		return ret;
-	ret = mk_ring_rx_avail(end);
-	if (ret)
-		return ret;
-
-	/* One copy of the header: the peer may change the slot meanwhile. */
-	mk_ring_read(end, r, r->pos, 0, &h, sizeof(h));
-	ret = mk_ring_check_msg(end, &h);
-	if (ret)
-		return ret;
-
-	info->len = h.length;
-	info->channel = h.channel;
-	info->type = h.type;
-	info->cookie = h.cookie;
 	if (h.length > size)
 		return -ENOBUFS;
 	mk_ring_read(end, r, r->pos, sizeof(h), buf, h.length);

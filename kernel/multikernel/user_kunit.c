@@ -108,11 +108,9 @@ static struct mk_udev *mk_test_dev(struct kunit *test, u32 peer)
 	return dev;
 }
 
-/* Deliver a datagram with header {src, dst} and @len bytes of @fill. */
-static void mk_test_deliver(struct kunit *test, u32 from, u32 src, u32 dst,
-			    u32 len, u8 fill)
+/* A datagram with header {src, dst} and @len bytes of @fill, to kvfree(). */
+static u8 *mk_test_dgram(struct kunit *test, u32 src, u32 dst, u32 len, u8 fill)
 {
-	struct mk_user_test *t = test->priv;
 	struct multikernel_user_hdr *hdr;
 	u8 *buf;
 
@@ -122,6 +120,16 @@ static void mk_test_deliver(struct kunit *test, u32 from, u32 src, u32 dst,
 	hdr->src = src;
 	hdr->dst = dst;
 	memset(buf + HDR, fill, len);
+	return buf;
+}
+
+/* Deliver a datagram with header {src, dst} and @len bytes of @fill. */
+static void mk_test_deliver(struct kunit *test, u32 from, u32 src, u32 dst,
+			    u32 len, u8 fill)
+{
+	struct mk_user_test *t = test->priv;
+	u8 *buf = mk_test_dgram(test, src, dst, len, fill);
+
 	mk_user_hub_deliver(&t->hub, from, buf, HDR + len);
 	kvfree(buf);
 }
@@ -134,17 +142,10 @@ static bool mk_test_deliver_fast(struct kunit *test, u32 from, u32 src,
 				 u32 dst, u32 len, u8 fill)
 {
 	struct mk_user_test *t = test->priv;
-	struct multikernel_user_hdr *hdr;
+	u8 *buf = mk_test_dgram(test, src, dst, len, fill);
 	unsigned long flags;
 	bool taken;
-	u8 *buf;
 
-	buf = kvmalloc(HDR + len, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	hdr = (struct multikernel_user_hdr *)buf;
-	hdr->src = src;
-	hdr->dst = dst;
-	memset(buf + HDR, fill, len);
 	local_irq_save(flags);
 	taken = mk_user_hub_deliver_fast(&t->hub, from, buf, HDR + len);
 	local_irq_restore(flags);

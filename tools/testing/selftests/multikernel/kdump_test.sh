@@ -30,18 +30,6 @@ PLAN=5
 echo "TAP version 13"
 echo "1..$PLAN"
 
-# bail REASON: the host part failed; no panic, every line accounted for.
-bail() {
-	n=$1
-	shift
-	while [ "$n" -le $PLAN ]; do
-		echo "not ok $n $* (not reached)"
-		n=$((n + 1))
-	done
-	cleanup
-	exit 1
-}
-
 if [ "$(cat /sys/kernel/kexec_crash_size 2>/dev/null)" = 0 ] ||
    [ ! -e /sys/kernel/kexec_crash_size ]; then
 	bail 1 "no crashkernel= reservation"
@@ -55,20 +43,11 @@ wait_console mkkd0 "$BOOT_WAIT" "MK-INSTANCE: tick" || bail 1 "instance job"
 echo "ok 1 an instance runs on CPU 2"
 
 # The pool and the instance's memory, from the host's own words.
-pool=$(grep "Multikernel pool" /proc/iomem | sed 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) .*/\1 \2/')
-created='.*instance mkkd0 created: .* \([0-9]*\) MiB at \(0x[0-9a-f]*\)$'
-base=$(dmesg | sed -n "s/$created/\2 \1/p" | tail -n 1)
-[ -n "$pool" ] && [ -n "$base" ] || bail 2 "no pool or instance memory in the log"
-# shellcheck disable=SC2086 # two words
-set -- $pool
-pool_start=$((0x$1))
-pool_end=$((0x$2))
-# shellcheck disable=SC2086 # two words
-set -- $base
+pool_and_memory mkkd0 || bail 2 "no pool or instance memory in the log"
 # x86 layout (arch/x86/kernel/multikernel/mk_x86.h): the shared region is
 # the last MiB, the messaging region 128 KiB into it, and the index of
 # the instance's ring to the host 192 bytes into that.
-head_pa=$(($1 + ($2 << 20) - (1 << 20) + 0x20000 + 192))
+head_pa=$((mem_base + (mem_mib << 20) - (1 << 20) + 0x20000 + 192))
 msg "pool $pool_start-$pool_end, instance ring index at $head_pa"
 
 # STRICT_DEVMEM: the pool is RAM to the host, so /dev/mem refuses it.

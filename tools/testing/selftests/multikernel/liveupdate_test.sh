@@ -32,18 +32,6 @@ PLAN=5
 echo "TAP version 13"
 echo "1..$PLAN"
 
-# bail N REASON: the host part failed; no kexec, every line accounted for.
-bail() {
-	n=$1
-	shift
-	while [ "$n" -le $PLAN ]; do
-		echo "not ok $n $* (not reached)"
-		n=$((n + 1))
-	done
-	cleanup
-	exit 1
-}
-
 grep -qw multikernel_test_kexec_leave /proc/cmdline ||
 	bail 1 "the host was not booted with multikernel_test_kexec_leave"
 
@@ -53,18 +41,9 @@ wait_console mklu0 "$BOOT_WAIT" "MK-INSTANCE: tick" || bail 1 "instance job"
 echo "ok 1 an instance runs on CPU 2 and prints a tick a second"
 
 # The pool and the instance's memory, from the host's own words.
-pool=$(grep "Multikernel pool" /proc/iomem | sed 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) .*/\1 \2/')
-created='.*instance mklu0 created: .* \([0-9]*\) MiB at \(0x[0-9a-f]*\)$'
-base=$(dmesg | sed -n "s/$created/\2 \1/p" | tail -n 1)
-[ -n "$pool" ] && [ -n "$base" ] || bail 2 "no pool or instance memory in the log"
-# shellcheck disable=SC2086 # two words
-set -- $pool
-pool_start=$((0x$1))
-pool_end=$((0x$2))
-# shellcheck disable=SC2086 # two words
-set -- $base
+pool_and_memory mklu0 || bail 2 "no pool or instance memory in the log"
 # The shared region is the last MiB of the instance's memory (mk_x86.h).
-shared=$(($1 + ($2 << 20) - (1 << 20)))
+shared=$((mem_base + (mem_mib << 20) - (1 << 20)))
 msg "pool $pool_start-$pool_end, instance shared region at $shared"
 
 args="console=ttyS0 panic=-1 nokaslr maxcpus=2 kunit.enable=0"

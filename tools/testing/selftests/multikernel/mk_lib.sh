@@ -241,3 +241,32 @@ stop_bounded() {
 	wait "$pid" || { msg "$n: mkctl stop $*: $(cat "$OUT")"; return 1; }
 	[ "$(state "$n")" = stopped ]
 }
+
+# For a test whose TAP plan ($PLAN) spans two kernels (kdump, live
+# update). bail N REASON: it failed before the switch; lines N to PLAN
+# fail with REASON, nothing is left behind.
+bail() {
+	n=$1
+	shift
+	while [ "$n" -le "$PLAN" ]; do
+		echo "not ok $n $* (not reached)"
+		n=$((n + 1))
+	done
+	cleanup
+	exit 1
+}
+
+# pool_and_memory NAME: set pool_start and pool_end (the pool, from
+# /proc/iomem) and mem_base and mem_mib (instance NAME's memory, from the
+# log line of its creation); fails when either is not there.
+pool_and_memory() {
+	local pool mem created='.*instance '"$1"' created: .* \([0-9]*\) MiB at \(0x[0-9a-f]*\)$'
+
+	pool=$(grep "Multikernel pool" /proc/iomem | sed 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) .*/\1 \2/')
+	mem=$(dmesg | sed -n "s/$created/\2 \1/p" | tail -n 1)
+	[ -n "$pool" ] && [ -n "$mem" ] || return 1
+	pool_start=$((0x${pool% *}))
+	pool_end=$((0x${pool#* }))
+	mem_base=$((${mem% *}))
+	mem_mib=${mem#* }
+}
