@@ -262,7 +262,8 @@ bail() {
 pool_and_memory() {
 	local pool mem created='.*instance '"$1"' created: .* \([0-9]*\) MiB at \(0x[0-9a-f]*\)$'
 
-	pool=$(grep "Multikernel pool" /proc/iomem | sed 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) .*/\1 \2/')
+	pool=$(grep "Multikernel pool" /proc/iomem |
+	       sed 's/^ *\([0-9a-f]*\)-\([0-9a-f]*\) .*/\1 \2/')
 	mem=$(dmesg | sed -n "s/$created/\2 \1/p" | tail -n 1)
 	[ -n "$pool" ] && [ -n "$mem" ] || return 1
 	pool_start=$((0x${pool% *}))
