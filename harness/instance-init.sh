@@ -119,16 +119,26 @@ case "$(cat /proc/cmdline)" in
 	;;
 *mkjob=luprobe*)
 	# Not an instance: the kernel a host kexec started while an instance
-	# ran (liveupdate_test.sh). TAP lines 3 to 5 after the old host's on
-	# ttyS1, then the end marker.
+	# ran (liveupdate_test.sh). TAP lines 4 to 6 after the old host's on
+	# ttyS1, then the end marker. Its command line names no CPU and no
+	# memory to keep off: the old host's handover does.
 	host_job_setup
 	shared=$(arg mkshared)
 	took=$(ram_in_pool)
 	[ "$(cat /sys/devices/system/cpu/cpu2/online 2>/dev/null)" = 1 ] && took="$took CPU2"
+	echo 1 2>/dev/null >/sys/devices/system/cpu/cpu2/online && took="$took CPU2-onlined"
+	dmesg | grep -q "handed over by the old host: holding CPUs 2" || took="$took no-handover-line"
+	# The record: read and logged, or, damaged on purpose, refused.
+	case "$(cat /proc/cmdline)" in
+	*mkrecord=bad*) want="bad handover record (checksum mismatch): adopting nothing, holding CPUs 2$" ;;
+	*) want="the old host left instance mklu0 (id [0-9]*, boot 1, state 3) on CPUs 2," ;;
+	esac
+	dmesg | grep -q "$want" || took="$took no-record-line"
 	if [ -z "$took" ]; then
-		echo "ok 3 the new kernel keeps off CPU 2 and the pool ($(nproc) CPUs online)" >$t
+		echo "ok 4 the new kernel keeps off CPU 2 and the pool ($(nproc) CPUs online)" >$t
 	else
-		echo "not ok 3 the new kernel took what the instance has:$took" >$t
+		echo "not ok 4 the new kernel took what the instance has:$took" >$t
+		dmesg | grep -i "multikernel\|handover\|e820" | sed 's/^/# /' >$t
 	fi
 	# Every tick the instance printed, from its ring in the shared region.
 	ticks() {
@@ -145,16 +155,16 @@ case "$(cat /proc/cmdline)" in
 		last=$(ticks | tail -n 1)
 	done
 	if [ -n "$first" ] && [ "$last" != "$first" ]; then
-		echo "ok 4 the instance runs on under the new kernel (tick $first -> $last)" >$t
+		echo "ok 5 the instance runs on under the new kernel (tick $first -> $last)" >$t
 	else
-		echo "not ok 4 the instance's last tick stays at '$first'" >$t
+		echo "not ok 5 the instance's last tick stays at '$first'" >$t
 	fi
 	# The longest gap between two ticks: how the switch looked from inside.
 	gap=$(ticks | awk 'NR > 1 && $1 - p > g { g = $1 - p } { p = $1 } END { printf "%.2f", g }')
 	if [ "$(ticks | wc -l)" -ge 2 ]; then
-		echo "ok 5 $(ticks | wc -l) ticks read; the longest gap between two is $gap s" >$t
+		echo "ok 6 $(ticks | wc -l) ticks read; the longest gap between two is $gap s" >$t
 	else
-		echo "not ok 5 fewer than two ticks in the instance's ring" >$t
+		echo "not ok 6 fewer than two ticks in the instance's ring" >$t
 	fi
 	echo "# liveupdate: ticks $(ticks | tr '\n' ' ')" >$t
 	echo "$MK_INIT_DONE" >$t

@@ -118,6 +118,7 @@ bool multikernel_owns_cpus(void);
 int multikernel_kexec_prepare(void);
 void multikernel_kexec_finish(void);
 bool multikernel_kexec_avoid(phys_addr_t *start, phys_addr_t *end);
+bool multikernel_kexec_hands_over(void);
 bool multikernel_is_instance(void);
 u32 multikernel_lockdown_level(void);
 void __init multikernel_confine_instance(u32 host_level);
@@ -159,6 +160,7 @@ static inline bool multikernel_pool_requested(void) { return false; }
 static inline bool multikernel_owns_cpus(void) { return false; }
 static inline int multikernel_kexec_prepare(void) { return 0; }
 static inline void multikernel_kexec_finish(void) { }
+static inline bool multikernel_kexec_hands_over(void) { return false; }
 static inline bool multikernel_kexec_avoid(phys_addr_t *start, phys_addr_t *end)
 {
 	return false;

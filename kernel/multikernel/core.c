@@ -582,12 +582,75 @@ out:
 	return n;
 }
 
+/**
+ * mk_instances_record() - describe the instances that hold CPUs
+ * @out:	room for @max entries of the handover record
+ * @max:	how many
+ *
+ * For the handover record of a host kexec that leaves them running.
+ *
+ * Context: Process context; takes mk_lock, then each instance's lock.
+ * Return: how many entries were filled; -E2BIG when more instances or
+ * CPUs than the record has room for, -ENOMEM.
+ */
+int mk_instances_record(struct multikernel_record_instance *out,
+			unsigned int max)
+{
+	struct mk_instance **all, *inst;
+	unsigned int n = 0, i, cpu, c;
+	int ret = 0;
+
+	all = kcalloc(max, sizeof(*all), GFP_KERNEL);
+	if (!all)
+		return -ENOMEM;
+	mutex_lock(&mk_lock);
+	list_for_each_entry(inst, &mk_instances, node) {
+		if (!inst->published || !inst->cpus_taken)
+			continue;
+		if (n == max) {
+			ret = -E2BIG;
+			break;
+		}
+		kref_get(&inst->kref);
+		all[n++] = inst;
+	}
+	mutex_unlock(&mk_lock);
+
+	for (i = 0; i < n; i++) {
+		struct multikernel_record_instance *ri = &out[i];
+
+		inst = all[i];
+		mutex_lock(&inst->lock);
+		ri->id = inst->id;
+		ri->boot = inst->boot;
+		ri->state = inst->state;
+		strscpy(ri->name, inst->name, sizeof(ri->name));
+		ri->mem_base = inst->mem_base;
+		ri->mem_size = inst->mem_range;
+		/* Zero, like all of @out, for an instance never started. */
+		mk_arch_shared_region(inst, &ri->shared_phys, &ri->shared_size);
+		c = 0;
+		for_each_cpu(cpu, inst->cpus) {
+			if (c == MULTIKERNEL_RECORD_CPUS) {
+				ret = -E2BIG;
+				break;
+			}
+			ri->hw_ids[c++] = mk_arch_cpu_hw_id(cpu);
+		}
+		ri->nr_cpus = c;
+		mutex_unlock(&inst->lock);
+		mk_instance_put(inst);
+	}
+	kfree(all);
+	return ret ? ret : n;
+}
+
 static int __init mk_init(void)
 {
 	int ret;
 
 	/* Without the hotplug veto, instances could lose their CPUs: no device. */
-	ret = mk_cpus_init();
+	ret = mk_cpus_ready();
 	if (ret)
 		goto fail;
 	ret = mk_pm_init();

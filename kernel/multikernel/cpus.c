@@ -259,6 +259,17 @@ bool multikernel_owns_cpus(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(multikernel_owns_cpus);
 
+/**
+ * mk_cpus_held() - the CPUs held for instances
+ * @out:	filled with them
+ *
+ * Context: Any context; a snapshot.
+ */
+void mk_cpus_held(struct cpumask *out)
+{
+	cpumask_copy(out, &mk_taken_cpus);
+}
+
 /* CPUHP prepare callback: refuse to bring up a CPU an instance holds. */
 static int mk_cpu_prepare(unsigned int cpu)
 {
@@ -270,17 +281,44 @@ static int mk_cpu_prepare(unsigned int cpu)
 	return 0;
 }
 
-/**
- * mk_cpus_init() - install the CPU-hotplug veto
- *
- * Context: Process context, boot.
- * Return: 0 or the error of cpuhp_setup_state_nocalls().
+/*
+ * Install the CPU-hotplug veto before SMP bring-up, holding the CPUs an
+ * old host's instances run on when it kexec'd into this kernel with a
+ * handover: smp_init() then never starts them. Nothing adopts those
+ * instances yet, so the CPUs stay held until the next reboot.
  */
-int __init mk_cpus_init(void)
+static int mk_cpus_veto = -EAGAIN;
+
+static int __init mk_cpus_init(void)
 {
+	struct mk_handed_over ho;
 	int ret;
 
+	if (mk_arch_handed_over(&mk_taken_cpus, &ho)) {
+		if (ho.record_phys)
+			mk_handover_record_take(&ho, &mk_taken_cpus);
+		pr_info("holding CPUs %*pbl for instances an old host left running\n",
+			cpumask_pr_args(&mk_taken_cpus));
+	}
 	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "multikernel:veto",
 					mk_cpu_prepare, NULL);
-	return ret < 0 ? ret : 0;
+	if (ret < 0) {
+		pr_err("cannot install the CPU-hotplug veto: %d\n", ret);
+		mk_cpus_veto = ret;
+		return ret;
+	}
+	mk_cpus_veto = 0;
+	return 0;
+}
+early_initcall(mk_cpus_init);
+
+/**
+ * mk_cpus_ready() - is the CPU-hotplug veto in place?
+ *
+ * Context: Process context, boot, after early initcalls.
+ * Return: 0, or the error that kept it out.
+ */
+int __init mk_cpus_ready(void)
+{
+	return mk_cpus_veto;
 }

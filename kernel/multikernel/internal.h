@@ -173,7 +173,15 @@ int mk_cpus_check(const struct cpumask *want, const struct cpumask *claimed,
 void mk_cpus_warn_split_cores(const struct mk_instance *inst);
 int mk_cpus_take(struct mk_instance *inst);
 void mk_cpus_give_back(struct mk_instance *inst);
-int mk_cpus_init(void);
+void mk_cpus_held(struct cpumask *out);
+
+/* handover.c */
+int mk_handover_record_write(void);
+void __init mk_handover_record_take(const struct mk_handed_over *ho,
+				    struct cpumask *held);
+int mk_instances_record(struct multikernel_record_instance *out,
+			unsigned int max);
+int mk_cpus_ready(void);
 
 /* console.c */
 struct file *mk_console_open(struct mk_instance *inst);

@@ -36,8 +36,9 @@
 
 /*
  * multikernel_test_kexec_leave (CONFIG_MULTIKERNEL_TEST_KEXEC_LEAVE): a
- * kexec leaves the instances running, for the live update test. The new
- * kernel's command line must keep it off their CPUs and memory.
+ * kexec leaves the instances running, for the live update test, into a
+ * kernel loaded with a handover that keeps it off their CPUs and memory
+ * (arch code, live-update.rst). Nothing adopts them in the new kernel yet.
  */
 #ifdef CONFIG_MULTIKERNEL_TEST_KEXEC_LEAVE
 static bool mk_test_kexec_leave;
@@ -51,6 +52,50 @@ early_param("multikernel_test_kexec_leave", mk_test_kexec_leave_setup);
 #else
 #define mk_test_kexec_leave	false
 #endif
+
+/**
+ * multikernel_kexec_hands_over() - does a host kexec leave instances running?
+ *
+ * The bzImage loader asks, to know whether a kernel it loads to replace
+ * the host gets a handover.
+ *
+ * Context: Any context.
+ * Return: true on a host booted with multikernel_test_kexec_leave.
+ */
+bool multikernel_kexec_hands_over(void)
+{
+	return mk_test_kexec_leave;
+}
+
+/* A kexec that leaves the instances running: may the loaded kernel? */
+static int mk_kexec_may_leave(void)
+{
+	cpumask_var_t held;
+	unsigned int cpu;
+	bool ok;
+	int ret;
+
+	if (!zalloc_cpumask_var(&held, GFP_KERNEL))
+		return -ENOMEM;
+	mk_cpus_held(held);
+	ok = mk_arch_kexec_keeps_off(held, &cpu);
+	free_cpumask_var(held);
+	if (ok) {
+		ret = mk_handover_record_write();
+		if (ret) {
+			pr_warn("refusing to kexec: cannot write the handover record: %d\n", ret);
+			return -EBUSY;
+		}
+		pr_warn("test: kexec leaves the instances running (multikernel_test_kexec_leave)\n");
+		return 0;
+	}
+	if (cpu >= nr_cpu_ids)
+		pr_warn("refusing to kexec: the loaded kernel was given no handover (loaded with kexec_load(2), or it has no multikernel support), and instances run\n");
+	else
+		pr_warn("refusing to kexec: CPU %u was the host's when the kernel was loaded, and an instance holds it now; load the kernel again\n",
+			cpu);
+	return -EBUSY;
+}
 
 static int mk_pm_notify(struct notifier_block *nb, unsigned long action,
 			void *data)
@@ -82,18 +127,19 @@ static struct notifier_block mk_pm_nb = {
  * Called by kernel_kexec() with the kexec lock held, before anything is
  * shut down. Refuses while an instance kernel may be on its CPUs;
  * otherwise no instance can start until multikernel_kexec_finish().
- * Loading a kexec image is not affected, nor is a crash kexec.
+ * Loading a kexec image is not affected, nor is a crash kexec. Under
+ * multikernel_test_kexec_leave, goes ahead with instances running if the
+ * loaded kernel keeps off every CPU they hold.
  *
  * Context: Process context.
  * Return: 0 to go ahead; -EBUSY while an instance is starting, running,
- * stopping or crashed.
+ * stopping or crashed (left running: when the loaded kernel would not
+ * keep off them); -ENOMEM.
  */
 int multikernel_kexec_prepare(void)
 {
-	if (mk_test_kexec_leave) {
-		pr_warn("test: kexec leaves the instances running (multikernel_test_kexec_leave)\n");
-		return 0;
-	}
+	if (mk_test_kexec_leave)
+		return mk_kexec_may_leave();
 	if (!mk_instances_freeze())
 		return 0;
 	pr_warn_ratelimited("refusing to kexec while multikernel instances run; stop them first\n");

@@ -238,6 +238,41 @@ u64 mk_arch_entry_ns(struct mk_instance *inst);
  */
 u32 mk_arch_cpu_hw_id(unsigned int cpu);
 
+/*
+ * A host kexec that leaves instances running (live-update.rst). The old
+ * host: does the loaded kernel keep off the CPUs instances hold (@cpu: one
+ * it would start, nr_cpu_ids when it carries no handover)? The new host,
+ * before SMP bring-up: which CPUs must it hold for the old one's instances
+ * (false when it was handed none)?
+ */
+bool mk_arch_kexec_keeps_off(const struct cpumask *cpus, unsigned int *cpu);
+
+/**
+ * struct mk_handed_over - what a new host learnt from the old one's handover
+ * @pool_phys:	the old host's pool, reserved in this kernel
+ * @pool_size:	bytes of the pool
+ * @record_phys: the handover record, in the pool; 0 when the handover
+ *		itself was bad
+ * @record_size: bytes of room for it
+ */
+struct mk_handed_over {
+	u64 pool_phys;
+	u64 pool_size;
+	u64 record_phys;
+	u64 record_size;
+};
+
+bool __init mk_arch_handed_over(struct cpumask *cpus, struct mk_handed_over *ho);
+
+/*
+ * The old host, loading a kernel with a handover: a pool granule for the
+ * handover record (kernel/multikernel/handover.c).
+ */
+int multikernel_handover_record_reserve(u64 *phys, u64 *size);
+
+/* Where a started instance's shared region is; false before a start. */
+bool mk_arch_shared_region(struct mk_instance *inst, u64 *phys, u64 *size);
+
 /**
  * struct mk_arch_instance - where a kernel running as an instance finds
  *			     its host

@@ -386,4 +386,63 @@ struct multikernel_ctl {
 	__u8 text[MULTIKERNEL_REASON_MAX];
 };
 
+/*
+ * The handover record (Documentation/multikernel/live-update.rst): what a
+ * host that kexecs into a new kernel with instances running tells it
+ * about them. It fills one pool granule that the handover (setup_data,
+ * written when the new kernel was loaded) names, and is written at kexec
+ * time. Both ends are hosts, possibly of different builds: the reader
+ * checks everything, the CRC32 first.
+ */
+#define MULTIKERNEL_RECORD_MAGIC	0x52484b4d	/* "MKHR" */
+#define MULTIKERNEL_RECORD_VERSION	1
+#define MULTIKERNEL_RECORD_INSTANCES	64
+#define MULTIKERNEL_RECORD_CPUS		64
+
+/**
+ * struct multikernel_record_instance - one instance the old host left running
+ * @id:		its id in the old host
+ * @boot:	the number of its current boot
+ * @state:	an &enum multikernel_state
+ * @nr_cpus:	how many of @hw_ids are used, 1 to MULTIKERNEL_RECORD_CPUS
+ * @name:	NUL-terminated
+ * @mem_base:	its memory range in the pool
+ * @mem_size:	bytes of that range
+ * @shared_phys: the region it shares with its host, 0 when not started
+ * @shared_size: bytes of that region
+ * @hw_ids:	its processors, by hardware id (x86: APIC ID)
+ */
+struct multikernel_record_instance {
+	__u32 id;
+	__u32 boot;
+	__u32 state;
+	__u32 nr_cpus;
+	__u8 name[40];
+	__u64 mem_base;
+	__u64 mem_size;
+	__u64 shared_phys;
+	__u64 shared_size;
+	__u32 hw_ids[MULTIKERNEL_RECORD_CPUS];
+};
+
+/**
+ * struct multikernel_record - the handover record
+ * @magic:	MULTIKERNEL_RECORD_MAGIC
+ * @version:	MULTIKERNEL_RECORD_VERSION
+ * @size:	bytes of the header and the @nr_instances entries
+ * @crc:	crc32_le(~0) of those @size bytes with @crc zero
+ * @nr_instances: entries in @inst
+ * @reserved:	zero
+ * @inst:	the instances
+ */
+struct multikernel_record {
+	__u32 magic;
+	__u32 version;
+	__u32 size;
+	__u32 crc;
+	__u32 nr_instances;
+	__u32 reserved;
+	struct multikernel_record_instance inst[];
+};
+
 #endif /* _LINUX_MULTIKERNEL_WIRE_H */

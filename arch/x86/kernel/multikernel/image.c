@@ -4,12 +4,14 @@
  *
  * A kernel that can run as an instance says so in its kernel_info (boot
  * protocol 2.15+, Documentation/arch/x86/boot.rst): the handoff version it
- * accepts, at MK_X86_KERNEL_INFO_OFFSET. The bzImage64 loader stored the
+ * accepts, at MK_X86_KERNEL_INFO_OFFSET (the handover version a kernel
+ * that replaces the host accepts follows it, see handover.c). The bzImage64 loader stored the
  * 64-bit entry point and the boot_params address for its purgatory; the
  * start trampoline uses them directly.
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
+#include <kunit/visibility.h>
 #include <linux/kexec.h>
 #include <linux/multikernel/arch.h>
 #include <linux/printk.h>
@@ -21,27 +23,37 @@
 
 #define MK_KERNEL_INFO_MAGIC	"LToP"
 
-/* The handoff version a bzImage advertises, 0 for none. */
-static u32 mk_kernel_info_handoff(const u8 *kernel, size_t len)
+/**
+ * mk_kernel_info_u32() - a 32-bit field of a bzImage's kernel_info
+ * @kernel:	the bzImage
+ * @len:	its length
+ * @offset:	the field's offset in kernel_info
+ *
+ * Context: Any context.
+ * Return: the field, or 0 when the image has no kernel_info (boot
+ * protocol before 2.15) or one too short to hold it.
+ */
+u32 mk_kernel_info_u32(const u8 *kernel, size_t len, size_t offset)
 {
 	const struct setup_header *hdr = (const void *)(kernel + 0x1f1);
 	size_t pm_start, ki;
-	u32 ki_size, ver;
+	u32 ki_size, val;
 
 	if (len < 0x1f1 + sizeof(*hdr) || hdr->version < 0x020f)
 		return 0;
 	pm_start = ((size_t)(hdr->setup_sects ? hdr->setup_sects : 4) + 1) * 512;
 	ki = pm_start + hdr->kernel_info_offset;
-	if (ki < pm_start || ki > len || len - ki < MK_X86_KERNEL_INFO_OFFSET + 4)
+	if (ki < pm_start || ki > len || len - ki < offset + 4)
 		return 0;
 	if (memcmp(kernel + ki, MK_KERNEL_INFO_MAGIC, 4))
 		return 0;
 	memcpy(&ki_size, kernel + ki + 4, sizeof(ki_size));
-	if (ki_size < MK_X86_KERNEL_INFO_OFFSET + 4)
+	if (ki_size < offset + 4)
 		return 0;
-	memcpy(&ver, kernel + ki + MK_X86_KERNEL_INFO_OFFSET, sizeof(ver));
-	return ver;
+	memcpy(&val, kernel + ki + offset, sizeof(val));
+	return val;
 }
+EXPORT_SYMBOL_IF_KUNIT(mk_kernel_info_u32);
 
 /**
  * mk_arch_image_finish() - accept a kernel kexec_file loaded for an instance
@@ -59,7 +71,8 @@ int mk_arch_image_finish(struct kimage *image, struct mk_image *mk)
 	u32 ver;
 	int ret;
 
-	ver = mk_kernel_info_handoff(image->kernel_buf, image->kernel_buf_len);
+	ver = mk_kernel_info_u32(image->kernel_buf, image->kernel_buf_len,
+				 MK_X86_KERNEL_INFO_OFFSET);
 	if (!ver) {
 		pr_err_ratelimited("kernel has no multikernel support (no handoff version in kernel_info)\n");
 		return -EOPNOTSUPP;

@@ -105,6 +105,27 @@ u32 mk_arch_cpu_hw_id(unsigned int cpu)
 	return mk_apicid(cpu);
 }
 
+/**
+ * mk_arch_shared_region() - where a started instance's shared region is
+ * @inst:	the instance, its lock held
+ * @phys:	set to the region's physical address
+ * @size:	set to its size
+ *
+ * Context: Process context.
+ * Return: false when the instance was not prepared for a start.
+ */
+bool mk_arch_shared_region(struct mk_instance *inst, u64 *phys, u64 *size)
+{
+	struct mk_x86_state *st = inst->arch;
+
+	lockdep_assert_held(&inst->lock);
+	if (!st)
+		return false;
+	*phys = st->layout.shared_base;
+	*size = st->layout.shared_size;
+	return true;
+}
+
 /* Write the ICR and wait until the local APIC sent the IPI. */
 static u32 mk_icr_send(u32 low, u32 apicid)
 {

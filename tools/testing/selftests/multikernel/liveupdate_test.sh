@@ -7,17 +7,22 @@
 # harness's liveupdate boot runs it alone (MK_RUN=liveupdate), since it
 # ends in a kexec, not in the kselftest runner.
 #
-# Nothing hands the instance over to the new kernel yet: the new kernel
-# (this kernel and the instance initramfs) is told on its command line to
-# keep off the pool (memmap=) and off the instance's CPU (maxcpus=2).
+# The new kernel is loaded with a handover (live-update.rst): the pool is
+# reserved in its e820 map and the CPUs that were not the host's at load
+# time are named, so that it keeps off the instance with nothing on its
+# command line; at kexec the host writes a record of its instances, which
+# the new kernel checks and logs (with multikernel_test_handover_corrupt,
+# damaged: the new kernel must refuse it). Nothing adopts the instance yet.
 #
 # The host part: an instance runs on CPU 2 and prints a tick a second; the
-# new kernel loads with kexec_file_load(2), outside the pool; then kexec.
-# The new kernel's part (mkjob=luprobe in instance-init.sh), TAP lines 3
-# to 5 on the same serial port: it keeps off CPU 2 and the pool, and the
-# instance runs on: its ticks, read from its ring through /dev/mem, go on
-# after the kexec. The longest gap between two ticks, the instance's own
-# view of the switch, is printed as a figure, not judged.
+# new kernel loads with kexec_file_load(2), outside the pool; a kexec is
+# refused while a second instance holds CPU 3, which was the host's at
+# load time; then kexec. The new kernel's part (mkjob=luprobe in
+# instance-init.sh), TAP lines 4 to 6 on the same serial port: it keeps
+# off CPU 2 and the pool, and the instance runs on: its ticks, read from
+# its ring through /dev/mem, go on after the kexec. The longest gap
+# between two ticks, the instance's own view of the switch, is printed
+# as a figure, not judged.
 #
 # Plain TAP on stdout, the plan covering both kernels' lines.
 
@@ -26,8 +31,8 @@ DIR="$(dirname "$(readlink -f "$0")")"
 . "${DIR}"/mk_lib.sh
 
 MEM=${MK_INSTANCE_MEM:-64M}
-NAMES="mklu0"
-PLAN=5
+NAMES="mklu0 mklu1"
+PLAN=6
 
 echo "TAP version 13"
 echo "1..$PLAN"
@@ -46,18 +51,37 @@ pool_and_memory mklu0 || bail 2 "no pool or instance memory in the log"
 shared=$((mem_base + (mem_mib << 20) - (1 << 20)))
 msg "pool $pool_start-$pool_end, instance shared region at $shared"
 
-args="console=ttyS0 panic=-1 nokaslr maxcpus=2 kunit.enable=0"
-args="$args memmap=$(((pool_end - pool_start + 1) >> 20))M\$$pool_start"
+args="console=ttyS0 panic=-1 kunit.enable=0"
 args="$args mkjob=luprobe mkpool=$pool_start-$pool_end mkshared=$shared"
+# With a record damaged on purpose, the new kernel must refuse it.
+grep -qw multikernel_test_handover_corrupt /proc/cmdline && args="$args mkrecord=bad"
 if ! kexec -s -l "$MK_INSTANCE_KERNEL" --initrd="$MK_INSTANCE_INITRD" \
 		--append="$args" >"$OUT" 2>&1; then
 	msg "$(cat "$OUT")"
 	bail 2 "the new kernel does not load beside a running instance"
 fi
 echo "ok 2 the new kernel loads with kexec_file_load(2) beside a running instance"
+
+# CPU 3 was the host's when the kernel was loaded: the new kernel would
+# start it. An instance that holds it now makes the kexec fail, and
+# nothing stops.
+mark=$(dmesg | wc -l)
+mk create mklu1 --cpus 3 --mem "$MEM" || bail 3 "create an instance on CPU 3"
+if taskset -c 0 kexec -e >"$OUT" 2>&1; then
+	bail 3 "kexec -e returned 0"
+fi
+why=$(dmesg | tail -n +"$((mark + 1))" | grep "refusing to kexec")
+if [ "$(state mklu0)" = running ] && echo "$why" | grep -q "CPU 3 was the host's"; then
+	echo "ok 3 a kexec is refused while an instance holds a CPU the loaded kernel would start"
+else
+	msg "kexec -e said: $(cat "$OUT"); the host: ${why:-nothing}; mklu0 is $(state mklu0)"
+	bail 3 "the kexec was not refused for CPU 3"
+fi
+mk destroy mklu1 || bail 4 "destroy the instance on CPU 3"
+
 msg "kexec at host uptime $(cut -d' ' -f1 /proc/uptime)"
 sync
 # From CPU 0: the new kernel boots on the CPU that jumps to it.
 taskset -c 0 kexec -e
-echo "not ok 3 kexec -e came back: $?"
+echo "not ok 4 kexec -e came back: $?"
 exit 1
