@@ -127,7 +127,8 @@ case "$(cat /proc/cmdline)" in
 	host_job_setup
 	# A workload on this host itself (or a container) was down at least
 	# from the kexec to here: this kernel's boot to init.
-	echo "# liveupdate: the new host ran init at its uptime $(cut -d' ' -f1 /proc/uptime) s" >$t
+	# The TSC ran on across the kexec (the old host printed it then).
+	echo "# liveupdate: the new host ran init at its uptime $(cut -d' ' -f1 /proc/uptime) s, TSC $(mk_rdtsc), $(dmesg | sed -n 's/.*tsc: Detected \([0-9.]*\) MHz.*/\1/p') MHz" >$t
 	shared=$(arg mkshared)
 	took=$(ram_in_pool)
 	[ "$(cat /sys/devices/system/cpu/cpu2/online 2>/dev/null)" = 1 ] && took="$took CPU2"

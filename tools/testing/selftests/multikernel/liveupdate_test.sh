@@ -80,8 +80,10 @@ else
 fi
 mk destroy mklu1 || bail 4 "destroy the instance on CPU 3"
 
-msg "kexec at host uptime $(cut -d' ' -f1 /proc/uptime)"
 sync
+msg "kexec at host uptime $(cut -d' ' -f1 /proc/uptime)"
+# The TSC runs on across the kexec: the new kernel times the switch by it.
+echo "# liveupdate: kexec at TSC $("${DIR}"/mk_rdtsc)"
 # From CPU 0: the new kernel boots on the CPU that jumps to it.
 taskset -c 0 kexec -e
 echo "not ok 4 kexec -e came back: $?"
