@@ -121,7 +121,7 @@ case "$(cat /proc/cmdline)" in
 	;;
 *mkjob=luprobe*)
 	# Not an instance: the kernel a host kexec started while an instance
-	# ran (liveupdate_test.sh). TAP lines 4 to 6 after the old host's on
+	# ran (liveupdate_test.sh). TAP lines 5 to 8 after the old host's on
 	# ttyS1, then the end marker. Its command line names no CPU and no
 	# memory to keep off: the old host's handover does.
 	host_job_setup
@@ -141,9 +141,9 @@ case "$(cat /proc/cmdline)" in
 	esac
 	dmesg | grep -q "$want" || took="$took no-record-line"
 	if [ -z "$took" ]; then
-		echo "ok 4 the new kernel keeps off CPU 2 and the pool ($(nproc) CPUs online)" >$t
+		echo "ok 5 the new kernel keeps off CPU 2 and the pool ($(nproc) CPUs online)" >$t
 	else
-		echo "not ok 4 the new kernel took what the instance has:$took" >$t
+		echo "not ok 5 the new kernel took what the instance has:$took" >$t
 		dmesg | grep -i "multikernel\|handover\|e820" | sed 's/^/# /' >$t
 	fi
 	# Every tick the instance printed, from its ring in the shared region.
@@ -161,9 +161,9 @@ case "$(cat /proc/cmdline)" in
 		last=$(ticks | tail -n 1)
 	done
 	if [ -n "$first" ] && [ "$last" != "$first" ]; then
-		echo "ok 5 the instance runs on under the new kernel (tick $first -> $last)" >$t
+		echo "ok 6 the instance runs on under the new kernel (tick $first -> $last)" >$t
 	else
-		echo "not ok 5 the instance's last tick stays at '$first'" >$t
+		echo "not ok 6 the instance's last tick stays at '$first'" >$t
 	fi
 	# How the switch looked from inside: the longest gap between two
 	# ticks, and the longest a 1 ms sleeper went without running (the
@@ -173,9 +173,23 @@ case "$(cat /proc/cmdline)" in
 		sed -n 's/.*MK-INSTANCE: tick \([0-9.]*\) longest \([0-9.]*\) ms.*/\2 \1/p' |
 		sort -n | tail -n 1)
 	if [ "$(ticks | wc -l)" -ge 2 ] && [ -n "$stall" ]; then
-		echo "ok 6 $(ticks | wc -l) ticks read; the longest gap between two is $gap s; the longest a 1 ms sleeper did not run: ${stall% *} ms (in the second before tick ${stall#* })" >$t
+		echo "ok 7 $(ticks | wc -l) ticks read; the longest gap between two is $gap s; the longest a 1 ms sleeper did not run: ${stall% *} ms (in the second before tick ${stall#* })" >$t
 	else
-		echo "not ok 6 fewer than two ticks with gaps in the instance's ring" >$t
+		echo "not ok 7 fewer than two ticks with gaps in the instance's ring" >$t
+	fi
+	# An instance of one CPU sends itself no NMI and no IPI: every one its
+	# kernel counted from its first tick line to its last came from a host.
+	irqs() {
+		dd if=/dev/mem bs=4096 skip=$((shared / 4096)) count=256 2>/dev/null | strings |
+			sed -n 's/.*MK-INSTANCE: tick \([0-9.]*\) longest [0-9.]* ms nmi \([0-9]*\) ipi \([0-9]*\).*/\1 \2 \3/p' |
+			sort -n
+	}
+	# shellcheck disable=SC2046 # three numbers from each of two lines
+	set -- $(irqs | head -n 1) $(irqs | tail -n 1)
+	if [ $# -eq 6 ] && [ "$2" = "$5" ] && [ "$3" = "$6" ]; then
+		echo "ok 8 the instance took no NMI and no IPI from tick $1 to tick $4 (NMIs $5, IPIs $6)" >$t
+	else
+		echo "not ok 8 NMIs or IPIs reached the instance: tick, NMIs, IPIs first and last: $*" >$t
 	fi
 	echo "# liveupdate: ticks $(ticks | tr '\n' ' ')" >$t
 	echo "# liveupdate: the longest stall before each tick, ms: $(dd if=/dev/mem bs=4096 skip=$((shared / 4096)) count=256 2>/dev/null |

@@ -583,6 +583,39 @@ out:
 }
 
 /**
+ * mk_instances_unsettled() - an instance a host kexec must not leave behind
+ * @name:	set to its name
+ * @len:	room in @name
+ * @state:	set to its state
+ *
+ * An instance that is starting or stopping is half way between two
+ * states, and a crashed one waits for its stop: a kexec that leaves the
+ * instances running waits for neither.
+ *
+ * Context: Process context; takes mk_lock.
+ * Return: true and the first such instance, false when there is none.
+ */
+bool mk_instances_unsettled(char *name, size_t len, enum mk_state *state)
+{
+	struct mk_instance *inst;
+	bool found = false;
+	enum mk_state s;
+
+	mutex_lock(&mk_lock);
+	list_for_each_entry(inst, &mk_instances, node) {
+		s = READ_ONCE(inst->state);
+		if (s == MK_STARTING || s == MK_STOPPING || s == MK_CRASHED) {
+			strscpy(name, inst->name, len);
+			*state = s;
+			found = true;
+			break;
+		}
+	}
+	mutex_unlock(&mk_lock);
+	return found;
+}
+
+/**
  * mk_instances_record() - describe the instances that hold CPUs
  * @out:	room for @max entries of the handover record
  * @max:	how many

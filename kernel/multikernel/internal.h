@@ -181,6 +181,7 @@ void __init mk_handover_record_take(const struct mk_handed_over *ho,
 				    struct cpumask *held);
 int mk_instances_record(struct multikernel_record_instance *out,
 			unsigned int max);
+bool mk_instances_unsettled(char *name, size_t len, enum mk_state *state);
 int mk_cpus_ready(void);
 
 /* console.c */

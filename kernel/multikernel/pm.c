@@ -70,11 +70,18 @@ bool multikernel_kexec_hands_over(void)
 /* A kexec that leaves the instances running: may the loaded kernel? */
 static int mk_kexec_may_leave(void)
 {
+	char name[MULTIKERNEL_NAME_MAX + 1];
+	enum mk_state state;
 	cpumask_var_t held;
 	unsigned int cpu;
 	bool ok;
 	int ret;
 
+	if (mk_instances_unsettled(name, sizeof(name), &state)) {
+		pr_warn("refusing to kexec: instance %s is %s; stop it, or wait until it runs\n",
+			name, mk_state_name(state));
+		return -EBUSY;
+	}
 	if (!zalloc_cpumask_var(&held, GFP_KERNEL))
 		return -ENOMEM;
 	mk_cpus_held(held);

@@ -15,15 +15,17 @@
 # damaged: the new kernel must refuse it). Nothing adopts the instance yet.
 #
 # The host part: an instance runs on CPU 2, a 1 ms sleeper that prints a
-# tick a second with the longest it went without running (mk_gap_probe); the
-# new kernel loads with kexec_file_load(2), outside the pool; a kexec is
-# refused while a second instance holds CPU 3, which was the host's at
-# load time; then kexec. The new kernel's part (mkjob=luprobe in
-# instance-init.sh), TAP lines 4 to 6 on the same serial port: it keeps
-# off CPU 2 and the pool, and the instance runs on: its ticks, read from
-# its ring through /dev/mem, go on after the kexec. The longest gap
-# between two ticks and the longest the sleeper did not run, the
-# instance's own view of the switch, are printed as figures, not judged.
+# tick a second with the longest it went without running (mk_gap_probe);
+# the new kernel loads with kexec_file_load(2), outside the pool; a kexec
+# is refused while a second instance holds CPU 3, which was the host's at
+# load time, and again once that instance has crashed; then kexec. The
+# new kernel's part (mkjob=luprobe in instance-init.sh), TAP lines 5 to 8
+# on the same serial port: it keeps off CPU 2 and the pool, and the
+# instance runs on: its ticks, read from its ring through /dev/mem, go on
+# after the kexec. The longest gap between two ticks and the longest the
+# sleeper did not run, the instance's own view of the switch, are printed
+# as figures, not judged; that the instance, of one CPU, counted no NMI
+# and no IPI is.
 #
 # Plain TAP on stdout, the plan covering both kernels' lines.
 
@@ -33,7 +35,7 @@ DIR="$(dirname "$(readlink -f "$0")")"
 
 MEM=${MK_INSTANCE_MEM:-64M}
 NAMES="mklu0 mklu1"
-PLAN=6
+PLAN=8
 
 echo "TAP version 13"
 echo "1..$PLAN"
@@ -78,7 +80,25 @@ else
 	msg "kexec -e said: $(cat "$OUT"); the host: ${why:-nothing}; mklu0 is $(state mklu0)"
 	bail 3 "the kexec was not refused for CPU 3"
 fi
-mk destroy mklu1 || bail 4 "destroy the instance on CPU 3"
+
+# A crashed instance waits for its stop: no kexec leaves it behind. The
+# state is checked before the CPUs, so this refusal names the crash.
+panic_args="console=ttyMK0 kunit.enable=0${MK_INSTANCE_ARGS:+ $MK_INSTANCE_ARGS} mkjob=panic"
+mk load mklu1 --kernel "$MK_INSTANCE_KERNEL" --initrd "$MK_INSTANCE_INITRD" \
+	--cmdline "$panic_args" && mk start mklu1 || bail 4 "start a panicking instance on CPU 3"
+wait_state mklu1 "$BOOT_WAIT" crashed || bail 4 "the instance on CPU 3 did not crash"
+mark=$(dmesg | wc -l)
+if taskset -c 0 kexec -e >"$OUT" 2>&1; then
+	bail 4 "kexec -e returned 0"
+fi
+why=$(dmesg | tail -n +"$((mark + 1))" | grep "refusing to kexec")
+if [ "$(state mklu0)" = running ] && echo "$why" | grep -q "instance mklu1 is crashed"; then
+	echo "ok 4 a kexec is refused while an instance is crashed"
+else
+	msg "kexec -e said: $(cat "$OUT"); the host: ${why:-nothing}; mklu0 is $(state mklu0)"
+	bail 4 "the kexec was not refused for the crashed instance"
+fi
+mk stop mklu1 --force && mk destroy mklu1 || bail 5 "destroy the instance on CPU 3"
 
 sync
 msg "kexec at host uptime $(cut -d' ' -f1 /proc/uptime)"
@@ -86,5 +106,5 @@ msg "kexec at host uptime $(cut -d' ' -f1 /proc/uptime)"
 echo "# liveupdate: kexec at TSC $("${DIR}"/mk_rdtsc)"
 # From CPU 0: the new kernel boots on the CPU that jumps to it.
 taskset -c 0 kexec -e
-echo "not ok 4 kexec -e came back: $?"
+echo "not ok 5 kexec -e came back: $?"
 exit 1
