@@ -65,21 +65,29 @@ if ! kexec -s -l "$MK_INSTANCE_KERNEL" --initrd="$MK_INSTANCE_INITRD" \
 fi
 echo "ok 2 the new kernel loads with kexec_file_load(2) beside a running instance"
 
+# refused N PATTERN WHAT: kexec -e fails, the host's log says PATTERN,
+# and mklu0 still runs: TAP line N says so for WHAT. (A kexec that is not
+# refused does not come back: the new kernel's lines are then missing.)
+refused() {
+	mark=$(dmesg | wc -l)
+	if taskset -c 0 kexec -e >"$OUT" 2>&1; then
+		bail "$1" "kexec -e returned 0"
+	fi
+	why=$(dmesg | tail -n +"$((mark + 1))" | grep "refusing to kexec")
+	if [ "$(state mklu0)" = running ] && echo "$why" | grep -q "$2"; then
+		echo "ok $1 a kexec is refused while $3"
+	else
+		msg "kexec -e said: $(cat "$OUT"); the host: ${why:-nothing}"
+		msg "mklu0 is $(state mklu0)"
+		bail "$1" "the kexec was not refused while $3"
+	fi
+}
+
 # CPU 3 was the host's when the kernel was loaded: the new kernel would
 # start it. An instance that holds it now makes the kexec fail, and
 # nothing stops.
-mark=$(dmesg | wc -l)
 mk create mklu1 --cpus 3 --mem "$MEM" || bail 3 "create an instance on CPU 3"
-if taskset -c 0 kexec -e >"$OUT" 2>&1; then
-	bail 3 "kexec -e returned 0"
-fi
-why=$(dmesg | tail -n +"$((mark + 1))" | grep "refusing to kexec")
-if [ "$(state mklu0)" = running ] && echo "$why" | grep -q "CPU 3 was the host's"; then
-	echo "ok 3 a kexec is refused while an instance holds a CPU the loaded kernel would start"
-else
-	msg "kexec -e said: $(cat "$OUT"); the host: ${why:-nothing}; mklu0 is $(state mklu0)"
-	bail 3 "the kexec was not refused for CPU 3"
-fi
+refused 3 "CPU 3 was the host's" "an instance holds a CPU the loaded kernel would start"
 
 # A crashed instance waits for its stop: no kexec leaves it behind. The
 # state is checked before the CPUs, so this refusal names the crash.
@@ -87,17 +95,7 @@ panic_args="console=ttyMK0 kunit.enable=0${MK_INSTANCE_ARGS:+ $MK_INSTANCE_ARGS}
 mk load mklu1 --kernel "$MK_INSTANCE_KERNEL" --initrd "$MK_INSTANCE_INITRD" \
 	--cmdline "$panic_args" && mk start mklu1 || bail 4 "start a panicking instance on CPU 3"
 wait_state mklu1 "$BOOT_WAIT" crashed || bail 4 "the instance on CPU 3 did not crash"
-mark=$(dmesg | wc -l)
-if taskset -c 0 kexec -e >"$OUT" 2>&1; then
-	bail 4 "kexec -e returned 0"
-fi
-why=$(dmesg | tail -n +"$((mark + 1))" | grep "refusing to kexec")
-if [ "$(state mklu0)" = running ] && echo "$why" | grep -q "instance mklu1 is crashed"; then
-	echo "ok 4 a kexec is refused while an instance is crashed"
-else
-	msg "kexec -e said: $(cat "$OUT"); the host: ${why:-nothing}; mklu0 is $(state mklu0)"
-	bail 4 "the kexec was not refused for the crashed instance"
-fi
+refused 4 "instance mklu1 is crashed" "an instance is crashed"
 mk stop mklu1 --force && mk destroy mklu1 || bail 5 "destroy the instance on CPU 3"
 
 sync
