@@ -23,7 +23,8 @@ help:
 	@echo "make check-modules build the kernel once more with the KUnit suites as modules"
 	@echo "                   (build/obj-mod/); fails on a modpost warning"
 	@echo "make bench         benchmarks: instance spawn time against a cold QEMU boot;"
-	@echo "                   messaging round trips against a pipe and an AF_UNIX socket"
+	@echo "                   messaging round trips against a pipe and an AF_UNIX socket;"
+	@echo "                   what a host kexec costs an instance left running"
 	@echo "make compare       the same workloads as a host process, in a container and"
 	@echo "                   in an instance: tables, CSV and plots in build/compare/;"
 	@echo "                   QUICK=1 for a smoke run of a few minutes"
@@ -69,6 +70,7 @@ check-modules: kernel
 bench: deps
 	@$(H)/bench-spawn.sh
 	@$(H)/bench-msg.sh
+	@$(H)/bench-liveupdate.sh
 
 compare: deps
 	@QUICK=$(QUICK) $(H)/compare.sh
