@@ -705,9 +705,14 @@ static int mk_msg_xmit(struct mk_peer *peer, const struct mk_msg_info *info,
 	 * which no signal ends.
 	 */
 	do {
+		unsigned long start = jiffies;
+
 		left = wait_event_interruptible_timeout(peer->tx_wait,
 							mk_msg_sent(peer, info, data, flags, &ret),
 							MK_TX_RECHECK);
+		/* Counted also when the look after the timeout found room. */
+		if (time_after_eq(jiffies, start + MK_TX_RECHECK))
+			atomic64_inc(&peer->tx_rechecks);
 	} while (!left);
 	return left < 0 ? left : ret;
 }

@@ -205,6 +205,8 @@ struct mk_msg_chan {
  * @rx_yields:	runs that stopped at the budget with more to do
  * @rx_polls:	times mk_peer_poll() found messages no doorbell had
  *		announced and scheduled @rx_work for them
+ * @tx_rechecks: times a sender waiting for room looked at the ring again
+ *		because no doorbell had come for MK_TX_RECHECK
  * @poll_head:	the peer's producer index at the last mk_peer_poll()
  * @poll_taken:	our consumer index at the last mk_peer_poll()
  * @rx_buf:	payload of the message being handled, MULTIKERNEL_MSG_MAX
@@ -244,6 +246,7 @@ struct mk_peer {
 	u64 rx_runs;
 	u64 rx_yields;
 	u64 rx_polls;
+	atomic64_t tx_rechecks;
 	u32 poll_head;
 	u32 poll_taken;
 	void *rx_buf;

@@ -326,9 +326,11 @@ static void mk_msg_blocking_test(struct kunit *test)
 {
 	struct mk_msg_test *t = test->priv;
 	struct mk_waiter *w = mk_test_block_sender(test, t);
+	s64 rechecks;
 	int i;
 
 	/* The instance drains; its space doorbell wakes the sender. */
+	rechecks = atomic64_read(&t->host.tx_rechecks);
 	WRITE_ONCE(t->inst_paused, false);
 	mk_peer_doorbell(&t->inst);
 	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&w->done, WAIT), 0);
@@ -337,7 +339,13 @@ static void mk_msg_blocking_test(struct kunit *test)
 		KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&t->got, WAIT), 0);
 	KUNIT_EXPECT_EQ(test, t->last_len, 4);
 	KUNIT_EXPECT_MEMEQ(test, t->last, "late", 4);
-	KUNIT_EXPECT_GE(test, t->inst.end.stats.space_doorbells, 1);
+	/*
+	 * Unless the sender, looking again on its own meanwhile, took the
+	 * room before the ring was half drained: then no doorbell is due. On
+	 * a busy machine that happens; the lost-doorbell test covers it.
+	 */
+	if (atomic64_read(&t->host.tx_rechecks) == rechecks)
+		KUNIT_EXPECT_GE(test, t->inst.end.stats.space_doorbells, 1);
 }
 
 /*
