@@ -312,7 +312,8 @@ bool __init mk_arch_handed_over(struct cpumask *cpus, struct mk_handed_over *out
 	}
 	if (bad) {
 		cpumask_copy(cpus, cpu_present_mask);
-		cpumask_clear_cpu(smp_processor_id(), cpus);
+		/* Before SMP bring-up only the boot CPU runs: no migration. */
+		cpumask_clear_cpu(raw_smp_processor_id(), cpus);
 		pr_err("bad handover from the old host (%s): holding every CPU but the boot CPU\n",
 		       bad);
 		kfree(ho);
