@@ -146,12 +146,10 @@ case "$(cat /proc/cmdline)" in
 		echo "not ok 5 the new kernel took what the instance has:$took" >$t
 		dmesg | grep -i "multikernel\|handover\|e820" | sed 's/^/# /' >$t
 	fi
-	# Every tick the instance printed, from its ring in the shared region.
-	ticks() {
-		dd if=/dev/mem bs=4096 skip=$((shared / 4096)) count=256 2>/dev/null |
-			strings | sed -n 's/.*MK-INSTANCE: tick \([0-9.]*\).*/\1/p' |
-			sort -n
-	}
+	# The text of the instance's shared region (its rings), and every
+	# tick it printed there.
+	region() { dd if=/dev/mem bs=4096 skip=$((shared / 4096)) count=256 2>/dev/null | strings; }
+	ticks() { region | sed -n 's/.*MK-INSTANCE: tick \([0-9.]*\).*/\1/p' | sort -n; }
 	first=$(ticks | tail -n 1)
 	last=$first
 	n=0
@@ -169,7 +167,7 @@ case "$(cat /proc/cmdline)" in
 	# ticks, and the longest a 1 ms sleeper went without running (the
 	# figure each tick line carries, mk_gap_probe).
 	gap=$(ticks | awk 'NR > 1 && $1 - p > g { g = $1 - p } { p = $1 } END { printf "%.2f", g }')
-	stall=$(dd if=/dev/mem bs=4096 skip=$((shared / 4096)) count=256 2>/dev/null | strings |
+	stall=$(region |
 		sed -n 's/.*MK-INSTANCE: tick \([0-9.]*\) longest \([0-9.]*\) ms.*/\2 \1/p' |
 		sort -n | tail -n 1)
 	if [ "$(ticks | wc -l)" -ge 2 ] && [ -n "$stall" ]; then
@@ -180,7 +178,7 @@ case "$(cat /proc/cmdline)" in
 	# An instance of one CPU sends itself no NMI and no IPI: every one its
 	# kernel counted from its first tick line to its last came from a host.
 	irqs() {
-		dd if=/dev/mem bs=4096 skip=$((shared / 4096)) count=256 2>/dev/null | strings |
+		region |
 			sed -n 's/.*MK-INSTANCE: tick \([0-9.]*\) longest [0-9.]* ms nmi \([0-9]*\) ipi \([0-9]*\).*/\1 \2 \3/p' |
 			sort -n
 	}
@@ -192,8 +190,8 @@ case "$(cat /proc/cmdline)" in
 		echo "not ok 8 NMIs or IPIs reached the instance: tick, NMIs, IPIs first and last: $*" >$t
 	fi
 	echo "# liveupdate: ticks $(ticks | tr '\n' ' ')" >$t
-	echo "# liveupdate: the longest stall before each tick, ms: $(dd if=/dev/mem bs=4096 skip=$((shared / 4096)) count=256 2>/dev/null |
-		strings | sed -n 's/.*MK-INSTANCE: tick \([0-9.]*\) longest \([0-9.]*\) ms.*/\1:\2/p' | sort -n | tr '\n' ' ')" >$t
+	echo "# liveupdate: the longest stall before each tick, ms: $(region |
+		sed -n 's/.*MK-INSTANCE: tick \([0-9.]*\) longest \([0-9.]*\) ms.*/\1:\2/p' | sort -n | tr '\n' ' ')" >$t
 	echo "$MK_INIT_DONE" >$t
 	poweroff -f
 	;;

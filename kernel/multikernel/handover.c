@@ -84,6 +84,17 @@ int multikernel_handover_record_reserve(u64 *phys, u64 *size)
 	return 0;
 }
 
+/* The record's CRC32: over its @size bytes, with its crc field taken as 0. */
+static u32 mk_record_crc(struct multikernel_record *rec)
+{
+	u32 saved = rec->crc, crc;
+
+	rec->crc = 0;
+	crc = crc32_le(~0, (const u8 *)rec, rec->size);
+	rec->crc = saved;
+	return crc;
+}
+
 /**
  * mk_handover_record_write() - describe the instances for the new host
  *
@@ -111,7 +122,7 @@ int mk_handover_record_write(void)
 	rec->version = MULTIKERNEL_RECORD_VERSION;
 	rec->nr_instances = n;
 	rec->size = struct_size(rec, inst, n);
-	rec->crc = crc32_le(~0, (const u8 *)rec, rec->size);
+	rec->crc = mk_record_crc(rec);
 	if (mk_test_record_corrupt && n) {
 		rec->inst[0].mem_base ^= MULTIKERNEL_POOL_ALIGN;
 		pr_warn("test: the handover record is damaged after its checksum (multikernel_test_handover_corrupt)\n");
@@ -167,14 +178,13 @@ static const char *__init mk_record_instance_check(const struct multikernel_reco
 	return NULL;
 }
 
-static const char *__init mk_record_check(const struct multikernel_record *rec,
+/* Check @rec, a private copy of MK_RECORD_MAX bytes; fill @runs. */
+static const char *__init mk_record_check(struct multikernel_record *rec,
 					  const struct mk_handed_over *ho,
 					  const struct cpumask *kept, struct cpumask *runs)
 {
-	struct multikernel_record *copy;
 	unsigned int i;
 	const char *bad;
-	u32 crc;
 
 	if (rec->magic != MULTIKERNEL_RECORD_MAGIC)
 		return "bad magic";
@@ -183,13 +193,7 @@ static const char *__init mk_record_check(const struct multikernel_record *rec,
 	if (rec->nr_instances > MULTIKERNEL_RECORD_INSTANCES ||
 	    rec->size != struct_size(rec, inst, rec->nr_instances))
 		return "bad size";
-	copy = kmemdup(rec, rec->size, GFP_KERNEL);
-	if (!copy)
-		return "no memory to check it";
-	copy->crc = 0;
-	crc = crc32_le(~0, (const u8 *)copy, copy->size);
-	kfree(copy);
-	if (crc != rec->crc)
+	if (mk_record_crc(rec) != rec->crc)
 		return "checksum mismatch";
 	for (i = 0; i < rec->nr_instances; i++) {
 		bad = mk_record_instance_check(&rec->inst[i], ho, kept, runs);
@@ -210,8 +214,9 @@ static const char *__init mk_record_check(const struct multikernel_record *rec,
 void __init mk_handover_record_take(const struct mk_handed_over *ho,
 				    struct cpumask *held)
 {
-	const struct multikernel_record *rec = NULL;
+	struct multikernel_record *rec = NULL;
 	const struct multikernel_record_instance *ri;
+	void *mapped;
 	cpumask_var_t runs, cpus;
 	const char *bad = NULL;
 	unsigned int i, j;
@@ -228,8 +233,21 @@ void __init mk_handover_record_take(const struct mk_handed_over *ho,
 		 ho->record_phys + ho->record_size > ho->pool_phys + ho->pool_size)
 		bad = "it is outside the pool";
 	if (!bad) {
-		rec = memremap(ho->record_phys, MK_RECORD_MAX, MEMREMAP_WB);
-		bad = rec ? mk_record_check(rec, ho, held, runs) : "cannot map it";
+		/*
+		 * One copy, checked and used: the instances still run and can
+		 * write anywhere, the record included.
+		 */
+		mapped = memremap(ho->record_phys, MK_RECORD_MAX, MEMREMAP_WB);
+		if (mapped) {
+			rec = kmemdup(mapped, MK_RECORD_MAX, GFP_KERNEL);
+			memunmap(mapped);
+		}
+		if (!mapped)
+			bad = "cannot map it";
+		else if (!rec)
+			bad = "no memory to check it";
+		else
+			bad = mk_record_check(rec, ho, held, runs);
 	}
 	if (bad) {
 		pr_err("bad handover record (%s): adopting nothing, holding CPUs %*pbl\n",
@@ -253,8 +271,7 @@ void __init mk_handover_record_take(const struct mk_handed_over *ho,
 	}
 	cpumask_copy(held, runs);
 out:
-	if (rec)
-		memunmap((void *)rec);
+	kfree(rec);
 	free_cpumask_var(cpus);
 	free_cpumask_var(runs);
 	return;
