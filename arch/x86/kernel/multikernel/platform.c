@@ -181,6 +181,24 @@ static void __init mk_timer_init(void)
 	lapic_timer_period = mk_apic_timer_period(mk_handoff.apic_timer_khz, HZ);
 }
 
+/*
+ * The 8259's interrupt output and the external NMI line reach LINT0 and
+ * LINT1 of every CPU, and both belong to the host. setup_local_APIC()
+ * sets the instance's boot CPU up as a PC's BSP: with no IOAPIC, LINT0
+ * as ExtINT and LINT1 as NMI. Mask both. Otherwise the instance takes
+ * the host's PIC interrupts, and a host kernel that programs its 8259
+ * while it boots (a kexec'd or crash kernel) can hand it an exception
+ * vector in the middle of the ICW sequence, which kills it.
+ */
+static void __init mk_intr_mode_init(void)
+{
+	apic_intr_mode_init();
+	if (!boot_cpu_has(X86_FEATURE_APIC))
+		return;
+	apic_write(APIC_LVT0, apic_read(APIC_LVT0) | APIC_LVT_MASKED);
+	apic_write(APIC_LVT1, apic_read(APIC_LVT1) | APIC_LVT_MASKED);
+}
+
 static unsigned long mk_get_tsc_khz(void)
 {
 	return mk_handoff.tsc_khz;
@@ -253,6 +271,7 @@ static void __init mk_init_platform(void)
 	multikernel_confine_instance(mk_handoff.lockdown);
 
 	x86_init.irqs.pre_vector_init		= x86_init_noop;
+	x86_init.irqs.intr_mode_init		= mk_intr_mode_init;
 	x86_init.timers.timer_init		= mk_timer_init;
 	x86_init.mpparse.find_mptable		= x86_init_noop;
 	x86_init.mpparse.early_parse_smp_cfg	= x86_init_noop;
