@@ -52,6 +52,11 @@ EXPORT_SYMBOL_IF_KUNIT(mk_doorbell_register);
 void mk_doorbell_unregister(struct mk_doorbell_client *client)
 {
 	mutex_lock(&mk_doorbell_lock);
+	/* A resumed peer that never listened was never added. */
+	if (!client->registered) {
+		mutex_unlock(&mk_doorbell_lock);
+		return;
+	}
 	list_del_rcu(&client->node);
 	WRITE_ONCE(client->registered, false);
 	mutex_unlock(&mk_doorbell_lock);

@@ -458,20 +458,26 @@ static bool mk_msg_in_handler(void)
 }
 
 /**
- * mk_peer_init() - connect to the kernel at the other end of a region
- * @peer:	the peer to set up
- * @region:	the formatted messaging region, mapped writable
- * @size:	bytes of @region, from a trusted source
- * @side:	which end of the region this kernel is
- * @name:	the peer's name, for log lines; must outlive @peer
- * @ops:	how to ring the peer and whom to tell when it breaks
+ * mk_peer_listen() - start taking in what a resumed peer sends
+ * @peer:	a peer set up by mk_peer_resume(), its handlers registered
+ *
+ * Hears its doorbells from now on and takes in what waits in the ring.
+ * mk_peer_init() does this itself: its rings start empty.
  *
  * Context: Process context; sleeps.
- * Return: 0 on success, -ENOMEM, or an error of mk_ring_attach().
  */
-int mk_peer_init(struct mk_peer *peer, void *region, size_t size,
-		 enum mk_ring_side side, const char *name,
-		 const struct mk_peer_ops *ops)
+void mk_peer_listen(struct mk_peer *peer)
+{
+	mk_doorbell_register(&peer->doorbell);
+	/* Messages may have arrived before we listened. */
+	mk_peer_doorbell(peer);
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_peer_listen);
+
+/* mk_peer_init() and mk_peer_resume(). */
+static int mk_peer_setup(struct mk_peer *peer, void *region, size_t size,
+			 enum mk_ring_side side, const char *name,
+			 const struct mk_peer_ops *ops, bool resume)
 {
 	int ret;
 
@@ -491,15 +497,18 @@ int mk_peer_init(struct mk_peer *peer, void *region, size_t size,
 	peer->rx_buf = kvmalloc(MULTIKERNEL_MSG_MAX, GFP_KERNEL);
 	if (!peer->rx_buf)
 		return -ENOMEM;
-	ret = mk_ring_attach(&peer->end, region, size, side, name,
-			     mk_peer_kick);
+	if (resume)
+		ret = mk_ring_resume(&peer->end, region, size, side, name,
+				     mk_peer_kick);
+	else
+		ret = mk_ring_attach(&peer->end, region, size, side, name,
+				     mk_peer_kick);
 	if (ret)
 		goto free_rx_buf;
 
 	peer->doorbell.handle = mk_peer_doorbell_handle;
-	mk_doorbell_register(&peer->doorbell);
-	/* Messages may have arrived before we listened. */
-	mk_peer_doorbell(peer);
+	if (!resume)
+		mk_peer_listen(peer);
 	return 0;
 
 free_rx_buf:
@@ -507,7 +516,50 @@ free_rx_buf:
 	peer->rx_buf = NULL;
 	return ret;
 }
+
+/**
+ * mk_peer_init() - connect to the kernel at the other end of a region
+ * @peer:	the peer to set up
+ * @region:	the formatted messaging region, mapped writable
+ * @size:	bytes of @region, from a trusted source
+ * @side:	which end of the region this kernel is
+ * @name:	the peer's name, for log lines; must outlive @peer
+ * @ops:	how to ring the peer and whom to tell when it breaks
+ *
+ * Context: Process context; sleeps.
+ * Return: 0 on success, -ENOMEM, or an error of mk_ring_attach().
+ */
+int mk_peer_init(struct mk_peer *peer, void *region, size_t size,
+		 enum mk_ring_side side, const char *name,
+		 const struct mk_peer_ops *ops)
+{
+	return mk_peer_setup(peer, region, size, side, name, ops, false);
+}
 EXPORT_SYMBOL_IF_KUNIT(mk_peer_init);
+
+/**
+ * mk_peer_resume() - connect to a peer on rings another kernel used
+ * @peer:	as for mk_peer_init()
+ * @region:	as for mk_peer_init()
+ * @size:	as for mk_peer_init()
+ * @side:	as for mk_peer_init()
+ * @name:	as for mk_peer_init()
+ * @ops:	as for mk_peer_init()
+ *
+ * For a host that takes over the rings of an instance from the host it
+ * replaced: see mk_ring_resume(). Nothing is taken in until the caller,
+ * its handlers registered, calls mk_peer_listen(): what the peer sent
+ * meanwhile must not be dropped for want of a handler.
+ *
+ * Context: Process context; sleeps.
+ * Return: as for mk_peer_init().
+ */
+int mk_peer_resume(struct mk_peer *peer, void *region, size_t size,
+		   enum mk_ring_side side, const char *name,
+		   const struct mk_peer_ops *ops)
+{
+	return mk_peer_setup(peer, region, size, side, name, ops, true);
+}
 
 /**
  * mk_peer_drain() - take in the last messages of a stopped peer

@@ -131,6 +131,9 @@ int mk_ring_format(void *base, size_t size, const struct mk_ring_geometry *geo);
 int mk_ring_attach(struct mk_ring_end *end, void *base, size_t size,
 		   enum mk_ring_side side, const char *name,
 		   void (*doorbell)(struct mk_ring_end *end));
+int mk_ring_resume(struct mk_ring_end *end, void *base, size_t size,
+		   enum mk_ring_side side, const char *name,
+		   void (*doorbell)(struct mk_ring_end *end));
 int mk_ring_send(struct mk_ring_end *end, const struct mk_msg_info *info,
 		 const void *data);
 int mk_ring_peek(struct mk_ring_end *end, struct mk_msg_info *info);
@@ -271,6 +274,10 @@ struct mk_peer {
 int mk_peer_init(struct mk_peer *peer, void *region, size_t size,
 		 enum mk_ring_side side, const char *name,
 		 const struct mk_peer_ops *ops);
+int mk_peer_resume(struct mk_peer *peer, void *region, size_t size,
+		   enum mk_ring_side side, const char *name,
+		   const struct mk_peer_ops *ops);
+void mk_peer_listen(struct mk_peer *peer);
 void mk_peer_destroy(struct mk_peer *peer);
 void mk_peer_disconnect(struct mk_peer *peer);
 void mk_peer_log_rx(struct mk_peer *peer, const char *name);

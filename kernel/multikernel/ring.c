@@ -173,7 +173,7 @@ static int mk_ring_break(struct mk_ring_end *end, const char *why)
 
 /* Why the header copy @h does not describe a usable region of @size bytes. */
 static const char *mk_ring_header_error(const struct multikernel_ring_header *h,
-					size_t size)
+					size_t size, bool resume)
 {
 	u64 ring_bytes = (u64)h->slot_size * h->slot_count;
 	int i;
@@ -194,9 +194,12 @@ static const char *mk_ring_header_error(const struct multikernel_ring_header *h,
 		return "slot arrays overlap the header or are misaligned";
 	if (h->slots_offset + 2 * ring_bytes > h->region_size)
 		return "slot arrays end past the region";
-	for (i = 0; i < ARRAY_SIZE(h->ring); i++)
-		if (h->ring[i].head != h->ring[i].tail)
+	for (i = 0; i < ARRAY_SIZE(h->ring); i++) {
+		if (!resume && h->ring[i].head != h->ring[i].tail)
 			return "ring not empty at attach";
+		if (h->ring[i].head - h->ring[i].tail > h->slot_count)
+			return "ring indices further apart than its slots";
+	}
 	return NULL;
 }
 
@@ -208,9 +211,18 @@ static void mk_ring_init_one(struct mk_ring_end *end, struct mk_ring *r,
 
 	r->ctrl = &end->hdr->ring[idx];
 	r->slots = (u8 *)end->hdr + copy->slots_offset + idx * ring_bytes;
-	/* The ring is empty: head and tail are equal (checked). */
-	r->pos = copy->ring[idx].head;
-	r->peer = r->pos;
+	/*
+	 * A producer goes on at head, a consumer at tail; each takes the
+	 * other's index as last seen from the same snapshot. At a first
+	 * attach both are equal (checked).
+	 */
+	if (producer) {
+		r->pos = copy->ring[idx].head;
+		r->peer = copy->ring[idx].tail;
+	} else {
+		r->pos = copy->ring[idx].tail;
+		r->peer = copy->ring[idx].tail;
+	}
 	r->kicked = false;
 	r->wanted = false;
 	/* We own one flag of this ring; start it cleared. */
@@ -218,6 +230,48 @@ static void mk_ring_init_one(struct mk_ring_end *end, struct mk_ring *r,
 		WRITE_ONCE(r->ctrl->space_wanted, 0);
 	else
 		WRITE_ONCE(r->ctrl->doorbell_wanted, 0);
+}
+
+/* mk_ring_attach() and mk_ring_resume(); @resume allows waiting messages. */
+static int mk_ring_attach_end(struct mk_ring_end *end, void *base, size_t size,
+			      enum mk_ring_side side, const char *name,
+			      void (*doorbell)(struct mk_ring_end *end),
+			      bool resume)
+{
+	struct multikernel_ring_header copy;
+	int tx = side == MK_RING_HOST ? MULTIKERNEL_RING_H2I :
+					MULTIKERNEL_RING_I2H;
+	const char *why;
+
+	memset(end, 0, sizeof(*end));
+	end->hdr = base;
+	end->name = name;
+	end->doorbell = doorbell;
+
+	if (size < sizeof(copy))
+		return mk_ring_break(end, "region smaller than its header");
+	/* One snapshot: everything below is decided on it alone. */
+	memcpy(&copy, base, sizeof(copy));
+
+	if (copy.magic == MULTIKERNEL_RING_MAGIC &&
+	    (copy.version != MULTIKERNEL_RING_VERSION || copy.flags)) {
+		pr_err_ratelimited("%s: messaging region version %u flags %#x not supported\n",
+				   name, copy.version, copy.flags);
+		end->broken = "unsupported region version";
+		return -EPROTONOSUPPORT;
+	}
+	why = mk_ring_header_error(&copy, size, resume);
+	if (why)
+		return mk_ring_break(end, why);
+
+	end->slot_count = copy.slot_count;
+	end->slot_shift = ilog2(copy.slot_size);
+	end->max_payload = min_t(u64, MULTIKERNEL_MSG_MAX,
+				 ((u64)copy.slot_count << end->slot_shift) -
+				 MK_MSG_HDR);
+	mk_ring_init_one(end, &end->tx, &copy, tx, true);
+	mk_ring_init_one(end, &end->rx, &copy, !tx, false);
+	return 0;
 }
 
 /**
@@ -243,42 +297,35 @@ int mk_ring_attach(struct mk_ring_end *end, void *base, size_t size,
 		   enum mk_ring_side side, const char *name,
 		   void (*doorbell)(struct mk_ring_end *end))
 {
-	struct multikernel_ring_header copy;
-	int tx = side == MK_RING_HOST ? MULTIKERNEL_RING_H2I :
-					MULTIKERNEL_RING_I2H;
-	const char *why;
-
-	memset(end, 0, sizeof(*end));
-	end->hdr = base;
-	end->name = name;
-	end->doorbell = doorbell;
-
-	if (size < sizeof(copy))
-		return mk_ring_break(end, "region smaller than its header");
-	/* One snapshot: everything below is decided on it alone. */
-	memcpy(&copy, base, sizeof(copy));
-
-	if (copy.magic == MULTIKERNEL_RING_MAGIC &&
-	    (copy.version != MULTIKERNEL_RING_VERSION || copy.flags)) {
-		pr_err_ratelimited("%s: messaging region version %u flags %#x not supported\n",
-				   name, copy.version, copy.flags);
-		end->broken = "unsupported region version";
-		return -EPROTONOSUPPORT;
-	}
-	why = mk_ring_header_error(&copy, size);
-	if (why)
-		return mk_ring_break(end, why);
-
-	end->slot_count = copy.slot_count;
-	end->slot_shift = ilog2(copy.slot_size);
-	end->max_payload = min_t(u64, MULTIKERNEL_MSG_MAX,
-				 ((u64)copy.slot_count << end->slot_shift) -
-				 MK_MSG_HDR);
-	mk_ring_init_one(end, &end->tx, &copy, tx, true);
-	mk_ring_init_one(end, &end->rx, &copy, !tx, false);
-	return 0;
+	return mk_ring_attach_end(end, base, size, side, name, doorbell, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_ring_attach);
+
+/**
+ * mk_ring_resume() - attach to a region another kernel used before
+ * @end:	as for mk_ring_attach()
+ * @base:	as for mk_ring_attach()
+ * @size:	as for mk_ring_attach()
+ * @side:	as for mk_ring_attach()
+ * @name:	as for mk_ring_attach()
+ * @doorbell:	as for mk_ring_attach()
+ *
+ * Like mk_ring_attach(), for the side a kernel that no longer runs had
+ * (a host replaced by a kexec): its rings may hold messages. This end
+ * produces on from the head and consumes on from the tail that kernel
+ * left, so the messages waiting are taken in next. Neither ring may have
+ * its indices further apart than it has slots.
+ *
+ * Context: Any context; nothing else may use @end meanwhile.
+ * Return: as for mk_ring_attach().
+ */
+int mk_ring_resume(struct mk_ring_end *end, void *base, size_t size,
+		   enum mk_ring_side side, const char *name,
+		   void (*doorbell)(struct mk_ring_end *end))
+{
+	return mk_ring_attach_end(end, base, size, side, name, doorbell, true);
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_ring_resume);
 
 /**
  * mk_msg_check() - compute the check word of a message header

@@ -627,6 +627,53 @@ static void mk_ring_space_doorbell_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->inst_rang, 2);
 }
 
+/*
+ * A new host resumes the rings of the host it replaced: the instance's
+ * messages that the old host left waiting are taken in first, in order,
+ * and the new host's messages follow the old host's on the other ring.
+ */
+static void mk_ring_resume_test(struct kunit *test)
+{
+	struct mk_ring_test *t = mk_ring_test_setup(test, 64, 8, 5);
+	struct multikernel_ring_ctrl *i2h = &t->hdr->ring[MULTIKERNEL_RING_I2H];
+	struct mk_ring_end *again;
+
+	/* The old host sent two, the instance took one; it sent three. */
+	KUNIT_ASSERT_EQ(test, mk_ring_test_send(t, &t->host, 10, 1), 0);
+	KUNIT_ASSERT_EQ(test, mk_ring_test_send(t, &t->host, 10, 2), 0);
+	mk_ring_test_expect(test, t, &t->inst, 10, 1);
+	KUNIT_ASSERT_EQ(test, mk_ring_test_send(t, &t->inst, 20, 3), 0);
+	KUNIT_ASSERT_EQ(test, mk_ring_test_send(t, &t->inst, 20, 4), 0);
+	KUNIT_ASSERT_EQ(test, mk_ring_test_send(t, &t->inst, 20, 5), 0);
+	/* It took in the first before it went away. */
+	mk_ring_test_expect(test, t, &t->host, 20, 3);
+
+	again = kunit_kzalloc(test, sizeof(*again), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, again);
+	/* A first attach wants empty rings; a resume does not. */
+	KUNIT_EXPECT_EQ(test, mk_ring_attach(again, t->hdr, t->size, MK_RING_HOST,
+					     "new host", mk_test_host_doorbell),
+			-EPROTO);
+	KUNIT_ASSERT_EQ(test, mk_ring_resume(again, t->hdr, t->size, MK_RING_HOST,
+					     "new host", mk_test_host_doorbell), 0);
+	mk_ring_test_expect(test, t, again, 20, 4);
+	mk_ring_test_expect(test, t, again, 20, 5);
+	mk_test_expect_empty(test, t, again);
+
+	/* Its first message comes after the old host's second. */
+	KUNIT_ASSERT_EQ(test, mk_ring_test_send(t, again, 30, 6), 0);
+	mk_ring_test_expect(test, t, &t->inst, 10, 2);
+	mk_ring_test_expect(test, t, &t->inst, 30, 6);
+	KUNIT_EXPECT_NULL(test, again->broken);
+
+	/* Indices further apart than the ring has slots: refused. */
+	WRITE_ONCE(i2h->head, i2h->tail + 9);
+	KUNIT_EXPECT_EQ(test, mk_ring_resume(again, t->hdr, t->size, MK_RING_HOST,
+					     "new host", mk_test_host_doorbell),
+			-EPROTO);
+	KUNIT_EXPECT_NOT_NULL(test, again->broken);
+}
+
 static struct kunit_case mk_ring_cases[] = {
 	KUNIT_CASE_PARAM(mk_ring_geometry_test, mk_geo_gen_params),
 	KUNIT_CASE_PARAM(mk_ring_attach_test, mk_attach_gen_params),
@@ -638,6 +685,7 @@ static struct kunit_case mk_ring_cases[] = {
 	KUNIT_CASE(mk_ring_too_big_test),
 	KUNIT_CASE(mk_ring_doorbell_test),
 	KUNIT_CASE(mk_ring_space_doorbell_test),
+	KUNIT_CASE(mk_ring_resume_test),
 	{}
 };
 
