@@ -59,6 +59,67 @@ stall_report() {
 	dd if=/dev/mem bs=4096 skip=$(($1 / 4096)) count=256 2>/dev/null | strings |
 		grep '\[ *[0-9]*\.[0-9]*\] ' | tail -n 12 | sed 's/^/# instance: /' >$t
 }
+# adopt_probe: TAP 9 to 12 of liveupdate_test.sh, in the new host: it
+# adopted mklu0 from the record (sysfs and mkctl), its link works again
+# (console, datagrams both ways through msgdev_echo, heartbeats), and it
+# stops and is destroyed as usual, CPU 2 then the new host's.
+adopt_probe() {
+	i=/sys/kernel/multikernel/instances/mklu0
+	row=$(mkctl list 2>&1 | awk '$1 == "mklu0" { print $2, $3, $4 }')
+	if [ "$row" = "1 running 2" ] && [ "$(cat $i/state 2>/dev/null)" = running ] &&
+	   dmesg | grep -q "adopted instance mklu0 (id 1) running on CPUs 2"; then
+		echo "ok 9 the new host adopted mklu0: mkctl list says id, state, CPUs: $row" >$t
+	else
+		echo "not ok 9 mklu0 not adopted: mkctl list says '$row'" >$t
+		dmesg | grep -i "multikernel\|adopt" | sed 's/^/# /' >$t
+	fi
+	# What it printed since, over the link taken over from the old host.
+	n=0
+	c=0
+	while [ $n -lt 30 ]; do
+		c=$(mkctl console mklu0 2>/dev/null | grep -c 'MK-INSTANCE: tick')
+		[ "$c" -ge 2 ] && break
+		sleep 1
+		n=$((n + 1))
+	done
+	if [ "$c" -ge 2 ]; then
+		echo "ok 10 its console comes to the new host: $c tick lines" >$t
+	else
+		echo "not ok 10 its console shows $c tick lines in the new host" >$t
+	fi
+	got=$(mkctl send mklu0 "sent after the kexec" 2>&1 && mkctl recv mklu0 --timeout 30 2>&1)
+	if [ "$got" = "sent after the kexec" ]; then
+		echo "ok 11 a datagram to mklu0 comes back from its echo" >$t
+	else
+		echo "not ok 11 datagram round trip to mklu0: '$got'" >$t
+	fi
+	# The watchdog crashes an instance silent for 5 s: heartbeats flow.
+	sleep 8
+	st=$(cat $i/state 2>/dev/null)
+	if [ "$st" = running ] && mkctl stop mklu0 --timeout 60 &&
+	   [ "$(cat $i/state 2>/dev/null)" = stopped ] &&
+	   [ "$(cat /sys/devices/system/cpu/cpu2/online)" = 1 ] &&
+	   dmesg | grep -q "mklu0: instance acknowledged the shutdown request" &&
+	   mkctl destroy mklu0 && [ ! -e $i ]; then
+		echo "ok 12 mklu0 keeps running on heartbeats, stops when asked, CPU 2 comes online in the new host, and it is destroyed" >$t
+	else
+		echo "not ok 12 heartbeats, stop or destroy of the adopted mklu0 (state after 8 s: $st, now: $(cat $i/state 2>/dev/null))" >$t
+		dmesg | grep -i "mklu0" | tail -n 12 | sed 's/^/# /' >$t
+	fi
+}
+
+# adopt_refused: TAP 9 with a damaged record: nothing is adopted and CPU 2
+# stays held.
+adopt_refused() {
+	if [ ! -e /sys/kernel/multikernel/instances/mklu0 ] &&
+	   ! mkctl list 2>&1 | grep -q "^mklu0 " &&
+	   [ "$(cat /sys/devices/system/cpu/cpu2/online)" = 0 ]; then
+		echo "ok 9 a refused record adopts nothing: no mklu0, CPU 2 still held" >$t
+	else
+		echo "not ok 9 something was adopted from a refused record: $(mkctl list 2>&1 | tr '\n' ' ')" >$t
+	fi
+}
+
 # ram_in_pool: this kernel's System RAM ranges that meet the pool.
 ram_in_pool() {
 	for r in $(sed -n 's/^\([0-9a-f]*\)-\([0-9a-f]*\) : System RAM$/\1:\2/p' /proc/iomem); do
@@ -105,7 +166,12 @@ case "$(cat /proc/cmdline)" in
 	;;
 *mkjob=wait*) echo "waiting for shutdown"; while :; do sleep 1; done ;;
 *mkjob=tick*) while :; do echo "MK-INSTANCE: tick $(cut -d' ' -f1 /proc/uptime)"; sleep 1; done ;;
-*mkjob=gapwatch*) exec mk_gap_probe ;;
+*mkjob=gapwatch*)
+	# With a datagram echo beside it; the shell stays to take a shutdown.
+	msgdev_echo -w 600 >/dev/null 2>&1 &
+	mk_gap_probe &
+	wait $!
+	;;
 *mkjob=fault*)
 	f=/sys/kernel/multikernel_peer_faults
 	for c in $(sed -n 's/.*mkfault=\([a-z0-9,-]*\).*/\1/p' /proc/cmdline | tr , ' '); do
@@ -150,8 +216,12 @@ case "$(cat /proc/cmdline)" in
 	echo 1 2>/dev/null >/sys/devices/system/cpu/cpu2/online && took="$took CPU2-onlined"
 	dmesg | grep -q "handed over by the old host: holding CPUs 2" || took="$took no-handover-line"
 	# The record: read and logged, or, damaged on purpose, refused.
+	bad=
 	case "$(cat /proc/cmdline)" in
-	*mkrecord=bad*) want="bad handover record (checksum mismatch): adopting nothing, holding CPUs 2$" ;;
+	*mkrecord=bad*)
+		bad=1
+		want="bad handover record (checksum mismatch): adopting nothing, holding CPUs 2$"
+		;;
 	*) want="the old host left instance mklu0 (id [0-9]*, boot 1, state 3) on CPUs 2," ;;
 	esac
 	dmesg | grep -q "$want" || took="$took no-record-line"
@@ -207,6 +277,12 @@ case "$(cat /proc/cmdline)" in
 		echo "ok 8 the instance took no NMI, no IPI and no stray interrupt from tick $1 to tick $4 (NMIs $5, IPIs $6)" >$t
 	else
 		echo "not ok 8 NMIs, IPIs or stray interrupts reached the instance: tick, NMIs, IPIs first and last: $*; $stray stray" >$t
+	fi
+	# Adoption (TAP 9 to 12): the new host took the instance over.
+	if [ -n "$bad" ]; then
+		adopt_refused
+	else
+		adopt_probe
 	fi
 	echo "# liveupdate: ticks $(ticks | tr '\n' ' ')" >$t
 	# What its kernel said last (a switch it noticed would show here).

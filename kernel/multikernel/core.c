@@ -362,6 +362,132 @@ unlock:
 EXPORT_SYMBOL_IF_KUNIT(mk_instance_create);
 
 /**
+ * mk_instance_adopt() - re-create an instance the replaced host left running
+ * @ri:		its entry in the handover record, checked
+ *		(mk_handover_record_take())
+ * @cpus:	its CPUs, which this kernel held offline since boot
+ *
+ * The instance keeps its id, name, boot number, CPUs and memory, enters
+ * the running state without a start, and gets its link back on the rings
+ * it used with the old host (mk_link_adopt()). On failure it is not
+ * listed, and its CPUs stay held: its kernel still runs there.
+ *
+ * Context: Process context, boot, before userspace.
+ * Return: 0; -EEXIST when its name or id is taken; -EBUSY when another
+ * instance claims its CPUs; -ENOMEM; or the error of mk_arch_adopt(),
+ * mk_link_adopt(), sysfs or the datagram device.
+ */
+int __init mk_instance_adopt(const struct multikernel_record_instance *ri,
+			     const struct cpumask *cpus)
+{
+	struct mk_create_args args = {
+		.name = ri->name,
+		.cpus = cpus,
+		.mem_size = ri->mem_size,
+	};
+	struct mk_arch_link where = {};
+	struct mk_instance *inst;
+	int ret;
+
+	inst = mk_instance_alloc(&args);
+	if (!inst)
+		return -ENOMEM;
+	inst->adopted = true;
+	inst->mem_base = ri->mem_base;
+	inst->mem_range = ri->mem_size;
+	inst->mem_size = ri->mem_size;
+	inst->boot = ri->boot;
+
+	mutex_lock(&mk_lock);
+	ret = -EEXIST;
+	if (mk_find_locked(inst->name))
+		goto unlock;
+	ret = ida_alloc_range(&mk_ids, ri->id, ri->id, GFP_KERNEL);
+	if (ret < 0) {
+		ret = ret == -ENOSPC ? -EEXIST : ret;
+		goto unlock;
+	}
+	inst->id = ret;
+	ret = 0;
+	spin_lock(&mk_claim_lock);
+	if (cpumask_intersects(&mk_claimed_cpus, inst->cpus)) {
+		ret = -EBUSY;
+	} else {
+		cpumask_or(&mk_claimed_cpus, &mk_claimed_cpus, inst->cpus);
+		inst->cpus_claimed = true;
+	}
+	spin_unlock(&mk_claim_lock);
+	if (ret) {
+		ida_free(&mk_ids, inst->id);
+		goto unlock;
+	}
+	list_add_tail(&inst->node, &mk_instances);
+	mutex_unlock(&mk_lock);
+
+	/* No kexec or suspend runs this early: counting cannot fail. */
+	ret = mk_busy_enter();
+	if (ret)
+		goto unlist;
+	mutex_lock(&inst->lock);
+	/* Held since boot (mk_cpus_init()); a stop gives them to this host. */
+	inst->cpus_taken = true;
+	ret = mk_arch_adopt(inst, ri->shared_phys, &where);
+	if (!ret) {
+		inst->early_log = where.early_log;
+		ret = mk_link_adopt(inst, &where);
+		if (ret) {
+			inst->early_log = NULL;
+			mk_arch_release(inst);
+		}
+	}
+	if (!ret) {
+		inst->started_ns = ktime_get_boottime_ns();
+		WRITE_ONCE(inst->state, MK_RUNNING);
+	}
+	mutex_unlock(&inst->lock);
+	if (ret)
+		goto leave_busy;
+
+	ret = mk_sysfs_instance_add(inst);
+	if (ret)
+		goto close;
+	ret = mk_user_instance_add(inst);
+	if (ret)
+		goto del_sysfs;
+
+	mutex_lock(&mk_lock);
+	inst->published = true;
+	kref_get(&inst->kref);
+	mutex_unlock(&mk_lock);
+	mk_instance_put(inst);
+	return 0;
+
+del_sysfs:
+	mk_sysfs_instance_del(inst);
+close:
+	mutex_lock(&inst->lock);
+	mk_link_close(inst);
+	inst->early_log = NULL;
+	mk_arch_release(inst);
+	inst->state = MK_EMPTY;
+	mutex_unlock(&inst->lock);
+leave_busy:
+	mk_busy_leave();
+unlist:
+	/* Its kernel runs on: the CPUs stay held, the memory reserved. */
+	inst->cpus_taken = false;
+	inst->mem_size = 0;
+	mk_instance_unlist(inst);
+	mk_instance_put(inst);
+	return ret;
+
+unlock:
+	mutex_unlock(&mk_lock);
+	mk_instance_put(inst);
+	return ret;
+}
+
+/**
  * mk_instance_destroy() - destroy an instance that does not run
  * @inst:	the instance, with a reference held by the caller
  *
@@ -692,6 +818,7 @@ static int __init mk_init(void)
 	ret = mk_dev_init();
 	if (ret)
 		goto fail;
+	mk_handover_adopt();
 	return 0;
 
 fail:

@@ -203,6 +203,54 @@ static const char *__init mk_record_check(struct multikernel_record *rec,
 	return NULL;
 }
 
+/* The checked record, from mk_handover_record_take() to mk_handover_adopt(). */
+static struct multikernel_record *mk_adopt_rec __initdata;
+
+/**
+ * mk_handover_adopt() - adopt the running instances of the handover record
+ *
+ * Each instance the old host left running is re-created here, with its
+ * link (mk_instance_adopt()). One that is not stays on its CPUs, which
+ * this kernel then holds until it reboots, and says why. An instance in
+ * another state (loaded, stopped) ran no kernel: its CPUs were not held.
+ *
+ * Context: Process context, boot, after /dev/multikernel is set up.
+ */
+void __init mk_handover_adopt(void)
+{
+	struct multikernel_record *rec = mk_adopt_rec;
+	const struct multikernel_record_instance *ri;
+	cpumask_var_t cpus;
+	unsigned int i, j;
+	int ret;
+
+	if (!rec)
+		return;
+	mk_adopt_rec = NULL;
+	if (!zalloc_cpumask_var(&cpus, GFP_KERNEL)) {
+		pr_err("no memory to adopt the old host's instances; holding their CPUs\n");
+		kfree(rec);
+		return;
+	}
+	for (i = 0; i < rec->nr_instances; i++) {
+		ri = &rec->inst[i];
+		if (ri->state != MULTIKERNEL_STATE_RUNNING)
+			continue;
+		cpumask_clear(cpus);
+		for (j = 0; j < ri->nr_cpus; j++)
+			cpumask_set_cpu(mk_cpu_of_hw_id(ri->hw_ids[j]), cpus);
+		ret = mk_instance_adopt(ri, cpus);
+		if (ret)
+			pr_err("cannot adopt instance %s: %d; it runs on, and CPUs %*pbl stay held\n",
+			       ri->name, ret, cpumask_pr_args(cpus));
+		else
+			pr_info("adopted instance %s (id %u) running on CPUs %*pbl\n",
+				ri->name, ri->id, cpumask_pr_args(cpus));
+	}
+	free_cpumask_var(cpus);
+	kfree(rec);
+}
+
 /**
  * mk_handover_record_take() - read the old host's record, narrow what to hold
  * @ho:		where the handover says the pool and the record are
@@ -260,10 +308,13 @@ void __init mk_handover_record_take(const struct mk_handed_over *ho,
 		cpumask_clear(cpus);
 		for (j = 0; j < ri->nr_cpus; j++)
 			cpumask_set_cpu(mk_cpu_of_hw_id(ri->hw_ids[j]), cpus);
-		pr_info("the old host left instance %s (id %u, boot %u, state %u) on CPUs %*pbl, %llu MiB at %#llx, shared region at %#llx; it is not adopted\n",
+		pr_info("the old host left instance %s (id %u, boot %u, state %u) on CPUs %*pbl, %llu MiB at %#llx, shared region at %#llx\n",
 			ri->name, ri->id, ri->boot, ri->state, cpumask_pr_args(cpus),
 			ri->mem_size >> 20, ri->mem_base, ri->shared_phys);
 	}
+	/* Kept for mk_handover_adopt(), once devices can be created. */
+	mk_adopt_rec = rec;
+	rec = NULL;
 	if (!cpumask_equal(held, runs)) {
 		cpumask_andnot(cpus, held, runs);
 		pr_info("handover record: CPUs %*pbl run no instance, the host may use them\n",

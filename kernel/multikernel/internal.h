@@ -179,6 +179,9 @@ void mk_cpus_held(struct cpumask *out);
 int mk_handover_record_write(void);
 void __init mk_handover_record_take(const struct mk_handed_over *ho,
 				    struct cpumask *held);
+void __init mk_handover_adopt(void);
+int __init mk_instance_adopt(const struct multikernel_record_instance *ri,
+			     const struct cpumask *cpus);
 int mk_instances_record(struct multikernel_record_instance *out,
 			unsigned int max);
 bool mk_instances_unsettled(char *name, size_t len, enum mk_state *state);
@@ -266,6 +269,7 @@ u32 mk_link_self_id(void);
 int mk_console_buf_alloc(struct mk_instance *inst);
 void mk_console_buf_free(struct mk_instance *inst);
 int mk_link_open(struct mk_instance *inst, const struct mk_arch_link *where);
+int mk_link_adopt(struct mk_instance *inst, const struct mk_arch_link *where);
 void mk_link_close(struct mk_instance *inst);
 int mk_link_request_shutdown(struct mk_instance *inst);
 unsigned int mk_link_heartbeat_ms(void);

@@ -333,6 +333,74 @@ static void mk_link_retire(struct mk_link *link)
 	mk_peer_destroy(&link->peer);
 }
 
+/* mk_link_open() and mk_link_adopt(). */
+static int mk_link_setup(struct mk_instance *inst,
+			 const struct mk_arch_link *where, bool adopt)
+{
+	struct mk_ring_geometry geo = {
+		.slot_size = MK_LINK_SLOT_SIZE,
+		.slot_count = MK_LINK_SLOT_COUNT,
+		.first_index = 0,
+	};
+	struct mk_link *link;
+	int ret;
+
+	lockdep_assert_held(&inst->lock);
+	if (!inst->console)
+		return -EINVAL;
+	if (!adopt) {
+		ret = mk_ring_format(where->region, where->size, &geo);
+		if (ret)
+			return ret;
+	}
+	link = mk_link_alloc(inst->id, where->hw_id, inst->name);
+	if (!link)
+		return -ENOMEM;
+	kref_get(&inst->kref);
+	link->inst = inst;
+	link->boot = inst->boot;
+	/* A new boot: readers start over from the oldest byte. */
+	smp_store_release(&inst->console->head, 0);
+	link->opened_ns = ktime_get_ns();
+	link->last_words = where->last_words;
+	INIT_DELAYED_WORK(&link->watchdog, mk_ctl_watchdog);
+
+	if (adopt) {
+		/* It said hello to the old host; count its silence from now. */
+		link->hello = true;
+		link->hello_ns = link->opened_ns;
+		link->last_beat = jiffies;
+		ret = mk_peer_resume(&link->peer, where->region, where->size,
+				     MK_RING_HOST, link->name, &mk_link_ops);
+	} else {
+		ret = mk_peer_init(&link->peer, where->region, where->size,
+				   MK_RING_HOST, link->name, &mk_link_ops);
+	}
+	if (ret)
+		goto free;
+	mutex_lock(&mk_client_lock);
+	ret = mk_link_register(link, mk_ctl_host);
+	if (!ret)
+		ret = xa_insert(&mk_links, link->id, link, GFP_KERNEL);
+	mutex_unlock(&mk_client_lock);
+	if (ret)
+		goto destroy;
+	if (adopt)
+		mk_peer_listen(&link->peer);
+	mk_link_debugfs_add(link);
+	mk_echo_add(link);
+	link->watchdog_due = jiffies + MK_WATCHDOG_PERIOD;
+	schedule_delayed_work(&link->watchdog, MK_WATCHDOG_PERIOD);
+	return 0;
+
+destroy:
+	mk_peer_destroy(&link->peer);
+free:
+	mk_instance_put(inst);
+	kfree(link);
+	return ret;
+}
+
 /**
  * mk_link_open() - set up the link to an instance about to start
  * @inst:	the instance
@@ -349,55 +417,26 @@ static void mk_link_retire(struct mk_link *link)
  */
 int mk_link_open(struct mk_instance *inst, const struct mk_arch_link *where)
 {
-	struct mk_ring_geometry geo = {
-		.slot_size = MK_LINK_SLOT_SIZE,
-		.slot_count = MK_LINK_SLOT_COUNT,
-		.first_index = 0,
-	};
-	struct mk_link *link;
-	int ret;
+	return mk_link_setup(inst, where, false);
+}
 
-	lockdep_assert_held(&inst->lock);
-	if (!inst->console)
-		return -EINVAL;
-	ret = mk_ring_format(where->region, where->size, &geo);
-	if (ret)
-		return ret;
-	link = mk_link_alloc(inst->id, where->hw_id, inst->name);
-	if (!link)
-		return -ENOMEM;
-	kref_get(&inst->kref);
-	link->inst = inst;
-	link->boot = inst->boot;
-	/* A new boot: readers start over from the oldest byte. */
-	smp_store_release(&inst->console->head, 0);
-	link->opened_ns = ktime_get_ns();
-	link->last_words = where->last_words;
-	INIT_DELAYED_WORK(&link->watchdog, mk_ctl_watchdog);
-
-	ret = mk_peer_init(&link->peer, where->region, where->size,
-			   MK_RING_HOST, link->name, &mk_link_ops);
-	if (ret)
-		goto free;
-	mutex_lock(&mk_client_lock);
-	ret = mk_link_register(link, mk_ctl_host);
-	if (!ret)
-		ret = xa_insert(&mk_links, link->id, link, GFP_KERNEL);
-	mutex_unlock(&mk_client_lock);
-	if (ret)
-		goto destroy;
-	mk_link_debugfs_add(link);
-	mk_echo_add(link);
-	link->watchdog_due = jiffies + MK_WATCHDOG_PERIOD;
-	schedule_delayed_work(&link->watchdog, MK_WATCHDOG_PERIOD);
-	return 0;
-
-destroy:
-	mk_peer_destroy(&link->peer);
-free:
-	mk_instance_put(inst);
-	kfree(link);
-	return ret;
+/**
+ * mk_link_adopt() - take over the link an old host had to an instance
+ * @inst:	the instance, re-created from the handover record
+ * @where:	as for mk_link_open(); the region keeps its rings and what
+ *		waits in them (mk_peer_resume())
+ *
+ * The instance said hello to the old host: the watchdog holds it to its
+ * heartbeats from now on, and what it sent during the switch is taken in
+ * at once. The console starts empty: the old host's copy is gone.
+ *
+ * Context: Process context, inst->lock held; sleeps.
+ * Return: as for mk_link_open(); -EPROTO for rings whose indices are
+ * out of range.
+ */
+int mk_link_adopt(struct mk_instance *inst, const struct mk_arch_link *where)
+{
+	return mk_link_setup(inst, where, true);
 }
 
 /**

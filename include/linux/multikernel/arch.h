@@ -77,6 +77,9 @@ struct mk_console_buf;
  * @cpus_claimed: @cpus are the instance's: no other instance gets them
  *		(mk_claim_lock in core.c)
  * @cpus_taken:	@cpus are offline in the host and held for the instance
+ * @adopted:	taken over from the host this kernel replaced by a kexec;
+ *		its memory is not RAM of this kernel, so it cannot be
+ *		loaded again, and stays reserved when it is destroyed
  * @started_ns:	CLOCK_BOOTTIME of the last start
  * @boot:	number of the current boot, counted up by every start; a
  *		report carries the number of the boot it is about
@@ -119,6 +122,7 @@ struct mk_instance {
 	bool dead;
 	bool cpus_claimed;
 	bool cpus_taken;
+	bool adopted;
 	u64 started_ns;
 	u32 boot;
 	wait_queue_head_t state_wq;
@@ -225,6 +229,13 @@ int mk_arch_prepare(struct mk_instance *inst, struct mk_arch_link *link);
 int mk_arch_start(struct mk_instance *inst);
 int mk_arch_force_stop(struct mk_instance *inst);
 void mk_arch_release(struct mk_instance *inst);
+
+/*
+ * A new host takes over an instance the host it replaced ran: like
+ * mk_arch_prepare(), for a kernel that runs already (live-update.rst).
+ */
+int mk_arch_adopt(struct mk_instance *inst, u64 shared_phys,
+		  struct mk_arch_link *link);
 
 /*
  * Nanoseconds from the start IPIs to the jump into the instance kernel,

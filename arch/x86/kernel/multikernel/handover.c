@@ -38,6 +38,7 @@
 #include <linux/string.h>
 #include <asm/bootparam.h>
 #include <asm/e820/types.h>
+#include <asm/early_ioremap.h>
 #include <asm/multikernel.h>
 #include <asm/setup.h>
 
@@ -236,6 +237,36 @@ bool mk_arch_kexec_keeps_off(const struct cpumask *cpus, unsigned int *cpu)
 	}
 	*cpu = cpumask_first_and(cpus, &mk_ho_host_cpus);
 	return *cpu >= nr_cpu_ids;
+}
+
+/**
+ * mk_x86_handover_present() - was this kernel handed instances by an old host?
+ *
+ * Only whether a handover entry is there; mk_arch_handed_over() checks
+ * it later. Early boot needs the answer to set aside low memory: a new
+ * host parks the CPUs of the instances it adopts when they stop.
+ *
+ * Context: Early boot, setup_arch(), early_memremap() usable.
+ * Return: true when setup_data holds SETUP_MULTIKERNEL_HANDOVER.
+ */
+bool __init mk_x86_handover_present(void)
+{
+	u64 pa = boot_params.hdr.setup_data;
+	unsigned int budget = 64;
+	struct setup_data *p;
+	u32 type;
+
+	while (pa && budget--) {
+		p = early_memremap(pa, sizeof(*p));
+		if (!p)
+			return false;
+		type = p->type;
+		pa = p->next;
+		early_memunmap(p, sizeof(*p));
+		if (type == SETUP_MULTIKERNEL_HANDOVER)
+			return true;
+	}
+	return false;
 }
 
 /* The new host: the handover from setup_data, checked; NULL if none. */

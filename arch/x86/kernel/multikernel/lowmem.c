@@ -48,7 +48,9 @@ void __init mk_x86_reserve_low(void)
 	size_t rm_size = real_mode_size_needed();
 	phys_addr_t rm = 0, addr;
 
-	if (!multikernel_pool_requested() || mk_x86_is_instance())
+	/* A host an old one handed instances to parks them when they stop. */
+	if ((!multikernel_pool_requested() && !mk_x86_handover_present()) ||
+	    mk_x86_is_instance())
 		return;
 
 	if (rm_size) {

@@ -107,8 +107,9 @@ struct mk_pgt {
 void mk_pgt_init(struct mk_pgt *p);
 int mk_pgt_map(struct mk_pgt *p, u64 start, u64 end, u64 prot);
 
-/* host side (start.c) */
+/* host side (start.c, handover.c) */
 bool mk_x86_cpus_lent(void);
+bool __init mk_x86_handover_present(void);
 
 /* instance side (platform.c) */
 extern struct multikernel_handoff mk_handoff;

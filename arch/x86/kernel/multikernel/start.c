@@ -56,6 +56,8 @@
  * @lent:	the first CPU was sent its start IPIs: it may run instance
  *		code, and counts in mk_lent
  * @fence_ns:	how long fencing its RAM out of the direct map took
+ * @adopted:	taken over from the host this kernel replaced: no low
+ *		window of ours, and its RAM is not in our direct map
  */
 struct mk_x86_state {
 	struct mk_instance *inst;
@@ -64,6 +66,7 @@ struct mk_x86_state {
 	u64 sipi_tsc;
 	bool lent;
 	u64 fence_ns;
+	bool adopted;
 };
 
 static_assert(sizeof(struct multikernel_shared) <= MK_SH_LAST_WORDS);
@@ -447,6 +450,63 @@ free_st:
 }
 
 /**
+ * mk_arch_adopt() - take over an instance the host this kernel replaced ran
+ * @inst:	the instance, re-created from the handover record: its memory
+ *		range and CPUs, which this kernel held offline since boot
+ * @shared_phys: its shared region, from the record
+ * @link:	filled in as by mk_arch_prepare()
+ *
+ * The instance's memory lies in the old host's pool, which is reserved
+ * in this kernel and not in its direct map: there is nothing to fence,
+ * only the shared region to map. Its low-memory window was the old
+ * host's; running, the instance no longer uses it, and a stop parks its
+ * CPUs in this kernel's park page. No IPI broadcast leaves this kernel's
+ * CPUs from here on, as after mk_arch_start().
+ *
+ * Context: Process context, inst->lock held.
+ * Return: 0; -EINVAL when the record's shared region is not where this
+ * layout puts it, or the instance was prepared already; -ENOMEM.
+ */
+int mk_arch_adopt(struct mk_instance *inst, u64 shared_phys,
+		  struct mk_arch_link *link)
+{
+	struct mk_x86_state *st;
+
+	lockdep_assert_held(&inst->lock);
+	if (inst->arch || cpumask_empty(inst->cpus) ||
+	    inst->mem_size <= MK_SHARED_SIZE ||
+	    shared_phys != inst->mem_base + inst->mem_size - MK_SHARED_SIZE)
+		return -EINVAL;
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	st->inst = inst;
+	st->adopted = true;
+	st->layout = (struct mk_x86_layout) {
+		.ram_base = inst->mem_base,
+		.ram_size = inst->mem_size - MK_SHARED_SIZE,
+		.shared_base = shared_phys,
+		.shared_size = MK_SHARED_SIZE,
+	};
+	st->shared = memremap(shared_phys, MK_SHARED_SIZE, MEMREMAP_WB);
+	if (!st->shared) {
+		kfree(st);
+		return -ENOMEM;
+	}
+	st->lent = true;
+	atomic_inc(&mk_lent);
+	apic_smt_update();
+
+	inst->arch = st;
+	link->early_log = (void *)st->shared + MK_SH_EARLY_LOG;
+	link->last_words = (void *)st->shared + MK_SH_LAST_WORDS;
+	link->region = (void *)st->shared + MK_SH_MSG;
+	link->size = MK_SH_MSG_SIZE;
+	link->hw_id = mk_apicid(cpumask_first(inst->cpus));
+	return 0;
+}
+
+/**
  * mk_arch_start() - start a prepared instance on its first CPU
  * @inst:	the instance, prepared by mk_arch_prepare()
  *
@@ -543,12 +603,15 @@ void mk_arch_release(struct mk_instance *inst)
 	if (!st)
 		return;
 	inst->arch = NULL;
-	mk_unfence_ram(&st->layout, &unfence_ns);
-	pr_info("%s: RAM of %llu MiB fenced out of the direct map in %llu us, mapped back in %llu us\n",
-		inst->name, st->layout.ram_size >> 20, div_u64(st->fence_ns, NSEC_PER_USEC),
-		div_u64(unfence_ns, NSEC_PER_USEC));
+	if (!st->adopted) {
+		mk_unfence_ram(&st->layout, &unfence_ns);
+		pr_info("%s: RAM of %llu MiB fenced out of the direct map in %llu us, mapped back in %llu us\n",
+			inst->name, st->layout.ram_size >> 20,
+			div_u64(st->fence_ns, NSEC_PER_USEC),
+			div_u64(unfence_ns, NSEC_PER_USEC));
+		mk_low_free(st->layout.low_base);
+	}
 	memunmap(st->shared);
-	mk_low_free(st->layout.low_base);
 	if (st->lent)
 		atomic_dec(&mk_lent);
 	kfree(st);

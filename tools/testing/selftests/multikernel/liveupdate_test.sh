@@ -12,17 +12,21 @@
 # time are named, so that it keeps off the instance with nothing on its
 # command line; at kexec the host writes a record of its instances, which
 # the new kernel checks and logs (with multikernel_test_handover_corrupt,
-# damaged: the new kernel must refuse it). Nothing adopts the instance yet.
+# damaged: the new kernel must refuse it and adopt nothing). From a good
+# record it adopts the instance.
 #
 # The host part: an instance runs on CPU 2, a 1 ms sleeper that prints a
 # tick a second with the longest it went without running (mk_gap_probe);
 # the new kernel loads with kexec_file_load(2), outside the pool; a kexec
 # is refused while a second instance holds CPU 3, which was the host's at
 # load time, and again once that instance has crashed; then kexec. The
-# new kernel's part (mkjob=luprobe in instance-init.sh), TAP lines 5 to 8
-# on the same serial port: it keeps off CPU 2 and the pool, and the
+# new kernel's part (mkjob=luprobe in instance-init.sh), TAP lines 5 to
+# 12 on the same serial port: it keeps off CPU 2 and the pool, and the
 # instance runs on: its ticks, read from its ring through /dev/mem, go on
-# after the kexec. The longest gap between two ticks and the longest the
+# after the kexec. Then the adoption: mkctl list shows the instance
+# running, its console and datagrams (an echo beside the sleeper) reach
+# the new host, its heartbeats keep it running, and it stops and is
+# destroyed as any instance. The longest gap between two ticks and the longest the
 # sleeper did not run, the instance's own view of the switch, are printed
 # as figures, not judged; that the instance, of one CPU, counted no NMI
 # and no IPI is.
@@ -35,7 +39,10 @@ DIR="$(dirname "$(readlink -f "$0")")"
 
 MEM=${MK_INSTANCE_MEM:-64M}
 NAMES="mklu0 mklu1"
-PLAN=8
+# Lines 9 to 12 on adoption; with a damaged record only line 9 (nothing
+# adopted).
+PLAN=12
+grep -qw multikernel_test_handover_corrupt /proc/cmdline && PLAN=9
 
 echo "TAP version 13"
 echo "1..$PLAN"
