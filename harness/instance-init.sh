@@ -65,12 +65,17 @@ stall_report() {
 # stops and is destroyed as usual, CPU 2 then the new host's.
 adopt_probe() {
 	i=/sys/kernel/multikernel/instances/mklu0
+	p=/sys/kernel/multikernel
+	pool=$((pool_end - pool_start + 1))
 	row=$(mkctl list 2>&1 | awk '$1 == "mklu0" { print $2, $3, $4 }')
+	# The old host's pool is this one's, less the instance's 64 MiB.
 	if [ "$row" = "1 running 2" ] && [ "$(cat $i/state 2>/dev/null)" = running ] &&
-	   dmesg | grep -q "adopted instance mklu0 (id 1) running on CPUs 2"; then
-		echo "ok 9 the new host adopted mklu0: mkctl list says id, state, CPUs: $row" >$t
+	   dmesg | grep -q "adopted instance mklu0 (id 1) running on CPUs 2" &&
+	   [ "$(cat $p/pool_size)" = $pool ] &&
+	   [ "$(cat $p/pool_free)" = $((pool - (64 << 20))) ]; then
+		echo "ok 9 the new host adopted mklu0 and took over the pool: mkctl list says id, state, CPUs: $row" >$t
 	else
-		echo "not ok 9 mklu0 not adopted: mkctl list says '$row'" >$t
+		echo "not ok 9 mklu0 not adopted: mkctl list says '$row'; pool $(cat $p/pool_size), free $(cat $p/pool_free)" >$t
 		dmesg | grep -i "multikernel\|adopt" | sed 's/^/# /' >$t
 	fi
 	# What it printed since, over the link taken over from the old host.
@@ -100,21 +105,22 @@ adopt_probe() {
 	   [ "$(cat $i/state 2>/dev/null)" = stopped ] &&
 	   [ "$(cat /sys/devices/system/cpu/cpu2/online)" = 1 ] &&
 	   dmesg | grep -q "mklu0: instance acknowledged the shutdown request" &&
-	   mkctl destroy mklu0 && [ ! -e $i ]; then
-		echo "ok 12 mklu0 keeps running on heartbeats, stops when asked, CPU 2 comes online in the new host, and it is destroyed" >$t
+	   mkctl destroy mklu0 && [ ! -e $i ] && [ "$(cat $p/pool_free)" = $pool ]; then
+		echo "ok 12 mklu0 keeps running on heartbeats, stops when asked, CPU 2 comes online in the new host, and it is destroyed, its memory back in the pool" >$t
 	else
-		echo "not ok 12 heartbeats, stop or destroy of the adopted mklu0 (state after 8 s: $st, now: $(cat $i/state 2>/dev/null))" >$t
+		echo "not ok 12 heartbeats, stop or destroy of the adopted mklu0 (state after 8 s: $st, now: $(cat $i/state 2>/dev/null), pool free $(cat $p/pool_free))" >$t
 		dmesg | grep -i "mklu0" | tail -n 12 | sed 's/^/# /' >$t
 	fi
 }
 
-# adopt_refused: TAP 9 with a damaged record: nothing is adopted and CPU 2
-# stays held.
+# adopt_refused: TAP 9 with a damaged record: nothing is adopted, CPU 2
+# stays held, and none of the pool is handed out.
 adopt_refused() {
 	if [ ! -e /sys/kernel/multikernel/instances/mklu0 ] &&
 	   ! mkctl list 2>&1 | grep -q "^mklu0 " &&
-	   [ "$(cat /sys/devices/system/cpu/cpu2/online)" = 0 ]; then
-		echo "ok 9 a refused record adopts nothing: no mklu0, CPU 2 still held" >$t
+	   [ "$(cat /sys/devices/system/cpu/cpu2/online)" = 0 ] &&
+	   [ "$(cat /sys/kernel/multikernel/pool_free)" = 0 ]; then
+		echo "ok 9 a refused record adopts nothing: no mklu0, CPU 2 still held, no pool memory free" >$t
 	else
 		echo "not ok 9 something was adopted from a refused record: $(mkctl list 2>&1 | tr '\n' ' ')" >$t
 	fi
@@ -233,7 +239,17 @@ case "$(cat /proc/cmdline)" in
 	fi
 	# The text of the instance's shared region (its rings), and every
 	# tick it printed there.
-	region() { dd if=/dev/mem bs=4096 skip=$((shared / 4096)) count=256 2>/dev/null | strings; }
+	# With a good record this kernel took the pool over as its RAM, which
+	# /dev/mem refuses, and adopted the instance: what it sent since the
+	# old host last took from its ring is in its console here. Otherwise
+	# the pool stays reserved, and its shared region is read directly.
+	region() {
+		if [ -n "$bad" ]; then
+			dd if=/dev/mem bs=4096 skip=$((shared / 4096)) count=256 2>/dev/null | strings
+		else
+			mkctl console mklu0 2>/dev/null
+		fi
+	}
 	ticks() { region | sed -n 's/.*MK-INSTANCE: tick \([0-9.]*\).*/\1/p' | sort -n; }
 	first=$(ticks | tail -n 1)
 	last=$first
@@ -247,7 +263,8 @@ case "$(cat /proc/cmdline)" in
 		echo "ok 6 the instance runs on under the new kernel (tick $first -> $last)" >$t
 	else
 		echo "not ok 6 the instance's last tick stays at '$first'" >$t
-		stall_report $shared
+		[ -n "$bad" ] && stall_report $shared
+		region | tail -n 12 | sed 's/^/# instance: /' >$t
 	fi
 	# How the switch looked from inside: the longest gap between two
 	# ticks, and the longest a 1 ms sleeper went without running (the
@@ -278,17 +295,17 @@ case "$(cat /proc/cmdline)" in
 	else
 		echo "not ok 8 NMIs, IPIs or stray interrupts reached the instance: tick, NMIs, IPIs first and last: $*; $stray stray" >$t
 	fi
-	# Adoption (TAP 9 to 12): the new host took the instance over.
-	if [ -n "$bad" ]; then
-		adopt_refused
-	else
-		adopt_probe
-	fi
 	echo "# liveupdate: ticks $(ticks | tr '\n' ' ')" >$t
 	# What its kernel said last (a switch it noticed would show here).
 	region | grep '\[ *[0-9]*\.[0-9]*\] ' | tail -n 8 | sed 's/^/# instance: /' >$t
 	echo "# liveupdate: the longest stall before each tick, ms: $(region |
 		sed -n 's/.*MK-INSTANCE: tick \([0-9.]*\) longest \([0-9.]*\) ms.*/\1:\2/p' | sort -n | tr '\n' ' ')" >$t
+	# Adoption (TAP 9 to 12, last: it ends with the instance destroyed).
+	if [ -n "$bad" ]; then
+		adopt_refused
+	else
+		adopt_probe
+	fi
 	echo "$MK_INIT_DONE" >$t
 	poweroff -f
 	;;

@@ -114,6 +114,8 @@ struct crash_mem;
 
 void __init multikernel_reserve_pool(void);
 bool __init multikernel_pool_requested(void);
+void __init multikernel_pool_handed_over(phys_addr_t base, u64 size);
+bool __init multikernel_record_intact(const void *rec);
 bool multikernel_owns_cpus(void);
 int multikernel_kexec_prepare(void);
 void multikernel_kexec_finish(void);

@@ -373,8 +373,10 @@ EXPORT_SYMBOL_IF_KUNIT(mk_instance_create);
  * listed, and its CPUs stay held: its kernel still runs there.
  *
  * Context: Process context, boot, before userspace.
- * Return: 0; -EEXIST when its name or id is taken; -EBUSY when another
- * instance claims its CPUs; -ENOMEM; or the error of mk_arch_adopt(),
+ * Return: 0; -ENXIO when its memory is not in this kernel's pool (the
+ * old host's pool could not be taken over); -EEXIST when its name or id
+ * is taken; -EBUSY when another instance claims its CPUs; -ENOMEM; or
+ * the error of mk_arch_adopt(),
  * mk_link_adopt(), sysfs or the datagram device.
  */
 int __init mk_instance_adopt(const struct multikernel_record_instance *ri,
@@ -389,10 +391,13 @@ int __init mk_instance_adopt(const struct multikernel_record_instance *ri,
 	struct mk_instance *inst;
 	int ret;
 
+	/* mk_handover_keep_pool() carved it out of the pool this kernel took. */
+	if (!mk_host_pool.size || ri->mem_base < mk_host_pool.base ||
+	    ri->mem_size > mk_host_pool.base + mk_host_pool.size - ri->mem_base)
+		return -ENXIO;
 	inst = mk_instance_alloc(&args);
 	if (!inst)
 		return -ENOMEM;
-	inst->adopted = true;
 	inst->mem_base = ri->mem_base;
 	inst->mem_range = ri->mem_size;
 	inst->mem_size = ri->mem_size;
@@ -474,7 +479,7 @@ close:
 leave_busy:
 	mk_busy_leave();
 unlist:
-	/* Its kernel runs on: the CPUs stay held, the memory reserved. */
+	/* Its kernel runs on: the CPUs stay held, the memory carved out. */
 	inst->cpus_taken = false;
 	inst->mem_size = 0;
 	mk_instance_unlist(inst);
@@ -808,6 +813,8 @@ static int __init mk_init(void)
 {
 	int ret;
 
+	/* Before anything can carve from a pool an old host handed over. */
+	mk_handover_keep_pool();
 	/* Without the hotplug veto, instances could lose their CPUs: no device. */
 	ret = mk_cpus_ready();
 	if (ret)

@@ -284,8 +284,9 @@ static int mk_cpu_prepare(unsigned int cpu)
 /*
  * Install the CPU-hotplug veto before SMP bring-up, holding the CPUs an
  * old host's instances run on when it kexec'd into this kernel with a
- * handover: smp_init() then never starts them. Nothing adopts those
- * instances yet, so the CPUs stay held until the next reboot.
+ * handover: smp_init() then never starts them. They stay held until the
+ * instance adopted there stops (mk_handover_adopt()), or, for one that
+ * could not be adopted, until the next reboot.
  */
 static int mk_cpus_veto = -EAGAIN;
 
@@ -295,8 +296,8 @@ static int __init mk_cpus_init(void)
 	int ret;
 
 	if (mk_arch_handed_over(&mk_taken_cpus, &ho)) {
-		if (ho.record_phys)
-			mk_handover_record_take(&ho, &mk_taken_cpus);
+		/* A handover without a usable record adopts nothing. */
+		mk_handover_record_take(&ho, &mk_taken_cpus);
 		pr_info("holding CPUs %*pbl for instances an old host left running\n",
 			cpumask_pr_args(&mk_taken_cpus));
 	}

@@ -32,8 +32,7 @@
 
 #include "internal.h"
 
-#define MK_RECORD_MAX	struct_size_t(struct multikernel_record, inst, \
-				      MULTIKERNEL_RECORD_INSTANCES)
+#define MK_RECORD_MAX	MULTIKERNEL_RECORD_MAX_BYTES
 static_assert(MK_RECORD_MAX <= MULTIKERNEL_POOL_ALIGN);
 
 /* The old host: the granule that holds the record, 0 for none (kexec lock). */
@@ -84,15 +83,56 @@ int multikernel_handover_record_reserve(u64 *phys, u64 *size)
 	return 0;
 }
 
-/* The record's CRC32: over its @size bytes, with its crc field taken as 0. */
-static u32 mk_record_crc(struct multikernel_record *rec)
+/*
+ * The record's CRC32: over its @size bytes, with its crc field taken as 0.
+ * @rec is only read: it may be a mapping of the record itself.
+ */
+static u32 mk_record_crc(const struct multikernel_record *rec)
 {
-	u32 saved = rec->crc, crc;
+	const size_t at = offsetof(struct multikernel_record, crc);
+	const u32 zero = 0;
+	u32 crc;
 
-	rec->crc = 0;
-	crc = crc32_le(~0, (const u8 *)rec, rec->size);
-	rec->crc = saved;
-	return crc;
+	crc = crc32_le(~0, (const u8 *)rec, at);
+	crc = crc32_le(crc, (const u8 *)&zero, sizeof(zero));
+	return crc32_le(crc, (const u8 *)rec + at + sizeof(zero),
+			rec->size - at - sizeof(zero));
+}
+
+/* Whether @rec has a known layout and passes its checksum. */
+static const char *mk_record_frame_error(const struct multikernel_record *rec)
+{
+	if (rec->magic != MULTIKERNEL_RECORD_MAGIC)
+		return "bad magic";
+	if (rec->version != MULTIKERNEL_RECORD_VERSION)
+		return "unknown version";
+	if (rec->nr_instances > MULTIKERNEL_RECORD_INSTANCES ||
+	    rec->size != struct_size(rec, inst, rec->nr_instances))
+		return "bad size";
+	if (mk_record_crc(rec) != rec->crc)
+		return "checksum mismatch";
+	return NULL;
+}
+
+/**
+ * multikernel_record_intact() - may a new host take the old host's pool?
+ * @rec:	the handover record, mapped; MULTIKERNEL_RECORD_MAX_BYTES
+ *
+ * Early boot decides whether the pool becomes this kernel's RAM before
+ * the record is checked in full (mk_handover_record_take()): only when
+ * the record's layout and checksum are sound. Otherwise the pool stays
+ * reserved, not RAM, and nothing of it is used.
+ *
+ * Context: Early boot.
+ * Return: true when the record passes these checks.
+ */
+bool __init multikernel_record_intact(const void *rec)
+{
+	const char *bad = mk_record_frame_error(rec);
+
+	if (bad)
+		pr_err("handover record: %s; the old host's pool stays reserved\n", bad);
+	return !bad;
 }
 
 /**
@@ -186,15 +226,9 @@ static const char *__init mk_record_check(struct multikernel_record *rec,
 	unsigned int i;
 	const char *bad;
 
-	if (rec->magic != MULTIKERNEL_RECORD_MAGIC)
-		return "bad magic";
-	if (rec->version != MULTIKERNEL_RECORD_VERSION)
-		return "unknown version";
-	if (rec->nr_instances > MULTIKERNEL_RECORD_INSTANCES ||
-	    rec->size != struct_size(rec, inst, rec->nr_instances))
-		return "bad size";
-	if (mk_record_crc(rec) != rec->crc)
-		return "checksum mismatch";
+	bad = mk_record_frame_error(rec);
+	if (bad)
+		return bad;
 	for (i = 0; i < rec->nr_instances; i++) {
 		bad = mk_record_instance_check(&rec->inst[i], ho, kept, runs);
 		if (bad)
@@ -205,6 +239,47 @@ static const char *__init mk_record_check(struct multikernel_record *rec,
 
 /* The checked record, from mk_handover_record_take() to mk_handover_adopt(). */
 static struct multikernel_record *mk_adopt_rec __initdata;
+/* A handover came, but no record that can be trusted. */
+static bool mk_adopt_refused __initdata;
+
+/**
+ * mk_handover_keep_pool() - keep what the old host's instances use out of the pool
+ *
+ * The pool this kernel took over (multikernel_pool_handed_over()) still
+ * holds the instances the old host left, running or not. Before anything
+ * can carve from it, the memory of every recorded instance whose kernel
+ * may run is carved out; with a record that was refused, all of the pool
+ * is, since nothing says which parts are in use.
+ *
+ * Context: Process context, boot, before userspace.
+ */
+void __init mk_handover_keep_pool(void)
+{
+	const struct multikernel_record_instance *ri;
+	unsigned int i;
+	int ret;
+
+	if (!mk_host_pool.size)
+		return;
+	if (mk_adopt_refused) {
+		ret = mk_pool_carve_at(&mk_host_pool, mk_host_pool.base,
+				       mk_host_pool.size);
+		pr_warn("the pool stays in use (%d): the record of the old host's instances was refused\n",
+			ret);
+		return;
+	}
+	if (!mk_adopt_rec)
+		return;
+	for (i = 0; i < mk_adopt_rec->nr_instances; i++) {
+		ri = &mk_adopt_rec->inst[i];
+		if (!mk_state_cpus_in_use((enum mk_state)ri->state))
+			continue;
+		ret = mk_pool_carve_at(&mk_host_pool, ri->mem_base, ri->mem_size);
+		if (ret)
+			pr_err("cannot keep instance %s's memory out of the pool: %d\n",
+			       ri->name, ret);
+	}
+}
 
 /**
  * mk_handover_adopt() - adopt the running instances of the handover record
@@ -300,6 +375,7 @@ void __init mk_handover_record_take(const struct mk_handed_over *ho,
 	if (bad) {
 		pr_err("bad handover record (%s): adopting nothing, holding CPUs %*pbl\n",
 		       bad, cpumask_pr_args(held));
+		mk_adopt_refused = true;
 		goto out;
 	}
 
@@ -329,4 +405,5 @@ out:
 no_mem:
 	pr_err("no memory to read the handover record: adopting nothing, holding CPUs %*pbl\n",
 	       cpumask_pr_args(held));
+	mk_adopt_refused = true;
 }

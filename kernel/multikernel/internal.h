@@ -179,6 +179,7 @@ void mk_cpus_held(struct cpumask *out);
 int mk_handover_record_write(void);
 void __init mk_handover_record_take(const struct mk_handed_over *ho,
 				    struct cpumask *held);
+void __init mk_handover_keep_pool(void);
 void __init mk_handover_adopt(void);
 int __init mk_instance_adopt(const struct multikernel_record_instance *ri,
 			     const struct cpumask *cpus);

@@ -190,8 +190,8 @@ static int mk_instance_finish_stop(struct mk_instance *inst)
 	mk_call_arch_release(inst);
 	mk_instance_let_go(inst);
 	mk_instance_set_state(inst, MK_STOPPED);
-	pr_info("instance %s stopped, its CPUs are back in the host and its memory %s\n",
-		inst->name, inst->adopted ? "stays reserved" : "in the pool");
+	pr_info("instance %s stopped, its CPUs are back in the host and its memory in the pool\n",
+		inst->name);
 	return 0;
 }
 
@@ -317,8 +317,7 @@ EXPORT_SYMBOL_IF_KUNIT(mk_instance_report);
  * Context: Process context, may sleep for long (clearing).
  * Return: 0 on success; -ENOENT for a destroyed instance; -EBUSY while it
  * runs; -EADDRINUSE when its memory range was given to another instance
- * while it was stopped; -EOPNOTSUPP for an instance adopted from the
- * host this kernel replaced; otherwise the error of mk_load_image().
+ * while it was stopped; otherwise the error of mk_load_image().
  */
 int mk_instance_load(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 		     const char *cmdline, unsigned long cmdline_len)
@@ -333,12 +332,6 @@ int mk_instance_load(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 	ret = mk_state_op_check(MK_OP_LOAD, inst->state);
 	if (ret)
 		goto unlock;
-	if (inst->adopted) {
-		pr_info_ratelimited("instance %s: adopted from the host this kernel replaced, its memory is not this kernel's to load into: destroy it\n",
-				    inst->name);
-		ret = -EOPNOTSUPP;
-		goto unlock;
-	}
 	if (inst->state == MK_STOPPED) {
 		ret = mk_instance_take_back(inst);
 		if (ret)

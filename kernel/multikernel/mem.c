@@ -101,13 +101,6 @@ void mk_mem_free(struct mk_instance *inst)
 {
 	if (!inst->mem_size)
 		return;
-	if (inst->adopted) {
-		/* Not RAM of this kernel, nor in its pool: leave it reserved. */
-		pr_info("instance %s: its memory [mem %pa+%#llx] stays reserved: it came from the host this kernel replaced\n",
-			inst->name, &inst->mem_base, inst->mem_size);
-		inst->mem_size = 0;
-		return;
-	}
 	mk_mem_clear(inst);
 	if (mk_pool_return(&mk_host_pool, inst->mem_base, inst->mem_size))
 		pr_err("instance %s: pool refused its memory back\n", inst->name);
@@ -125,8 +118,7 @@ EXPORT_SYMBOL_IF_KUNIT(mk_mem_free);
  * Context: Process context, inst->lock held.
  * Return: 0, also when the instance holds its memory already;
  * -EADDRINUSE when some of the range was given to another instance
- * meanwhile (logged); -EINVAL when the range is not in the pool;
- * -EOPNOTSUPP for an instance adopted from a replaced host.
+ * meanwhile (logged); -EINVAL when the range is not in the pool.
  */
 int mk_mem_retake(struct mk_instance *inst)
 {
@@ -136,8 +128,6 @@ int mk_mem_retake(struct mk_instance *inst)
 	lockdep_assert_held(&inst->lock);
 	if (inst->mem_size)
 		return 0;
-	if (inst->adopted)
-		return -EOPNOTSUPP;
 	ret = mk_pool_carve_at(&mk_host_pool, inst->mem_base, inst->mem_range);
 	if (ret == -EADDRINUSE)
 		pr_warn_ratelimited("instance %s: its memory [mem %pa-%pa] was given to another instance while it was stopped\n",

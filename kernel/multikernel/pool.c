@@ -67,6 +67,31 @@ bool __init multikernel_pool_requested(void)
 	return mk_pool_given;
 }
 
+/* The pool came from the host this kernel replaced. */
+static bool mk_pool_handed __initdata;
+
+/**
+ * multikernel_pool_handed_over() - take the old host's pool as this one's
+ * @base:	its physical start, reserved in memblock by the caller
+ * @size:	its bytes
+ *
+ * For a kernel a host kexec'd into with instances running (live-update.rst):
+ * the arch code made the range RAM again and reserved it before anything
+ * could allocate there. multikernel= is then ignored. The instances in it
+ * are carved out before anything else can be (mk_handover_adopt()).
+ *
+ * Context: Early boot, memblock active, single-threaded.
+ */
+void __init multikernel_pool_handed_over(phys_addr_t base, u64 size)
+{
+	/* Reserved, not allocated: kmemleak never heard of it. */
+	mk_pool_handed = true;
+	mk_pool_res.start = base;
+	mk_pool_res.end = base + size - 1;
+	pr_info("took over the old host's pool of %llu MiB at [mem %#018llx-%#018llx]\n",
+		size >> 20, (u64)mk_pool_res.start, (u64)mk_pool_res.end);
+}
+
 /* Why a fixed pool address cannot be used, or NULL when it can. */
 static const char * __init mk_pool_fixed_conflict(const struct mk_pool_req *req)
 {
@@ -103,6 +128,11 @@ void __init multikernel_reserve_pool(void)
 
 	if (!mk_pool_given)
 		return;
+	if (mk_pool_handed) {
+		pr_info("ignoring multikernel=%s: the pool is the one the old host handed over\n",
+			arg);
+		return;
+	}
 
 	if (mk_pool_parse(mk_pool_arg, memblock_phys_mem_size(), &req, &why))
 		goto fail;

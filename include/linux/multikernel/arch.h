@@ -77,9 +77,6 @@ struct mk_console_buf;
  * @cpus_claimed: @cpus are the instance's: no other instance gets them
  *		(mk_claim_lock in core.c)
  * @cpus_taken:	@cpus are offline in the host and held for the instance
- * @adopted:	taken over from the host this kernel replaced by a kexec;
- *		its memory is not RAM of this kernel, so it cannot be
- *		loaded again, and stays reserved when it is destroyed
  * @started_ns:	CLOCK_BOOTTIME of the last start
  * @boot:	number of the current boot, counted up by every start; a
  *		report carries the number of the boot it is about
@@ -122,7 +119,6 @@ struct mk_instance {
 	bool dead;
 	bool cpus_claimed;
 	bool cpus_taken;
-	bool adopted;
 	u64 started_ns;
 	u32 boot;
 	wait_queue_head_t state_wq;

@@ -445,4 +445,11 @@ struct multikernel_record {
 	struct multikernel_record_instance inst[];
 };
 
+/**
+ * define MULTIKERNEL_RECORD_MAX_BYTES - bytes of the largest handover record
+ */
+#define MULTIKERNEL_RECORD_MAX_BYTES					\
+	(sizeof(struct multikernel_record) +				\
+	 MULTIKERNEL_RECORD_INSTANCES * sizeof(struct multikernel_record_instance))
+
 #endif /* _LINUX_MULTIKERNEL_WIRE_H */

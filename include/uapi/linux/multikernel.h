@@ -54,8 +54,7 @@
  *		that does not run)
  *  E2BIG	@size larger than the kernel knows, with non-zero bytes in
  *		the part it does not know
- *  EOPNOTSUPP	the kernel cannot do this on this machine, or load of an
- *		instance adopted from the host this kernel replaced
+ *  EOPNOTSUPP	the kernel cannot do this on this machine
  *  ENOENT	no instance of that name
  *  EEXIST	an instance of that name exists
  *  ENOSPC	the pool has no free range of the requested size

@@ -30,13 +30,16 @@
 #include <linux/cpumask.h>
 #include <linux/io.h>
 #include <linux/kexec.h>
+#include <linux/memblock.h>
 #include <linux/multikernel.h>
 #include <linux/multikernel/arch.h>
+#include <linux/multikernel/wire.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/string.h>
 #include <asm/bootparam.h>
+#include <asm/e820/api.h>
 #include <asm/e820/types.h>
 #include <asm/early_ioremap.h>
 #include <asm/multikernel.h>
@@ -240,33 +243,86 @@ bool mk_arch_kexec_keeps_off(const struct cpumask *cpus, unsigned int *cpu)
 }
 
 /**
- * mk_x86_handover_present() - was this kernel handed instances by an old host?
+ * mk_x86_take_handed_pool() - make the old host's pool this kernel's pool
  *
- * Only whether a handover entry is there; mk_arch_handed_over() checks
- * it later. Early boot needs the answer to set aside low memory: a new
- * host parks the CPUs of the instances it adopts when they stop.
+ * The old host marked its pool reserved in this kernel's e820 map, so
+ * that the decompressor and early boot left it alone. Here, before
+ * memblock hands out memory above 1 MiB, it becomes RAM again and
+ * reserved at once, and the pool code takes it as the pool: this kernel
+ * adopts the instances in it, fences their memory out of its direct map
+ * as any host does, and gives instances created later room in it. The
+ * new host's own kexec map (e820_table_kexec) keeps the pool reserved.
+ * Only the pool's place and the record's layout and checksum are checked
+ * here: a record that fails them leaves the pool reserved and unused.
+ * mk_arch_handed_over() and mk_handover_record_take() check the rest
+ * later; what fails there leaves the pool carved out whole.
  *
- * Context: Early boot, setup_arch(), early_memremap() usable.
- * Return: true when setup_data holds SETUP_MULTIKERNEL_HANDOVER.
+ * Context: Early boot, setup_arch(), memblock limited to the first MiB.
+ * Return: true when this kernel was handed a pool and took it.
  */
-bool __init mk_x86_handover_present(void)
+bool __init mk_x86_take_handed_pool(void)
 {
-	u64 pa = boot_params.hdr.setup_data;
+	u64 pa = boot_params.hdr.setup_data, next, base, size, rec_pa;
+	struct multikernel_handover *ho;
+	bool intact;
+	void *rec;
 	unsigned int budget = 64;
 	struct setup_data *p;
-	u32 type;
+	u32 type = 0, len = 0;
 
 	while (pa && budget--) {
 		p = early_memremap(pa, sizeof(*p));
 		if (!p)
 			return false;
 		type = p->type;
-		pa = p->next;
+		len = p->len;
+		next = p->next;
 		early_memunmap(p, sizeof(*p));
 		if (type == SETUP_MULTIKERNEL_HANDOVER)
-			return true;
+			break;
+		pa = next;
 	}
-	return false;
+	if (!pa || type != SETUP_MULTIKERNEL_HANDOVER ||
+	    len < offsetofend(struct multikernel_handover, pool_size))
+		return false;
+	ho = early_memremap(pa + sizeof(*p), sizeof(*ho));
+	if (!ho)
+		return false;
+	base = ho->magic == MULTIKERNEL_HANDOVER_MAGIC &&
+	       ho->version == MULTIKERNEL_HANDOVER_VERSION ? ho->pool_phys : 0;
+	size = ho->pool_size;
+	rec_pa = len >= offsetofend(struct multikernel_handover, record_size) ?
+		 ho->record_phys : 0;
+	early_memunmap(ho, sizeof(*ho));
+	if (!base || !size || !IS_ALIGNED(base | size, MULTIKERNEL_POOL_ALIGN) ||
+	    base + size < base) {
+		pr_err("handover from the old host names no usable pool: it stays reserved\n");
+		return false;
+	}
+	/* Without a sound record nothing says which of it is in use. */
+	if (rec_pa < base || rec_pa + MULTIKERNEL_RECORD_MAX_BYTES > base + size) {
+		pr_err("handover record outside the old host's pool: the pool stays reserved\n");
+		return false;
+	}
+	rec = early_memremap(rec_pa, MULTIKERNEL_RECORD_MAX_BYTES);
+	if (!rec)
+		return false;
+	intact = multikernel_record_intact(rec);
+	early_memunmap(rec, MULTIKERNEL_RECORD_MAX_BYTES);
+	if (!intact)
+		return false;
+	if (e820__mapped_any(base, base + size, E820_TYPE_RAM) ||
+	    !e820__mapped_all(base, base + size, E820_TYPE_RESERVED)) {
+		pr_err("the handed-over pool %#llx-%#llx is not a reserved range of the memory map: it stays reserved\n",
+		       base, base + size - 1);
+		return false;
+	}
+	e820__range_update(base, size, E820_TYPE_RESERVED, E820_TYPE_RAM);
+	e820__update_table(e820_table);
+	memblock_add(base, size);
+	memblock_reserve(base, size);
+	multikernel_pool_handed_over(base, size);
+	return true;
 }
 
 /* The new host: the handover from setup_data, checked; NULL if none. */
@@ -354,7 +410,7 @@ bool __init mk_arch_handed_over(struct cpumask *cpus, struct mk_handed_over *out
 		for (i = 0; i < ho->nr_kept_cpus; i++)
 			if (mk_arch_cpu_hw_id(cpu) == ho->kept_apic_ids[i])
 				cpumask_set_cpu(cpu, cpus);
-	pr_info("handed over by the old host: holding CPUs %*pbl, the pool %#llx-%#llx is reserved\n",
+	pr_info("handed over by the old host: holding CPUs %*pbl, its pool %#llx-%#llx\n",
 		cpumask_pr_args(cpus), ho->pool_phys, ho->pool_phys + ho->pool_size - 1);
 	out->pool_phys = ho->pool_phys;
 	out->pool_size = ho->pool_size;

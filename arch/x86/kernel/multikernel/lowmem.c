@@ -48,9 +48,10 @@ void __init mk_x86_reserve_low(void)
 	size_t rm_size = real_mode_size_needed();
 	phys_addr_t rm = 0, addr;
 
-	/* A host an old one handed instances to parks them when they stop. */
-	if ((!multikernel_pool_requested() && !mk_x86_handover_present()) ||
-	    mk_x86_is_instance())
+	if (mk_x86_is_instance())
+		return;
+	/* A host an old one handed a pool and instances to uses both. */
+	if (!mk_x86_take_handed_pool() && !multikernel_pool_requested())
 		return;
 
 	if (rm_size) {

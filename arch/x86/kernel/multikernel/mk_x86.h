@@ -109,7 +109,7 @@ int mk_pgt_map(struct mk_pgt *p, u64 start, u64 end, u64 prot);
 
 /* host side (start.c, handover.c) */
 bool mk_x86_cpus_lent(void);
-bool __init mk_x86_handover_present(void);
+bool __init mk_x86_take_handed_pool(void);
 
 /* instance side (platform.c) */
 extern struct multikernel_handoff mk_handoff;

@@ -56,8 +56,8 @@
  * @lent:	the first CPU was sent its start IPIs: it may run instance
  *		code, and counts in mk_lent
  * @fence_ns:	how long fencing its RAM out of the direct map took
- * @adopted:	taken over from the host this kernel replaced: no low
- *		window of ours, and its RAM is not in our direct map
+ * @adopted:	taken over from the host this kernel replaced: the low
+ *		window it started from was not ours
  */
 struct mk_x86_state {
 	struct mk_instance *inst;
@@ -456,21 +456,23 @@ free_st:
  * @shared_phys: its shared region, from the record
  * @link:	filled in as by mk_arch_prepare()
  *
- * The instance's memory lies in the old host's pool, which is reserved
- * in this kernel and not in its direct map: there is nothing to fence,
- * only the shared region to map. Its low-memory window was the old
+ * The instance's memory lies in the pool this kernel took over from the
+ * old host: its RAM is fenced out of the direct map, as before a start,
+ * and its shared region mapped. Its low-memory window was the old
  * host's; running, the instance no longer uses it, and a stop parks its
  * CPUs in this kernel's park page. No IPI broadcast leaves this kernel's
  * CPUs from here on, as after mk_arch_start().
  *
  * Context: Process context, inst->lock held.
  * Return: 0; -EINVAL when the record's shared region is not where this
- * layout puts it, or the instance was prepared already; -ENOMEM.
+ * layout puts it, or the instance was prepared already; -ENOMEM; or the
+ * error of fencing its RAM.
  */
 int mk_arch_adopt(struct mk_instance *inst, u64 shared_phys,
 		  struct mk_arch_link *link)
 {
 	struct mk_x86_state *st;
+	int ret;
 
 	lockdep_assert_held(&inst->lock);
 	if (inst->arch || cpumask_empty(inst->cpus) ||
@@ -492,6 +494,12 @@ int mk_arch_adopt(struct mk_instance *inst, u64 shared_phys,
 	if (!st->shared) {
 		kfree(st);
 		return -ENOMEM;
+	}
+	ret = mk_fence_ram(&st->layout, &st->fence_ns);
+	if (ret) {
+		memunmap(st->shared);
+		kfree(st);
+		return ret;
 	}
 	st->lent = true;
 	atomic_inc(&mk_lent);
@@ -603,15 +611,13 @@ void mk_arch_release(struct mk_instance *inst)
 	if (!st)
 		return;
 	inst->arch = NULL;
-	if (!st->adopted) {
-		mk_unfence_ram(&st->layout, &unfence_ns);
-		pr_info("%s: RAM of %llu MiB fenced out of the direct map in %llu us, mapped back in %llu us\n",
-			inst->name, st->layout.ram_size >> 20,
-			div_u64(st->fence_ns, NSEC_PER_USEC),
-			div_u64(unfence_ns, NSEC_PER_USEC));
-		mk_low_free(st->layout.low_base);
-	}
+	mk_unfence_ram(&st->layout, &unfence_ns);
+	pr_info("%s: RAM of %llu MiB fenced out of the direct map in %llu us, mapped back in %llu us\n",
+		inst->name, st->layout.ram_size >> 20, div_u64(st->fence_ns, NSEC_PER_USEC),
+		div_u64(unfence_ns, NSEC_PER_USEC));
 	memunmap(st->shared);
+	if (!st->adopted)
+		mk_low_free(st->layout.low_base);
 	if (st->lent)
 		atomic_dec(&mk_lent);
 	kfree(st);
