@@ -16,6 +16,8 @@
 #                     without the runner's time limit (harness/fuzz.sh)
 #   MK_RUN=liveupdate liveupdate_test.sh alone: a host kexec that leaves
 #                     an instance running (multikernel_test_kexec_leave)
+#   MK_RUN=luchain    liveupdate_chain_test.sh alone: three host kexecs in
+#                     a row under a running instance
 #   MK_RUN=kdump      kdump_test.sh alone: a host panic with an instance
 #                     running and a crash kernel loaded (crashkernel=)
 #   MK_RUN=faults     the fault campaign alone (MK_FAULT_ROUNDS), without
@@ -389,6 +391,11 @@ repeat)
 liveupdate)
 	# Ends in a kexec: the new kernel prints the rest and the end.
 	/usr/lib/kselftests/multikernel/liveupdate_test.sh > "$out" 2>&1
+	;;
+luchain)
+	# Every host but the last ends in a kexec into the next one, which
+	# runs this again (mkgen= on its command line); the last one returns.
+	/usr/lib/kselftests/multikernel/liveupdate_chain_test.sh > "$out" 2>&1
 	;;
 shell)
 	setsid cttyhack sh

@@ -35,7 +35,8 @@ fatal() {
 # the host with an instance left running (multikernel_test_kexec_leave);
 # the new kernel reports the rest, plain TAP. liveupdate-bad does the same
 # with a handover record damaged on purpose, which the new kernel must
-# refuse. The smt boot has two
+# refuse. liveupdate-chain kexecs three times in a row under one running
+# instance, each new host adopting it. The smt boot has two
 # threads per core (smt_test.sh).
 BAD_POOL="MK_RUN=selftests MK_TESTS=multikernel:pool_bad_param_test kunit.enable=0"
 # The debug kernel (make test-debug) is bigger and slower: it boots with a
@@ -57,6 +58,7 @@ BOOTS=(
 	"kdump|600|crashkernel=160M $MAIN_ARGS MK_RUN=kdump kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
 	"kdump-load|600|crashkernel=160M $MAIN_ARGS MK_RUN=kdump MK_KDUMP_LOADER=kexec-tools kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
 	"liveupdate|600|$MAIN_ARGS multikernel_test_kexec_leave MK_RUN=liveupdate kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
+	"liveupdate-chain|900|$MAIN_ARGS multikernel_test_kexec_leave MK_RUN=luchain kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
 	"liveupdate-bad|600|$MAIN_ARGS multikernel_test_kexec_leave multikernel_test_handover_corrupt MK_RUN=liveupdate kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
 	"hostdown|600|$MAIN_ARGS MK_RUN=selftests MK_TESTS=multikernel:hostdown_test.sh kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
 	"smt|300|$MAIN_ARGS MK_RUN=selftests MK_TESTS=multikernel:smt_test.sh kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz|4,threads=2"
@@ -91,7 +93,8 @@ for b in "${BOOTS[@]}"; do
 	if [ "$name" = kdump ] || [ "$name" = kdump-load ]; then
 		specs+=("tap:$name:$OUT/runs/$name/ttyS1.log"
 			"reports-but-sysrq:$name:$OUT/runs/$name/ttyS0.log")
-	elif [ "$name" = liveupdate ] || [ "$name" = liveupdate-bad ]; then
+	elif [ "$name" = liveupdate ] || [ "$name" = liveupdate-bad ] ||
+	     [ "$name" = liveupdate-chain ]; then
 		specs+=("tap:$name:$OUT/runs/$name/ttyS1.log"
 			"reports:$name:$OUT/runs/$name/ttyS0.log")
 	else

@@ -13,12 +13,29 @@
  * longest gap is the blackout the instance's own workload saw, and in an
  * instance of one CPU every NMI or IPI came from outside. A line that
  * could not be written in time shows in the next line's gap too, as it
- * would for any workload. Runs until killed.
+ * would for any workload.
+ *
+ * Beside it, at the lowest priority, a second process keeps 8 MiB of
+ * pseudo-random words and checks them against their checksum again and
+ * again, a line a pass (at most one a second):
+ *
+ *	MK-INSTANCE: mem pass <n> ok sum <checksum>
+ *	MK-INSTANCE: mem pass <n> BAD at word <i>
+ *
+ * so that memory the instance's kernel lost to a host (a new host after a
+ * kexec that took it) shows. Both run until killed.
  */
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#define MEM_WORDS	((8u << 20) / sizeof(uint64_t))
 
 static double now(clockid_t clock)
 {
@@ -74,6 +91,50 @@ static void irq_counts(unsigned long long *nmi, unsigned long long *ipi)
 	*ipi = irq_row(text, "RES") + irq_row(text, "CAL") + irq_row(text, "TLB");
 }
 
+/* The next word of a xorshift64 sequence. */
+static uint64_t next_word(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* Fill MEM_WORDS words once, then check them forever; never returns. */
+static void mem_check(void)
+{
+	uint64_t *mem = malloc(MEM_WORDS * sizeof(*mem));
+	uint64_t x = 0x9e3779b97f4a7c15ull, sum = 0, want;
+	unsigned long long pass = 0;
+	size_t i;
+
+	if (!mem) {
+		printf("MK-INSTANCE: mem pass 0 BAD at word 0 (no memory)\n");
+		exit(1);
+	}
+	for (i = 0; i < MEM_WORDS; i++) {
+		mem[i] = next_word(&x);
+		sum = sum * 31 + mem[i];
+	}
+	want = sum;
+	for (;;) {
+		x = 0x9e3779b97f4a7c15ull;
+		sum = 0;
+		pass++;
+		for (i = 0; i < MEM_WORDS; i++) {
+			if (mem[i] != next_word(&x)) {
+				printf("MK-INSTANCE: mem pass %llu BAD at word %zu\n", pass, i);
+				break;
+			}
+			sum = sum * 31 + mem[i];
+		}
+		if (i == MEM_WORDS)
+			printf("MK-INSTANCE: mem pass %llu %s sum %016llx\n", pass,
+			       sum == want ? "ok" : "BAD", (unsigned long long)sum);
+		sleep(1);
+	}
+}
+
 int main(void)
 {
 	unsigned long long nmi, ipi;
@@ -81,6 +142,12 @@ int main(void)
 	double prev = now(CLOCK_MONOTONIC), next_line = prev + 1, longest = 0, t;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (fork() == 0) {
+		/* Goes with its parent; never delays the sleeper. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		setpriority(PRIO_PROCESS, 0, 19);
+		mem_check();
+	}
 	for (;;) {
 		nanosleep(&one_ms, NULL);
 		t = now(CLOCK_MONOTONIC);
