@@ -433,6 +433,13 @@ int __init mk_instance_adopt(const struct multikernel_record_instance *ri,
 	ret = mk_busy_enter();
 	if (ret)
 		goto unlist;
+	/*
+	 * Its device before its link: the link takes in at once what the
+	 * instance sent during the switch, datagrams for the device among it.
+	 */
+	ret = mk_user_instance_add(inst);
+	if (ret)
+		goto leave_busy;
 	mutex_lock(&inst->lock);
 	/* Held since boot (mk_cpus_init()); a stop gives them to this host. */
 	inst->cpus_taken = true;
@@ -451,14 +458,11 @@ int __init mk_instance_adopt(const struct multikernel_record_instance *ri,
 	}
 	mutex_unlock(&inst->lock);
 	if (ret)
-		goto leave_busy;
+		goto del_user;
 
 	ret = mk_sysfs_instance_add(inst);
 	if (ret)
 		goto close;
-	ret = mk_user_instance_add(inst);
-	if (ret)
-		goto del_sysfs;
 
 	mutex_lock(&mk_lock);
 	inst->published = true;
@@ -467,8 +471,6 @@ int __init mk_instance_adopt(const struct multikernel_record_instance *ri,
 	mk_instance_put(inst);
 	return 0;
 
-del_sysfs:
-	mk_sysfs_instance_del(inst);
 close:
 	mutex_lock(&inst->lock);
 	mk_link_close(inst);
@@ -476,6 +478,8 @@ close:
 	mk_arch_release(inst);
 	inst->state = MK_EMPTY;
 	mutex_unlock(&inst->lock);
+del_user:
+	mk_user_instance_del(inst);
 leave_busy:
 	mk_busy_leave();
 unlist:
