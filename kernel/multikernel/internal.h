@@ -271,6 +271,7 @@ int mk_console_buf_alloc(struct mk_instance *inst);
 void mk_console_buf_free(struct mk_instance *inst);
 int mk_link_open(struct mk_instance *inst, const struct mk_arch_link *where);
 int mk_link_adopt(struct mk_instance *inst, const struct mk_arch_link *where);
+void mk_links_pause(bool pause);
 void mk_link_close(struct mk_instance *inst);
 int mk_link_request_shutdown(struct mk_instance *inst);
 unsigned int mk_link_heartbeat_ms(void);

@@ -114,6 +114,29 @@ void mk_links_for_each(void (*fn)(struct mk_link *link, void *arg), void *arg)
 	rcu_read_unlock();
 }
 
+static void mk_link_pause_one(struct mk_link *link, void *arg)
+{
+	if (*(bool *)arg)
+		mk_peer_pause(&link->peer);
+	else
+		mk_peer_unpause(&link->peer);
+}
+
+/**
+ * mk_links_pause() - stop, or go on, taking in messages on every link
+ * @pause:	true to stop (mk_peer_pause()), false to go on
+ *
+ * For a host kexec that hands the instances over: what they send from
+ * then on waits in their rings for the next kernel. Undone when that
+ * kexec does not happen after all.
+ *
+ * Context: Process context; sleeps. Not from a message handler.
+ */
+void mk_links_pause(bool pause)
+{
+	mk_links_for_each(mk_link_pause_one, &pause);
+}
+
 /**
  * mk_link_is_instance() - does this kernel run as an instance?
  *
@@ -385,8 +408,10 @@ static int mk_link_setup(struct mk_instance *inst,
 	mutex_unlock(&mk_client_lock);
 	if (ret)
 		goto destroy;
-	if (adopt)
+	if (adopt) {
+		mk_peer_log_rings(&link->peer, "resumed");
 		mk_peer_listen(&link->peer);
+	}
 	mk_link_debugfs_add(link);
 	mk_echo_add(link);
 	link->watchdog_due = jiffies + MK_WATCHDOG_PERIOD;

@@ -157,6 +157,25 @@ void mk_peer_log_rx(struct mk_peer *peer, const char *name)
 }
 
 /**
+ * mk_peer_log_rings() - say where both rings of a peer stand
+ * @peer:	the peer
+ * @what:	what just happened to it
+ *
+ * For a handover (mk_peer_pause(), mk_peer_resume()): the old host's
+ * last line and the new host's first must agree.
+ *
+ * Context: Any context; @peer is attached and takes nothing in.
+ */
+void mk_peer_log_rings(struct mk_peer *peer, const char *what)
+{
+	const struct mk_ring *rx = &peer->end.rx, *tx = &peer->end.tx;
+
+	pr_info("%s: %s: receive ring taken up to %u, producer at %u; send ring produced up to %u, taken up to %u\n",
+		peer->end.name, what, rx->pos, READ_ONCE(rx->ctrl->head),
+		tx->pos, READ_ONCE(tx->ctrl->tail));
+}
+
+/**
  * mk_peer_poll() - take in what a peer sent if no doorbell announced it
  * @peer:	the peer
  *
@@ -181,6 +200,8 @@ bool mk_peer_poll(struct mk_peer *peer)
 	if (READ_ONCE(peer->dead) || !READ_ONCE(peer->doorbell.registered))
 		return false;
 	wake_up(&peer->tx_wait);
+	if (READ_ONCE(peer->paused))
+		return false;
 	/* Only compared with our own records, never used as an index. */
 	head = READ_ONCE(r->ctrl->head);
 	/* data_race(): the receive work moves it; a stale value waits a call. */
@@ -313,7 +334,8 @@ static bool mk_peer_rx_fast(struct mk_peer *peer)
 	/* Whoever holds it takes the messages in: let the work do it. */
 	if (!spin_trylock_irqsave(&peer->rx_lock, flags))
 		return false;
-	if (peer->rx_busy)
+	/* Under the lock: mk_peer_pause() waits for it. */
+	if (peer->rx_busy || READ_ONCE(peer->paused))
 		goto out;
 	for (n = 0; n < MK_RX_FAST_BUDGET && bytes < MK_RX_FAST_BYTES; n++) {
 		ret = mk_ring_peek(&peer->end, &info);
@@ -358,7 +380,7 @@ VISIBLE_IF_KUNIT void mk_peer_doorbell(struct mk_peer *peer)
 {
 	if (READ_ONCE(peer->dead))
 		return;
-	if (!mk_peer_rx_fast(peer))
+	if (!READ_ONCE(peer->paused) && !mk_peer_rx_fast(peer))
 		queue_work(mk_rx_wq, &peer->rx_work);
 	wake_up(&peer->tx_wait);
 }
@@ -420,7 +442,7 @@ static void mk_peer_rx_work(struct work_struct *work)
 	if (stashed && !READ_ONCE(peer->dead))
 		mk_msg_dispatch(peer, &info);
 	/* Drain until -EAGAIN: only that arms the doorbell again. */
-	while (!READ_ONCE(peer->dead)) {
+	while (!READ_ONCE(peer->dead) && !READ_ONCE(peer->paused)) {
 		if (!budget--) {
 			if (closing)
 				break;
@@ -473,6 +495,46 @@ void mk_peer_listen(struct mk_peer *peer)
 	mk_peer_doorbell(peer);
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_peer_listen);
+
+/**
+ * mk_peer_pause() - stop taking in what a peer sends, and leave it there
+ * @peer:	the peer
+ *
+ * For a host kexec that hands the peer over to the next kernel: what the
+ * peer sends from now on waits in the ring for that kernel's
+ * mk_peer_resume(), and nothing is left half taken, so it is neither lost
+ * nor handled twice. What was taken before is handled before this
+ * returns. Sending, and the doorbells that wake senders waiting for room,
+ * go on.
+ *
+ * Context: Process context; sleeps. Not from a handler of @peer.
+ */
+void mk_peer_pause(struct mk_peer *peer)
+{
+	WRITE_ONCE(peer->paused, true);
+	/* A fast path that read the flag as clear ends before we go on. */
+	spin_lock_irq(&peer->rx_lock);
+	spin_unlock_irq(&peer->rx_lock);
+	/* A run that began before sees the flag at its next message. */
+	flush_work(&peer->rx_work);
+	mk_peer_log_rings(peer, "paused");
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_peer_pause);
+
+/**
+ * mk_peer_unpause() - take in what a paused peer sends again
+ * @peer:	a peer paused with mk_peer_pause()
+ *
+ * Takes in what waited meanwhile.
+ *
+ * Context: Any context but NMI.
+ */
+void mk_peer_unpause(struct mk_peer *peer)
+{
+	WRITE_ONCE(peer->paused, false);
+	mk_peer_doorbell(peer);
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_peer_unpause);
 
 /* mk_peer_init() and mk_peer_resume(). */
 static int mk_peer_setup(struct mk_peer *peer, void *region, size_t size,

@@ -236,6 +236,8 @@ struct mk_msg_chan {
  * @closing:	set by mk_peer_drain(): @rx_work takes in what is left
  * @dead:	set once the peer is disconnected; nothing is sent or
  *		received after that
+ * @paused:	set by mk_peer_pause(): nothing is taken off @end.rx until
+ *		mk_peer_unpause()
  *
  * Lock order: @chan_lock, then @tx_lock or @req_lock (a handler may send).
  */
@@ -269,6 +271,7 @@ struct mk_peer {
 	bool tx_closed;
 	bool closing;
 	bool dead;
+	bool paused;
 };
 
 int mk_peer_init(struct mk_peer *peer, void *region, size_t size,
@@ -278,6 +281,9 @@ int mk_peer_resume(struct mk_peer *peer, void *region, size_t size,
 		   enum mk_ring_side side, const char *name,
 		   const struct mk_peer_ops *ops);
 void mk_peer_listen(struct mk_peer *peer);
+void mk_peer_pause(struct mk_peer *peer);
+void mk_peer_log_rings(struct mk_peer *peer, const char *what);
+void mk_peer_unpause(struct mk_peer *peer);
 void mk_peer_destroy(struct mk_peer *peer);
 void mk_peer_disconnect(struct mk_peer *peer);
 void mk_peer_log_rx(struct mk_peer *peer, const char *name);

@@ -692,6 +692,45 @@ static void mk_msg_fast_response_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->broken), 0);
 }
 
+/*
+ * A paused peer (a host kexec hands it over) takes nothing in, by doorbell,
+ * receive work or poll, and leaves what comes in the ring; it still sends.
+ * Unpaused, it takes that in, once and in order.
+ */
+static void mk_msg_pause_test(struct kunit *test)
+{
+	struct mk_msg_test *t = test->priv;
+
+	KUNIT_ASSERT_EQ(test, mk_msg_register(&t->inst, 3, mk_test_order_slow, t), 0);
+	KUNIT_ASSERT_EQ(test, mk_msg_set_fast(&t->inst, 3, mk_test_order_fast), 0);
+	KUNIT_ASSERT_EQ(test, mk_msg_register(&t->host, 2, mk_test_record, t), 0);
+	KUNIT_ASSERT_EQ(test, mk_msg_send(&t->host, 3, "a", 1, 0), 0);
+	flush_work(&t->inst.rx_work);
+	KUNIT_EXPECT_STREQ(test, t->order, "a");
+
+	mk_peer_pause(&t->inst);
+	KUNIT_ASSERT_EQ(test, mk_msg_send(&t->host, 3, "b", 1, 0), 0);
+	KUNIT_ASSERT_EQ(test, mk_msg_send(&t->host, 3, "d", 1, 0), 0);
+	/* The doorbells rang; twice a poll would see a ring that did not move. */
+	KUNIT_EXPECT_FALSE(test, mk_peer_poll(&t->inst));
+	KUNIT_EXPECT_FALSE(test, mk_peer_poll(&t->inst));
+	queue_work(system_wq, &t->inst.rx_work);
+	flush_work(&t->inst.rx_work);
+	KUNIT_EXPECT_STREQ(test, t->order, "a");
+	KUNIT_EXPECT_EQ(test, mk_ring_peek(&t->inst.end, &(struct mk_msg_info){}), 0);
+	/* Sending goes on. */
+	KUNIT_EXPECT_EQ(test, mk_msg_send(&t->inst, 2, "up", 2, 0), 0);
+	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&t->got, WAIT), 0);
+
+	mk_peer_unpause(&t->inst);
+	flush_work(&t->inst.rx_work);
+	KUNIT_EXPECT_STREQ(test, t->order, "abd");
+	KUNIT_EXPECT_STREQ(test, t->slow, "d");
+	KUNIT_EXPECT_EQ(test, mk_ring_peek(&t->inst.end, &(struct mk_msg_info){}),
+			-EAGAIN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->broken), 0);
+}
+
 static struct kunit_case mk_msg_cases[] = {
 	KUNIT_CASE(mk_msg_data_test),
 	KUNIT_CASE(mk_msg_register_test),
@@ -706,6 +745,7 @@ static struct kunit_case mk_msg_cases[] = {
 	KUNIT_CASE(mk_msg_disconnect_test),
 	KUNIT_CASE(mk_msg_handler_never_waits_test),
 	KUNIT_CASE(mk_msg_drain_test),
+	KUNIT_CASE(mk_msg_pause_test),
 	KUNIT_CASE(mk_msg_fast_test),
 	KUNIT_CASE(mk_msg_fast_declined_test),
 	KUNIT_CASE(mk_msg_fast_waits_its_turn_test),
