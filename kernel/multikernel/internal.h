@@ -294,6 +294,7 @@ struct mk_peer *mk_link_host_peer(void);
 void mk_user_deliver(u32 from, const void *data, u32 len);
 bool mk_user_deliver_fast(u32 from, const void *data, u32 len);
 void mk_user_link_changed(u32 id);
+unsigned int mk_user_unread(void);
 int mk_user_instance_add(struct mk_instance *inst);
 void mk_user_instance_del(struct mk_instance *inst);
 int mk_user_instance_init(void);

@@ -474,6 +474,37 @@ bool mk_user_hub_deliver_fast(struct mk_user_hub *hub, u32 from,
 EXPORT_SYMBOL_IF_KUNIT(mk_user_hub_deliver_fast);
 
 /**
+ * mk_user_hub_unread() - datagrams received and not read yet
+ * @hub:	the hub
+ *
+ * What waits in the inboxes of all of @hub's devices: for a host kexec
+ * that hands the instances over, what goes with this kernel.
+ *
+ * Context: Any context but NMI.
+ * Return: how many datagrams.
+ */
+unsigned int mk_user_hub_unread(struct mk_user_hub *hub)
+{
+	struct mk_uinbox *box;
+	struct mk_udev *dev;
+	unsigned int n = 0;
+	unsigned long flags, id;
+
+	/* The entries' references keep the devices while the lock is held. */
+	xa_lock_irqsave(&hub->devs, flags);
+	xa_for_each(&hub->devs, id, dev) {
+		spin_lock(&dev->lock);
+		n += dev->inbox.count;
+		list_for_each_entry(box, &dev->inboxes, node)
+			n += box->count;
+		spin_unlock(&dev->lock);
+	}
+	xa_unlock_irqrestore(&hub->devs, flags);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_user_hub_unread);
+
+/**
  * mk_user_hub_deliver() - take a message received on MULTIKERNEL_CHAN_USER
  * @hub:	the hub
  * @from:	id of the kernel the link received it from

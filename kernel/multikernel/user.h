@@ -207,6 +207,7 @@ void mk_user_hub_deliver(struct mk_user_hub *hub, u32 from, const void *data,
 bool mk_user_hub_deliver_fast(struct mk_user_hub *hub, u32 from,
 			      const void *data, u32 len);
 void mk_user_hub_link_changed(struct mk_user_hub *hub, u32 id);
+unsigned int mk_user_hub_unread(struct mk_user_hub *hub);
 
 struct mk_udev *mk_udev_alloc(struct mk_user_hub *hub, u32 peer,
 			      const char *name);

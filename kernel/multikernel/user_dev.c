@@ -368,6 +368,17 @@ void mk_user_link_changed(u32 id)
 }
 
 /**
+ * mk_user_unread() - datagrams this kernel received and nobody read yet
+ *
+ * Context: Any context but NMI.
+ * Return: how many.
+ */
+unsigned int mk_user_unread(void)
+{
+	return mk_user_hub_unread(&mk_user_hub);
+}
+
+/**
  * mk_user_instance_add() - create the datagram device of a new instance
  * @inst:	the instance, not yet published
  *

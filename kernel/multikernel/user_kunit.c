@@ -309,6 +309,7 @@ static void mk_user_inbox_limit_test(struct kunit *test)
 /* Through the device: overflow is dropped and counted, reading makes room. */
 static void mk_user_queue_test(struct kunit *test)
 {
+	struct mk_user_test *t = test->priv;
 	struct mk_udev *dev = mk_test_dev(test, 3);
 	unsigned int i, fit;
 	struct mk_ufile uf;
@@ -318,8 +319,11 @@ static void mk_user_queue_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	KUNIT_ASSERT_EQ(test, mk_ufile_init(&uf, dev), 0);
 
+	KUNIT_EXPECT_EQ(test, mk_user_hub_unread(&t->hub), 0);
 	for (i = 0; i < MK_USER_QUEUE_LEN + 5; i++)
 		mk_test_deliver(test, 3, 3, HOST, 4, i);
+	/* What a host kexec would take with it: the queued, not the dropped. */
+	KUNIT_EXPECT_EQ(test, mk_user_hub_unread(&t->hub), MK_USER_QUEUE_LEN);
 	KUNIT_EXPECT_EQ(test, dev->stats.rx_datagrams, MK_USER_QUEUE_LEN);
 	KUNIT_EXPECT_EQ(test, dev->stats.rx_bytes, 4 * MK_USER_QUEUE_LEN);
 	KUNIT_EXPECT_EQ(test, dev->stats.rx_dropped, 5);
@@ -338,6 +342,7 @@ static void mk_user_queue_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mk_test_recv(&uf, buf, 16), 4);
 	KUNIT_EXPECT_EQ(test, buf[0], 0xaa);
 	KUNIT_EXPECT_EQ(test, mk_test_recv(&uf, buf, 16), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, mk_user_hub_unread(&t->hub), 0);
 
 	/* Large datagrams hit the byte limit first. */
 	fit = MK_USER_QUEUE_BYTES / MULTIKERNEL_USER_MAX;
