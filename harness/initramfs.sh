@@ -43,7 +43,7 @@ inst_list=$BUILD/instance.list
 	echo "file /etc/mk-markers.sh $TOP/harness/markers.sh 0644 0 0"
 	# Datagrams with the host: mkctl send/recv and the scenario helpers.
 	echo "file /bin/mkctl $BUILD/mkctl/mkctl 0755 0 0"
-	for p in msgdev_echo msgdev_client contain_probe mk_vmcore_ranges mk_gap_probe mk_rdtsc; do
+	for p in msgdev_echo msgdev_client contain_probe mk_vmcore_ranges mk_gap_probe mk_dgram_ping mk_rdtsc; do
 		echo "file /bin/$p $KST/multikernel/$p 0755 0 0"
 	done
 } > "$inst_list"
