@@ -14,12 +14,12 @@ set -euo pipefail
 PROD=$BUILD/obj-prod
 DIRS=(kernel/multikernel arch/x86/kernel/multikernel)
 # What only tests may bring: the lifecycle suite's hook and what it alone
-# calls, the echo channel and benchmark, the peer faults, the kexec that
-# leaves instances running, KUnit fixtures.
-TEST_SYMS='^(mk_test_arch|mk_test_kexec_leave.*|mk_instances_busy|mk_pool_destroy|mk_user_hub_init|mk_echo_.*|mk_fault_.*|mk_lc_.*|mk_ring_test_.*|.*kunit.*)$'
+# calls, the echo channel and benchmark, the peer faults, the damaged
+# handover record, KUnit fixtures.
+TEST_SYMS='^(mk_test_arch|mk_test_record_corrupt.*|mk_instances_busy|mk_pool_destroy|mk_user_hub_init|mk_echo_.*|mk_fault_.*|mk_lc_.*|mk_ring_test_.*|.*kunit.*)$'
 # Options that turn test code on; all must be off.
 TEST_OPTS=(KUNIT MULTIKERNEL_KUNIT_TEST MULTIKERNEL_TEST_ECHO MULTIKERNEL_PEER_FAULTS
-	   MULTIKERNEL_TEST_KEXEC_LEAVE)
+	   MULTIKERNEL_TEST_HANDOVER)
 
 verbose=0
 [ "${1:-}" = -v ] && verbose=1

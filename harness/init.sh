@@ -15,7 +15,7 @@
 #                     MK_FUZZ_PEER, MK_GARBLE_ROUNDS, MK_GARBLE_BYTES),
 #                     without the runner's time limit (harness/fuzz.sh)
 #   MK_RUN=liveupdate liveupdate_test.sh alone: a host kexec that leaves
-#                     an instance running (multikernel_test_kexec_leave)
+#                     an instance running (live update)
 #   MK_RUN=luchain    liveupdate_chain_test.sh alone: three host kexecs in
 #                     a row under a running instance
 #   MK_RUN=kdump      kdump_test.sh alone: a host panic with an instance

@@ -32,7 +32,8 @@ fatal() {
 # their crash kernel reports the rest (plain TAP, and the one panic is not
 # a failure). kdump loads the crash kernel with kexec_file_load(2),
 # kdump-load with kexec-tools' kexec_load(2). The liveupdate boot kexecs
-# the host with an instance left running (multikernel_test_kexec_leave);
+# the host with an instance left running (live update, turned on in
+# sysfs by the test);
 # the new kernel reports the rest, plain TAP. liveupdate-bad does the same
 # with a handover record damaged on purpose, which the new kernel must
 # refuse. liveupdate-chain kexecs three times in a row under one running
@@ -57,9 +58,9 @@ BOOTS=(
 	"crash-overlap|300|nokaslr crashkernel=64M@1G multikernel=64M@1G MK_EXPECT_WHY=crashkernel $BAD_POOL"
 	"kdump|600|crashkernel=160M $MAIN_ARGS MK_RUN=kdump kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
 	"kdump-load|600|crashkernel=160M $MAIN_ARGS MK_RUN=kdump MK_KDUMP_LOADER=kexec-tools kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
-	"liveupdate|600|$MAIN_ARGS multikernel_test_kexec_leave MK_RUN=liveupdate kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
-	"liveupdate-chain|900|$MAIN_ARGS multikernel_test_kexec_leave MK_RUN=luchain kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
-	"liveupdate-bad|600|$MAIN_ARGS multikernel_test_kexec_leave multikernel_test_handover_corrupt MK_RUN=liveupdate kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
+	"liveupdate|600|$MAIN_ARGS MK_RUN=liveupdate kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
+	"liveupdate-chain|900|$MAIN_ARGS multikernel_live_update MK_RUN=luchain kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
+	"liveupdate-bad|600|$MAIN_ARGS multikernel_test_handover_corrupt MK_RUN=liveupdate kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
 	"hostdown|600|$MAIN_ARGS MK_RUN=selftests MK_TESTS=multikernel:hostdown_test.sh kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
 	"smt|300|$MAIN_ARGS MK_RUN=selftests MK_TESTS=multikernel:smt_test.sh kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz|4,threads=2"
 )

@@ -628,7 +628,23 @@ int mk_instances_freeze(void)
 EXPORT_SYMBOL_IF_KUNIT(mk_instances_freeze);
 
 /**
- * mk_instances_thaw() - undo a successful mk_instances_freeze()
+ * mk_instances_hold() - hold instance starts off, running ones or not
+ *
+ * For a host kexec that hands the running instances over (live update):
+ * the set it describes to the new kernel must not grow while it goes.
+ * Undone by mk_instances_thaw().
+ *
+ * Context: Any context but NMI.
+ */
+void mk_instances_hold(void)
+{
+	spin_lock(&mk_busy_lock);
+	mk_nr_frozen++;
+	spin_unlock(&mk_busy_lock);
+}
+
+/**
+ * mk_instances_thaw() - undo mk_instances_hold() or mk_instances_freeze()
  *
  * Context: Any context but NMI.
  */

@@ -39,11 +39,11 @@ static_assert(MK_RECORD_MAX <= MULTIKERNEL_POOL_ALIGN);
 static phys_addr_t mk_record_phys;
 
 /*
- * multikernel_test_handover_corrupt (CONFIG_MULTIKERNEL_TEST_KEXEC_LEAVE):
+ * multikernel_test_handover_corrupt (CONFIG_MULTIKERNEL_TEST_HANDOVER):
  * the old host damages the record after its checksum, so that the test
  * can see the new host refuse it.
  */
-#ifdef CONFIG_MULTIKERNEL_TEST_KEXEC_LEAVE
+#ifdef CONFIG_MULTIKERNEL_TEST_HANDOVER
 static bool mk_test_record_corrupt;
 
 static int __init mk_test_record_corrupt_setup(char *arg)

@@ -402,6 +402,31 @@ static void mk_lc_freeze_test(struct kunit *test)
 	mk_instances_thaw();
 }
 
+/* A live update kexec holds starts off while an instance runs. */
+static void mk_lc_hold_test(struct kunit *test)
+{
+	struct mk_lc *lc = test->priv;
+	int ret;
+
+	mk_lc_run(test, lc);
+	/* No assertion until the hold is undone: it would outlive the test. */
+	mk_instances_hold();
+	/* Held: a stop still works, a start does not. */
+	KUNIT_EXPECT_EQ(test, mk_instance_stop(lc->inst, true, 0), 0);
+	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), -EBUSY);
+	KUNIT_EXPECT_EQ(test, lc->inst->state, MK_STOPPED);
+	KUNIT_EXPECT_EQ(test, lc->nr_start, 1);
+	/* Held twice (a hold and a freeze): both must be undone. */
+	ret = mk_instances_freeze();
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	if (!ret)
+		mk_instances_thaw();
+	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), -EBUSY);
+	mk_instances_thaw();
+	KUNIT_EXPECT_EQ(test, mk_instance_start(lc->inst), 0);
+	KUNIT_EXPECT_EQ(test, lc->nr_start, 2);
+}
+
 static void mk_lc_graceful_timeout_test(struct kunit *test)
 {
 	struct mk_lc *lc = test->priv;
@@ -478,6 +503,7 @@ static struct kunit_suite mk_lifecycle_suite = {
 		KUNIT_CASE(mk_lc_cpus_taken_test),
 		KUNIT_CASE(mk_lc_reload_stopped_test),
 		KUNIT_CASE(mk_lc_freeze_test),
+		KUNIT_CASE(mk_lc_hold_test),
 		KUNIT_CASE(mk_lc_graceful_timeout_test),
 		KUNIT_CASE(mk_lc_cannot_ask_test),
 		KUNIT_CASE(mk_lc_force_stop_test),

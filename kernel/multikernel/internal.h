@@ -151,6 +151,7 @@ int mk_instance_list(char *names, unsigned int room, unsigned int *count);
 bool mk_instances_busy(void);
 #endif
 int mk_instances_freeze(void);
+void mk_instances_hold(void);
 void mk_instances_thaw(void);
 unsigned int mk_instances_stop_all(unsigned int timeout_ms);
 
@@ -193,6 +194,7 @@ struct file *mk_console_open(struct mk_instance *inst);
 
 /* pm.c, dev.c */
 int mk_pm_init(void);
+void mk_live_update_set(bool on);
 int mk_dev_init(void);
 
 /* mem.c */

@@ -35,23 +35,23 @@
 #define MK_HOST_DOWN_WAIT_MS	10000
 
 /*
- * multikernel_test_kexec_leave (CONFIG_MULTIKERNEL_TEST_KEXEC_LEAVE): a
- * kexec leaves the instances running, for the live update test, into a
- * kernel loaded with a handover that keeps it off their CPUs and memory
- * (arch code, live-update.rst). Nothing adopts them in the new kernel yet.
+ * Live update (live-update.rst): a host kexec hands the running instances
+ * over to the new kernel, which adopts them, instead of being refused
+ * while they run. Off unless the boot parameter multikernel_live_update
+ * or /sys/kernel/multikernel/live_update turns it on; it must be on when
+ * the new kernel is loaded, which is when its handover is written.
  */
-#ifdef CONFIG_MULTIKERNEL_TEST_KEXEC_LEAVE
-static bool mk_test_kexec_leave;
+static bool mk_live_update;
 
-static int __init mk_test_kexec_leave_setup(char *arg)
+/* The kexec under way hands the instances over: do not stop them. */
+static bool mk_handing_over;
+
+static int __init mk_live_update_setup(char *arg)
 {
-	mk_test_kexec_leave = true;
+	mk_live_update = true;
 	return 0;
 }
-early_param("multikernel_test_kexec_leave", mk_test_kexec_leave_setup);
-#else
-#define mk_test_kexec_leave	false
-#endif
+early_param("multikernel_live_update", mk_live_update_setup);
 
 /**
  * multikernel_kexec_hands_over() - does a host kexec leave instances running?
@@ -60,11 +60,25 @@ early_param("multikernel_test_kexec_leave", mk_test_kexec_leave_setup);
  * the host gets a handover.
  *
  * Context: Any context.
- * Return: true on a host booted with multikernel_test_kexec_leave.
+ * Return: true while live update is on.
  */
 bool multikernel_kexec_hands_over(void)
 {
-	return mk_test_kexec_leave;
+	return READ_ONCE(mk_live_update);
+}
+
+/**
+ * mk_live_update_set() - turn live update on or off
+ * @on:	whether a host kexec hands the instances over
+ *
+ * Takes effect for kernels loaded from now on (and for a kexec of one
+ * loaded while it was on).
+ *
+ * Context: Any context.
+ */
+void mk_live_update_set(bool on)
+{
+	WRITE_ONCE(mk_live_update, on);
 }
 
 /* A kexec that leaves the instances running: may the loaded kernel? */
@@ -73,17 +87,22 @@ static int mk_kexec_may_leave(void)
 	char name[MULTIKERNEL_NAME_MAX + 1];
 	enum mk_state state;
 	cpumask_var_t held;
-	unsigned int cpu;
+	unsigned int cpu, unread;
 	bool ok;
 	int ret;
 
+	/* No start from here on may add to what the record describes. */
+	mk_instances_hold();
 	if (mk_instances_unsettled(name, sizeof(name), &state)) {
 		pr_warn("refusing to kexec: instance %s is %s; stop it, or wait until it runs\n",
 			name, mk_state_name(state));
-		return -EBUSY;
+		ret = -EBUSY;
+		goto refuse;
 	}
-	if (!zalloc_cpumask_var(&held, GFP_KERNEL))
-		return -ENOMEM;
+	if (!zalloc_cpumask_var(&held, GFP_KERNEL)) {
+		ret = -ENOMEM;
+		goto refuse;
+	}
 	mk_cpus_held(held);
 	ok = mk_arch_kexec_keeps_off(held, &cpu);
 	free_cpumask_var(held);
@@ -91,9 +110,17 @@ static int mk_kexec_may_leave(void)
 		ret = mk_handover_record_write();
 		if (ret) {
 			pr_warn("refusing to kexec: cannot write the handover record: %d\n", ret);
-			return -EBUSY;
+			ret = -EBUSY;
+			goto refuse;
 		}
-		pr_warn("test: kexec leaves the instances running (multikernel_test_kexec_leave)\n");
+		/* What they send from here on is the new kernel's to take. */
+		mk_links_pause(true);
+		mk_handing_over = true;
+		pr_info("live update: the kexec hands the instances over to the new kernel\n");
+		unread = mk_user_unread();
+		if (unread)
+			pr_warn("live update: datagrams from instances unread here: %u; what this kernel's programs do not read before the kexec is lost\n",
+				unread);
 		return 0;
 	}
 	if (cpu >= nr_cpu_ids)
@@ -101,7 +128,10 @@ static int mk_kexec_may_leave(void)
 	else
 		pr_warn("refusing to kexec: CPU %u was the host's when the kernel was loaded, and an instance holds it now; load the kernel again\n",
 			cpu);
-	return -EBUSY;
+	ret = -EBUSY;
+refuse:
+	mk_instances_thaw();
+	return ret;
 }
 
 static int mk_pm_notify(struct notifier_block *nb, unsigned long action,
@@ -134,9 +164,9 @@ static struct notifier_block mk_pm_nb = {
  * Called by kernel_kexec() with the kexec lock held, before anything is
  * shut down. Refuses while an instance kernel may be on its CPUs;
  * otherwise no instance can start until multikernel_kexec_finish().
- * Loading a kexec image is not affected, nor is a crash kexec. Under
- * multikernel_test_kexec_leave, goes ahead with instances running if the
- * loaded kernel keeps off every CPU they hold.
+ * Loading a kexec image is not affected, nor is a crash kexec. With live
+ * update on, goes ahead with instances running if the loaded kernel was
+ * given a handover and keeps off every CPU they hold.
  *
  * Context: Process context.
  * Return: 0 to go ahead; -EBUSY while an instance is starting, running,
@@ -145,7 +175,7 @@ static struct notifier_block mk_pm_nb = {
  */
 int multikernel_kexec_prepare(void)
 {
-	if (mk_test_kexec_leave)
+	if (READ_ONCE(mk_live_update))
 		return mk_kexec_may_leave();
 	if (!mk_instances_freeze())
 		return 0;
@@ -164,6 +194,11 @@ int multikernel_kexec_prepare(void)
  */
 void multikernel_kexec_finish(void)
 {
+	/* A handover held starts (mk_kexec_may_leave()) as a freeze does. */
+	if (mk_handing_over) {
+		mk_handing_over = false;
+		mk_links_pause(false);
+	}
 	mk_instances_thaw();
 }
 
@@ -173,7 +208,7 @@ static int mk_reboot_notify(struct notifier_block *nb, unsigned long action,
 	if (action != SYS_RESTART && action != SYS_HALT &&
 	    action != SYS_POWER_OFF)
 		return NOTIFY_DONE;
-	if (mk_test_kexec_leave && kexec_in_progress)
+	if (mk_handing_over && kexec_in_progress)
 		return NOTIFY_DONE;
 	mk_instances_stop_all(MK_HOST_DOWN_WAIT_MS);
 	return NOTIFY_OK;

@@ -77,8 +77,31 @@ static ssize_t boot_timeout_ms_store(struct kobject *kobj,
 static struct kobj_attribute boot_timeout_ms_attr =
 	__ATTR_RW_MODE(boot_timeout_ms, 0644);
 
+static ssize_t live_update_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", multikernel_kexec_hands_over());
+}
+
+static ssize_t live_update_store(struct kobject *kobj,
+				 struct kobj_attribute *attr, const char *buf,
+				 size_t len)
+{
+	bool on;
+	int ret;
+
+	ret = kstrtobool(buf, &on);
+	if (ret)
+		return ret;
+	mk_live_update_set(on);
+	return len;
+}
+
+static struct kobj_attribute live_update_attr = __ATTR_RW_MODE(live_update, 0644);
+
 static struct attribute *mk_attrs[] = {
 	&heartbeat_ms_attr.attr,
+	&live_update_attr.attr,
 	&boot_timeout_ms_attr.attr,
 	&pool_size_attr.attr,
 	&pool_free_attr.attr,

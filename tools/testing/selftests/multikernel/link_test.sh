@@ -26,19 +26,6 @@ restore() {
 	echo "$BT0" >$MK/boot_timeout_ms
 }
 
-# write_fails FILE VALUE ERRNO-TEXT: writing VALUE to FILE fails so.
-write_fails() {
-	if out=$( (echo "$2" >"$1") 2>&1); then
-		msg "writing '$2' to $1 worked"
-		return 1
-	fi
-	case "$out" in
-	*"$3"*) return 0 ;;
-	esac
-	msg "writing '$2' to $1: '$out', want '$3'"
-	return 1
-}
-
 # echo_run NAME COUNT SIZE: COUNT echo round trips of SIZE bytes, all good.
 echo_run() {
 	echo "$2 $3" >"$DBG/$1/echo" || return 1

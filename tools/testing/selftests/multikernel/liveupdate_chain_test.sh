@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Three host kexecs in a row under one running instance (live-update.rst).
-# Needs a host booted with multikernel_test_kexec_leave; the harness's
+# Needs a host booted with multikernel_live_update; the harness's
 # liveupdate-chain boot runs it alone (MK_RUN=luchain), since every kernel
 # but the last ends in a kexec.
 #
@@ -68,7 +68,7 @@ wait_newer() {
 kexec_next() {
 	next=$((gen + 1))
 	(cd / && find . -xdev | cpio -o -H newc >/tmp/next.cpio 2>/dev/null)
-	args="console=ttyS0 panic=-1 kunit.enable=0 multikernel_test_kexec_leave"
+	args="console=ttyS0 panic=-1 kunit.enable=0 multikernel_live_update"
 	args="$args MK_RUN=luchain mkgen=$next mklast=$last mkpass=$pass mksum=$sum"
 	args="$args MK_INSTANCE_KERNEL=$MK_INSTANCE_KERNEL MK_INSTANCE_INITRD=$MK_INSTANCE_INITRD"
 	for v in MK_INSTANCE_MEM MK_BOOT_WAIT MK_STOP_WAIT MK_HEARTBEAT_MS; do
@@ -91,8 +91,8 @@ kexec_next() {
 if [ "$gen" = 1 ]; then
 	echo "TAP version 13"
 	echo "1..$PLAN"
-	grep -qw multikernel_test_kexec_leave /proc/cmdline ||
-		bail 1 "the host was not booted with multikernel_test_kexec_leave"
+	[ "$(cat $MK/live_update)" = 1 ] ||
+		bail 1 "the host was not booted with multikernel_live_update"
 	spawn mklc0 2 gapwatch || bail 1 "spawn"
 	wait_state mklc0 "$BOOT_WAIT" running || bail 1 "instance start"
 	last=0

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # A host kexec that leaves an instance running: what the instance sees
-# while its host is replaced. Needs a host booted with
-# multikernel_test_kexec_leave (CONFIG_MULTIKERNEL_TEST_KEXEC_LEAVE); the
-# harness's liveupdate boot runs it alone (MK_RUN=liveupdate), since it
-# ends in a kexec, not in the kselftest runner.
+# while its host is replaced. It turns live update on in sysfs
+# (/sys/kernel/multikernel/live_update); the harness's liveupdate boot
+# runs it alone (MK_RUN=liveupdate), since it ends in a kexec, not in the
+# kselftest runner. multikernel_test_handover_corrupt on the host's
+# command line (CONFIG_MULTIKERNEL_TEST_HANDOVER) damages the record.
 #
 # The new kernel is loaded with a handover (live-update.rst): the pool is
 # reserved in its e820 map and the CPUs that were not the host's at load
@@ -47,8 +48,12 @@ grep -qw multikernel_test_handover_corrupt /proc/cmdline && PLAN=9
 echo "TAP version 13"
 echo "1..$PLAN"
 
-grep -qw multikernel_test_kexec_leave /proc/cmdline ||
-	bail 1 "the host was not booted with multikernel_test_kexec_leave"
+# Off unless turned on, and only a boolean turns it.
+[ "$(cat $MK/live_update)" = 0 ] || bail 1 "live update was on before the test turned it on"
+write_fails $MK/live_update maybe "Invalid argument" || bail 1 "live_update took 'maybe'"
+# Live update on before the load: the handover is written then.
+echo 1 >$MK/live_update && [ "$(cat $MK/live_update)" = 1 ] ||
+	bail 1 "cannot turn live update on in $MK/live_update"
 
 spawn mklu0 2 gapwatch || bail 1 "spawn"
 wait_state mklu0 "$BOOT_WAIT" running || bail 1 "instance start"

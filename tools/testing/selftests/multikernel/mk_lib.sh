@@ -78,6 +78,19 @@ msg() {
 	ktap_print_msg "$*"
 }
 
+# write_fails FILE VALUE ERRNO-TEXT: writing VALUE to FILE fails so.
+write_fails() {
+	if out=$( (echo "$2" >"$1") 2>&1); then
+		msg "writing '$2' to $1 worked"
+		return 1
+	fi
+	case "$out" in
+	*"$3"*) return 0 ;;
+	esac
+	msg "writing '$2' to $1: '$out', want '$3'"
+	return 1
+}
+
 # field FILE NAME: the number after NAME in FILE.
 field() {
 	tr ' ' '\n' <"$1" | grep -A1 -x "$2" | tail -n 1
