@@ -15,7 +15,8 @@
 # mkreset=reboot tries to reset the machine), trial (the fault campaign:
 # write the fault named in a datagram from the host to the fault file),
 # tick (a console line a second), gapwatch (mk_gap_probe: a 1 ms sleeper
-# with a line a second), vmcore (not in an instance: the crash
+# with a line a second, and a datagram echo, or with mkping on the command
+# line mk_dgram_ping: timed round trips with the host), vmcore (not in an instance: the crash
 # kernel of kdump_test.sh), luprobe (not in an instance: the kernel that
 # liveupdate_test.sh kexecs into).
 # Without mkjob= it powers off.
@@ -59,9 +60,10 @@ stall_report() {
 	dd if=/dev/mem bs=4096 skip=$(($1 / 4096)) count=256 2>/dev/null | strings |
 		grep '\[ *[0-9]*\.[0-9]*\] ' | tail -n 12 | sed 's/^/# instance: /' >$t
 }
-# adopt_probe: TAP 9 to 12 of liveupdate_test.sh, in the new host: it
+# adopt_probe: TAP 9 to 13 of liveupdate_test.sh, in the new host: it
 # adopted mklu0 from the record (sysfs and mkctl), its link works again
-# (console, datagrams both ways through msgdev_echo, heartbeats), and it
+# (console, the pings it sent meanwhile, a datagram from this host and its
+# echo, heartbeats), and it
 # stops and is destroyed as usual, CPU 2 then the new host's.
 adopt_probe() {
 	i=/sys/kernel/multikernel/instances/mklu0
@@ -92,11 +94,35 @@ adopt_probe() {
 	else
 		echo "not ok 10 its console shows $c tick lines in the new host" >$t
 	fi
+	# The pings: told to stop, the pinger waits for those still out and
+	# sends its summary, on which the echo exits. Those sent while no
+	# host took them in came back late, not never.
+	end=
+	if mkctl send mklu0 MKPING-STOP >/dev/null 2>&1; then
+		n=0
+		while [ $n -lt 30 ] && kill -0 "$echo_pid" 2>/dev/null; do
+			sleep 1
+			n=$((n + 1))
+		done
+		end=$(grep '^MKPING-END' /tmp/pings)
+	fi
+	# shellcheck disable=SC2086 # the summary's words
+	set -- $end
+	# MKPING-END sent S back B lost L longest R ms over1s N full F
+	if [ $# -eq 14 ] && [ "$3" -gt 0 ] && [ "$7" = 0 ] && [ "${12}" -gt 0 ]; then
+		echo "ok 11 the instance's datagram pings came back across the switch: $3 sent, none lost, ${12} of them over a second late; the longest round trip $9 ms" >$t
+	else
+		echo "not ok 11 the instance's datagram pings: '${end:-no summary}'" >$t
+		sed 's/^/# echo: /' /tmp/pings >$t
+		region | grep "MK-INSTANCE: ping" | tail -n 6 | sed 's/^/# instance: /' >$t
+		grep . /sys/class/misc/mkmsg-mklu0/statistics/* 2>/dev/null | sed 's/^/# /' >$t
+	fi
+	echo "# liveupdate: datagram pings: $end" >$t
 	got=$(mkctl send mklu0 "sent after the kexec" 2>&1 && mkctl recv mklu0 --timeout 30 2>&1)
 	if [ "$got" = "sent after the kexec" ]; then
-		echo "ok 11 a datagram to mklu0 comes back from its echo" >$t
+		echo "ok 12 a datagram to mklu0 comes back from its echo" >$t
 	else
-		echo "not ok 11 datagram round trip to mklu0: '$got'" >$t
+		echo "not ok 12 datagram round trip to mklu0: '$got'" >$t
 	fi
 	# The watchdog crashes an instance silent for 5 s: heartbeats flow.
 	sleep 8
@@ -106,11 +132,29 @@ adopt_probe() {
 	   [ "$(cat /sys/devices/system/cpu/cpu2/online)" = 1 ] &&
 	   dmesg | grep -q "mklu0: instance acknowledged the shutdown request" &&
 	   mkctl destroy mklu0 && [ ! -e $i ] && [ "$(cat $p/pool_free)" = $pool ]; then
-		echo "ok 12 mklu0 keeps running on heartbeats, stops when asked, CPU 2 comes online in the new host, and it is destroyed, its memory back in the pool" >$t
+		echo "ok 13 mklu0 keeps running on heartbeats, stops when asked, CPU 2 comes online in the new host, and it is destroyed, its memory back in the pool" >$t
 	else
-		echo "not ok 12 heartbeats, stop or destroy of the adopted mklu0 (state after 8 s: $st, now: $(cat $i/state 2>/dev/null), pool free $(cat $p/pool_free))" >$t
+		echo "not ok 13 heartbeats, stop or destroy of the adopted mklu0 (state after 8 s: $st, now: $(cat $i/state 2>/dev/null), pool free $(cat $p/pool_free))" >$t
 		dmesg | grep -i "mklu0" | tail -n 12 | sed 's/^/# /' >$t
 	fi
+}
+
+# lu_container: a container (user, pid, mount, net, uts and ipc
+# namespaces in a cgroup v2 group on CPU 1 with 64 MiB) whose workload's
+# first act is to print the TSC (liveupdate_test.sh: the downtime of a
+# workload in a container when its host kernel is replaced).
+lu_container() {
+	cg=/sys/fs/cgroup
+	mkdir -p $cg
+	mount -t cgroup2 none $cg 2>/dev/null
+	echo "+cpuset +memory" >$cg/cgroup.subtree_control
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	{ mkdir $cg/lu && echo 1 >$cg/lu/cpuset.cpus && echo 0 >$cg/lu/cpuset.mems &&
+		echo 64M >$cg/lu/memory.max &&
+		sh -c 'echo $$ >/sys/fs/cgroup/lu/cgroup.procs &&
+			exec unshare -r -p -f -m -u -i -n --mount-proc \
+			sh -c "echo \"# liveupdate: a container workload ran again at TSC \$(mk_rdtsc)\""'; } >$t 2>/tmp/container ||
+		echo "# liveupdate: no container: $(cat /tmp/container)" >$t
 }
 
 # adopt_refused: TAP 9 with a damaged record: nothing is adopted, CPU 2
@@ -173,8 +217,12 @@ case "$(cat /proc/cmdline)" in
 *mkjob=wait*) echo "waiting for shutdown"; while :; do sleep 1; done ;;
 *mkjob=tick*) while :; do echo "MK-INSTANCE: tick $(cut -d' ' -f1 /proc/uptime)"; sleep 1; done ;;
 *mkjob=gapwatch*)
-	# With a datagram echo beside it; the shell stays to take a shutdown.
-	msgdev_echo -w 600 >/dev/null 2>&1 &
+	# With a datagram echo beside it, or a pinger that echoes too; the
+	# shell stays to take a shutdown.
+	case "$(cat /proc/cmdline)" in
+	*mkping*) mk_dgram_ping -w 600 2>&1 & ;;
+	*) msgdev_echo -w 600 >/dev/null 2>&1 & ;;
+	esac
 	mk_gap_probe &
 	wait $!
 	;;
@@ -212,6 +260,14 @@ case "$(cat /proc/cmdline)" in
 	# ttyS1, then the end marker. Its command line names no CPU and no
 	# memory to keep off: the old host's handover does.
 	host_job_setup
+	# The adopted instance's pings wait for an echo: the first program
+	# this host runs (none with a record refused: no device then).
+	[ -e /dev/mkmsg/mklu0 ] && mk_dgram_ping -e /dev/mkmsg/mklu0 >/tmp/pings 2>&1 &
+	echo_pid=$!
+	# A workload in a container dies with the old host: restarted at once
+	# in this one, as the comparison suite's container leg builds it, it
+	# is back when its first line says so.
+	lu_container &
 	# A workload on this host itself (or a container) was down at least
 	# from the kexec to here: this kernel's boot to init.
 	# The TSC ran on across the kexec (the old host printed it then).
@@ -300,7 +356,7 @@ case "$(cat /proc/cmdline)" in
 	region | grep '\[ *[0-9]*\.[0-9]*\] ' | tail -n 8 | sed 's/^/# instance: /' >$t
 	echo "# liveupdate: the longest stall before each tick, ms: $(region |
 		sed -n 's/.*MK-INSTANCE: tick \([0-9.]*\) longest \([0-9.]*\) ms.*/\1:\2/p' | sort -n | tr '\n' ' ')" >$t
-	# Adoption (TAP 9 to 12, last: it ends with the instance destroyed).
+	# Adoption (TAP 9 to 13, last: it ends with the instance destroyed).
 	if [ -n "$bad" ]; then
 		adopt_refused
 	else

@@ -17,20 +17,23 @@
 # record it adopts the instance.
 #
 # The host part: an instance runs on CPU 2, a 1 ms sleeper that prints a
-# tick a second with the longest it went without running (mk_gap_probe);
+# tick a second with the longest it went without running (mk_gap_probe),
+# and a pinger that sends the host a datagram every 10 ms and times its
+# echo (mk_dgram_ping);
 # the new kernel loads with kexec_file_load(2), outside the pool; a kexec
 # is refused while a second instance holds CPU 3, which was the host's at
 # load time, and again once that instance has crashed; then kexec. The
 # new kernel's part (mkjob=luprobe in instance-init.sh), TAP lines 5 to
-# 12 on the same serial port: it keeps off CPU 2 and the pool, and the
-# instance runs on: its ticks, read from its ring through /dev/mem, go on
-# after the kexec. Then the adoption: mkctl list shows the instance
-# running, its console and datagrams (an echo beside the sleeper) reach
-# the new host, its heartbeats keep it running, and it stops and is
-# destroyed as any instance. The longest gap between two ticks and the longest the
-# sleeper did not run, the instance's own view of the switch, are printed
-# as figures, not judged; that the instance, of one CPU, counted no NMI
-# and no IPI is.
+# 13 on the same serial port: it keeps off CPU 2 and the pool, and the
+# instance runs on: its ticks go on after the kexec. Then the adoption:
+# mkctl list shows the instance running, its console reaches the new
+# host, the pings it sent while no host answered come back from the new
+# host's echo (none lost: the longest round trip is the messaging
+# blackout), a datagram the new host sends comes back, its heartbeats
+# keep it running, and it stops and is destroyed as any instance. The
+# longest gap between two ticks and the longest the sleeper did not run,
+# the instance's own view of the switch, are printed as figures, not
+# judged; that the instance, of one CPU, counted no NMI and no IPI is.
 #
 # Plain TAP on stdout, the plan covering both kernels' lines.
 
@@ -40,9 +43,9 @@ DIR="$(dirname "$(readlink -f "$0")")"
 
 MEM=${MK_INSTANCE_MEM:-64M}
 NAMES="mklu0 mklu1"
-# Lines 9 to 12 on adoption; with a damaged record only line 9 (nothing
+# Lines 9 to 13 on adoption; with a damaged record only line 9 (nothing
 # adopted).
-PLAN=12
+PLAN=13
 grep -qw multikernel_test_handover_corrupt /proc/cmdline && PLAN=9
 
 echo "TAP version 13"
@@ -55,10 +58,18 @@ write_fails $MK/live_update maybe "Invalid argument" || bail 1 "live_update took
 echo 1 >$MK/live_update && [ "$(cat $MK/live_update)" = 1 ] ||
 	bail 1 "cannot turn live update on in $MK/live_update"
 
-spawn mklu0 2 gapwatch || bail 1 "spawn"
+spawn mklu0 2 "gapwatch mkping" || bail 1 "spawn"
 wait_state mklu0 "$BOOT_WAIT" running || bail 1 "instance start"
+# Its datagram pings come back from this host's echo until the kexec, and
+# from the new host's after it.
+ECHO_LOG=/tmp/mk_dgram_ping.$$
+"${DIR}"/mk_dgram_ping -e /dev/mkmsg/mklu0 >"$ECHO_LOG" 2>&1 &
+echo_pid=$!
 wait_console mklu0 "$BOOT_WAIT" "MK-INSTANCE: tick" || bail 1 "instance job"
-echo "ok 1 an instance runs on CPU 2, a 1 ms sleeper that prints a tick a second"
+wait_console mklu0 "$BOOT_WAIT" "MK-INSTANCE: ping sent" || bail 1 "no pinger"
+grep "MK-INSTANCE: ping sent" "$CON" | tail -n 1 | grep -q "back [1-9]" ||
+	bail 1 "no datagram ping came back: $(grep "MK-INSTANCE: ping" "$CON" | tail -n 1)"
+echo "ok 1 an instance runs on CPU 2: a 1 ms sleeper with a tick a second, pings to the host"
 
 # The pool and the instance's memory, from the host's own words.
 pool_and_memory mklu0 || bail 2 "no pool or instance memory in the log"
@@ -110,6 +121,11 @@ wait_state mklu1 "$BOOT_WAIT" crashed || bail 4 "the instance on CPU 3 did not c
 refused 4 "instance mklu1 is crashed" "an instance is crashed"
 mk stop mklu1 --force && mk destroy mklu1 || bail 5 "destroy the instance on CPU 3"
 
+# The echo runs up to the kexec: pings it did not answer would be lost.
+kill -0 $echo_pid 2>/dev/null ||
+	bail 5 "the host's echo of the instance's pings ended: $(cat "$ECHO_LOG")"
+con_read mklu0
+msg "the instance's pings: $(grep "MK-INSTANCE: ping" "$CON" | tail -n 1)"
 sync
 msg "kexec at host uptime $(cut -d' ' -f1 /proc/uptime)"
 # The TSC runs on across the kexec: the new kernel times the switch by it.
