@@ -19,10 +19,11 @@
 # The host part: an instance runs on CPU 2, a 1 ms sleeper that prints a
 # tick a second with the longest it went without running (mk_gap_probe),
 # and a pinger that sends the host a datagram every 10 ms and times its
-# echo (mk_dgram_ping);
-# the new kernel loads with kexec_file_load(2), outside the pool; a kexec
-# is refused while a second instance holds CPU 3, which was the host's at
-# load time, and again once that instance has crashed; then kexec. The
+# echo (mk_dgram_ping); a kexec into the new kernel loaded with
+# kexec_load(2), which gives it no handover, is refused; it loads with
+# kexec_file_load(2), outside the pool; a kexec is refused while a second
+# instance holds CPU 3, which was the host's at load time, and again once
+# that instance has crashed; then kexec. The
 # new kernel's part (mkjob=luprobe in instance-init.sh), TAP lines 5 to
 # 13 on the same serial port: it keeps off CPU 2 and the pool, and the
 # instance runs on: its ticks go on after the kexec. Then the adoption:
@@ -81,30 +82,44 @@ args="console=ttyS0 panic=-1 kunit.enable=0"
 args="$args mkjob=luprobe mkpool=$pool_start-$pool_end mkshared=$shared"
 # With a record damaged on purpose, the new kernel must refuse it.
 grep -qw multikernel_test_handover_corrupt /proc/cmdline && args="$args mkrecord=bad"
+# kexec_refused PATTERN: kexec -e fails, the host's log says PATTERN,
+# and mklu0 still runs. (A kexec that is not refused does not come back:
+# the new kernel's lines are then missing.)
+kexec_refused() {
+	mark=$(dmesg | wc -l)
+	if taskset -c 0 kexec -e >"$OUT" 2>&1; then
+		msg "kexec -e returned 0"
+		return 1
+	fi
+	why=$(dmesg | tail -n +"$((mark + 1))" | grep "refusing to kexec")
+	[ "$(state mklu0)" = running ] && echo "$why" | grep -q "$1" && return 0
+	msg "kexec -e said: $(cat "$OUT"); the host: ${why:-nothing}"
+	msg "mklu0 is $(state mklu0)"
+	return 1
+}
+
+# refused N PATTERN WHAT: kexec_refused PATTERN, and TAP line N says so
+# for WHAT.
+refused() {
+	kexec_refused "$2" || bail "$1" "the kexec was not refused while $3"
+	echo "ok $1 a kexec is refused while $3"
+}
+
+# Loaded with kexec_load(2) (kexec-tools' -c), the kernel was given no
+# handover: a kexec is refused, and nothing stops.
+if ! kexec -c -l "$MK_INSTANCE_KERNEL" --initrd="$MK_INSTANCE_INITRD" \
+		--append="$args" >"$OUT" 2>&1; then
+	msg "$(cat "$OUT")"
+	bail 2 "the new kernel does not load with kexec_load(2)"
+fi
+kexec_refused "given no handover" ||
+	bail 2 "a kexec into a kernel loaded with kexec_load(2), no handover, was not refused"
 if ! kexec -s -l "$MK_INSTANCE_KERNEL" --initrd="$MK_INSTANCE_INITRD" \
 		--append="$args" >"$OUT" 2>&1; then
 	msg "$(cat "$OUT")"
 	bail 2 "the new kernel does not load beside a running instance"
 fi
-echo "ok 2 the new kernel loads with kexec_file_load(2) beside a running instance"
-
-# refused N PATTERN WHAT: kexec -e fails, the host's log says PATTERN,
-# and mklu0 still runs: TAP line N says so for WHAT. (A kexec that is not
-# refused does not come back: the new kernel's lines are then missing.)
-refused() {
-	mark=$(dmesg | wc -l)
-	if taskset -c 0 kexec -e >"$OUT" 2>&1; then
-		bail "$1" "kexec -e returned 0"
-	fi
-	why=$(dmesg | tail -n +"$((mark + 1))" | grep "refusing to kexec")
-	if [ "$(state mklu0)" = running ] && echo "$why" | grep -q "$2"; then
-		echo "ok $1 a kexec is refused while $3"
-	else
-		msg "kexec -e said: $(cat "$OUT"); the host: ${why:-nothing}"
-		msg "mklu0 is $(state mklu0)"
-		bail "$1" "the kexec was not refused while $3"
-	fi
-}
+echo "ok 2 the new kernel loads with kexec_file_load(2) beside a running instance; loaded with kexec_load(2), without a handover, it is refused at kexec"
 
 # CPU 3 was the host's when the kernel was loaded: the new kernel would
 # start it. An instance that holds it now makes the kexec fail, and
