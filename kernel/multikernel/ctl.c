@@ -251,7 +251,8 @@ static void mk_ctl_note_life(struct mk_link *link)
  * An end notice in the instance's last-words block goes first: an
  * instance that said why it ended is not crashed for its silence. Nor is
  * one whose ring moved, or whose silence fell in a time the watchdog
- * itself could not run (see mk_ctl_note_life()).
+ * itself could not run (see mk_ctl_note_life()), or one whose link is
+ * paused for a handover.
  *
  * Context: Process context.
  */
@@ -271,6 +272,13 @@ void mk_ctl_watchdog(struct work_struct *work)
 	if (atomic_read(&link->ended) ||
 	    (state != MK_STARTING && state != MK_RUNNING))
 		goto again;	/* stopping, or reported already */
+	/*
+	 * Handed over to the kernel this host kexecs into (mk_peer_pause()):
+	 * a ring that fills meanwhile is that kernel's to judge, and a
+	 * disconnect here would close the link it is to adopt.
+	 */
+	if (READ_ONCE(link->peer.paused))
+		goto again;
 	/* Take in what a lost doorbell would leave waiting. */
 	mk_peer_poll(&link->peer);
 
