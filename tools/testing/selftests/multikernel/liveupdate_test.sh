@@ -119,7 +119,8 @@ if ! kexec -s -l "$MK_INSTANCE_KERNEL" --initrd="$MK_INSTANCE_INITRD" \
 	msg "$(cat "$OUT")"
 	bail 2 "the new kernel does not load beside a running instance"
 fi
-echo "ok 2 the new kernel loads with kexec_file_load(2) beside a running instance; loaded with kexec_load(2), without a handover, it is refused at kexec"
+echo "ok 2 the new kernel loads with kexec_file_load(2) beside a running instance;" \
+	"loaded with kexec_load(2), without a handover, it is refused at kexec"
 
 # CPU 3 was the host's when the kernel was loaded: the new kernel would
 # start it. An instance that holds it now makes the kexec fail, and
