@@ -73,6 +73,7 @@ adopt_probe() {
 	# The old host's pool is this one's, less the instance's 64 MiB.
 	if [ "$row" = "1 running 2" ] && [ "$(cat $i/state 2>/dev/null)" = running ] &&
 	   dmesg | grep -q "adopted instance mklu0 (id 1) running on CPUs 2" &&
+	   ! dmesg | grep -q "mklu0: its low-memory window .* was not kept" &&
 	   [ "$(cat $p/pool_size)" = $pool ] &&
 	   [ "$(cat $p/pool_free)" = $((pool - (64 << 20))) ]; then
 		echo "ok 9 the new host adopted mklu0 and took over the pool: mkctl list says id, state, CPUs: $row" >$t
@@ -287,6 +288,13 @@ case "$(cat /proc/cmdline)" in
 	*) want="the old host left instance mklu0 (id [0-9]*, boot 1, state 3) on CPUs 2," ;;
 	esac
 	dmesg | grep -q "$want" || took="$took no-record-line"
+	# The instance's low-memory window, which its CPUs start from: kept
+	# before anything below 1 MiB was handed out, and given back to it.
+	if [ -z "$bad" ]; then
+		win=$(dmesg | sed -n 's/.*the old host left instance mklu0 .*low-memory window at \(0x[0-9a-f]*\)$/\1/p')
+		dmesg | grep -q "kept the low-memory window at ${win:-none} of instance mklu0," ||
+			took="$took window-${win:-none}-not-kept"
+	fi
 	if [ -z "$took" ]; then
 		echo "ok 5 the new kernel keeps off CPU 2 and the pool ($(nproc) CPUs online)" >$t
 	else

@@ -443,7 +443,8 @@ int __init mk_instance_adopt(const struct multikernel_record_instance *ri,
 	mutex_lock(&inst->lock);
 	/* Held since boot (mk_cpus_init()); a stop gives them to this host. */
 	inst->cpus_taken = true;
-	ret = mk_arch_adopt(inst, ri->shared_phys, &where);
+	ret = mk_arch_adopt(inst, ri->shared_phys,
+			    ri->low_size ? ri->low_base : 0, &where);
 	if (!ret) {
 		inst->early_log = where.early_log;
 		ret = mk_link_adopt(inst, &where);
@@ -813,6 +814,7 @@ int mk_instances_record(struct multikernel_record_instance *out,
 		ri->mem_size = inst->mem_range;
 		/* Zero, like all of @out, for an instance never started. */
 		mk_arch_shared_region(inst, &ri->shared_phys, &ri->shared_size);
+		mk_arch_low_window(inst, &ri->low_base, &ri->low_size);
 		c = 0;
 		for_each_cpu(cpu, inst->cpus) {
 			if (c == MULTIKERNEL_RECORD_CPUS) {

@@ -8,8 +8,8 @@
  * pool is reserved in the new kernel, so the record lies where nothing
  * else writes. It is written at kexec time, when the instances are what
  * the new kernel will find: for every instance that holds CPUs, its id,
- * name, boot, state, memory range, shared region and processors, under a
- * CRC32.
+ * name, boot, state, memory range, shared region, low-memory window and
+ * processors, under a CRC32.
  *
  * The new host. Before SMP bring-up it checks the record against the
  * handover: a record that fails any check is ignored, and the new host
@@ -208,6 +208,11 @@ static const char *__init mk_record_instance_check(const struct multikernel_reco
 	if (ri->shared_phys && (ri->shared_phys < ri->mem_base || ri->shared_phys >= mem_end ||
 				ri->shared_size > mem_end - ri->shared_phys))
 		return "an instance's shared region outside its memory";
+	/* Where exactly is the arch's to check, when it keeps the window. */
+	if (ri->low_size && (ri->low_base + ri->low_size < ri->low_base ||
+			     (ri->low_base < pool_end &&
+			      ri->low_base + ri->low_size > ho->pool_phys)))
+		return "an instance's low-memory window wraps or meets the pool";
 	for (i = 0; i < ri->nr_cpus; i++) {
 		cpu = mk_cpu_of_hw_id(ri->hw_ids[i]);
 		if (cpu >= nr_cpu_ids || !cpumask_test_cpu(cpu, kept))
@@ -384,9 +389,10 @@ void __init mk_handover_record_take(const struct mk_handed_over *ho,
 		cpumask_clear(cpus);
 		for (j = 0; j < ri->nr_cpus; j++)
 			cpumask_set_cpu(mk_cpu_of_hw_id(ri->hw_ids[j]), cpus);
-		pr_info("the old host left instance %s (id %u, boot %u, state %u) on CPUs %*pbl, %llu MiB at %#llx, shared region at %#llx\n",
+		pr_info("the old host left instance %s (id %u, boot %u, state %u) on CPUs %*pbl, %llu MiB at %#llx, shared region at %#llx, low-memory window at %#llx\n",
 			ri->name, ri->id, ri->boot, ri->state, cpumask_pr_args(cpus),
-			ri->mem_size >> 20, ri->mem_base, ri->shared_phys);
+			ri->mem_size >> 20, ri->mem_base, ri->shared_phys,
+			ri->low_base);
 	}
 	/* Kept for mk_handover_adopt(), once devices can be created. */
 	mk_adopt_rec = rec;

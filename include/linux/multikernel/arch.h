@@ -230,7 +230,7 @@ void mk_arch_release(struct mk_instance *inst);
  * A new host takes over an instance the host it replaced ran: like
  * mk_arch_prepare(), for a kernel that runs already (live-update.rst).
  */
-int mk_arch_adopt(struct mk_instance *inst, u64 shared_phys,
+int mk_arch_adopt(struct mk_instance *inst, u64 shared_phys, u64 low_base,
 		  struct mk_arch_link *link);
 
 /*
@@ -279,6 +279,12 @@ int multikernel_handover_record_reserve(u64 *phys, u64 *size);
 
 /* Where a started instance's shared region is; false before a start. */
 bool mk_arch_shared_region(struct mk_instance *inst, u64 *phys, u64 *size);
+/*
+ * Memory outside its range that a started instance was given and its
+ * kernel keeps using (x86: the window below 1 MiB its CPUs start from);
+ * size 0 for none. The handover record carries it to the next host.
+ */
+void mk_arch_low_window(struct mk_instance *inst, u64 *base, u64 *size);
 
 /**
  * struct mk_arch_instance - where a kernel running as an instance finds

@@ -395,7 +395,7 @@ struct multikernel_ctl {
  * checks everything, the CRC32 first.
  */
 #define MULTIKERNEL_RECORD_MAGIC	0x52484b4d	/* "MKHR" */
-#define MULTIKERNEL_RECORD_VERSION	1
+#define MULTIKERNEL_RECORD_VERSION	2
 #define MULTIKERNEL_RECORD_INSTANCES	64
 #define MULTIKERNEL_RECORD_CPUS		64
 
@@ -411,6 +411,10 @@ struct multikernel_ctl {
  * @shared_phys: the region it shares with its host, 0 when not started
  * @shared_size: bytes of that region
  * @hw_ids:	its processors, by hardware id (x86: APIC ID)
+ * @low_base:	memory outside @mem_base that it was given and its kernel
+ *		keeps using (x86: its window below 1 MiB, which its CPUs
+ *		start from); 0 when @low_size is
+ * @low_size:	bytes of it, 0 for none
  */
 struct multikernel_record_instance {
 	__u32 id;
@@ -423,6 +427,8 @@ struct multikernel_record_instance {
 	__u64 shared_phys;
 	__u64 shared_size;
 	__u32 hw_ids[MULTIKERNEL_RECORD_CPUS];
+	__u64 low_base;
+	__u64 low_size;
 };
 
 /**

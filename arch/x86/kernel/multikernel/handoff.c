@@ -43,9 +43,6 @@ static_assert(MK_SH_HANDOFF + sizeof(struct setup_data) +
 	      sizeof(struct multikernel_handoff) <= MK_SH_PGTABLES);
 static_assert(MK_SH_PGTABLES_END <= MK_SH_MSG && MK_SH_MSG < MK_SHARED_SIZE);
 
-/* Legacy VGA and BIOS ROMs start here; RAM below 1 MiB ends before it. */
-#define MK_LOW_LIMIT	0xa0000
-
 static bool mk_range_ok(u64 base, u64 size)
 {
 	return size && IS_ALIGNED(base, PAGE_SIZE) && IS_ALIGNED(size, PAGE_SIZE) &&
@@ -73,7 +70,7 @@ int mk_layout_check(const struct mk_x86_layout *l)
 	    !mk_range_ok(l->ram_base, l->ram_size) ||
 	    !mk_range_ok(l->shared_base, l->shared_size))
 		return -EINVAL;
-	if (l->low_base + l->low_size > MK_LOW_LIMIT || l->ram_base < SZ_1M)
+	if (l->low_base + l->low_size > MK_LOW_END || l->ram_base < SZ_1M)
 		return -EINVAL;
 	if (!mk_ranges_apart(l->ram_base, l->ram_size, l->shared_base,
 			     l->shared_size) ||

@@ -244,6 +244,10 @@ bool mk_arch_kexec_keeps_off(const struct cpumask *cpus, unsigned int *cpu)
 
 /**
  * mk_x86_take_handed_pool() - make the old host's pool this kernel's pool
+ * @rec:	set to the handover record, mapped with early_memremap() for
+ *		MULTIKERNEL_RECORD_MAX_BYTES, when its layout and checksum are
+ *		sound (even if the pool is not taken); NULL otherwise. The
+ *		caller unmaps it.
  *
  * The old host marked its pool reserved in this kernel's e820 map, so
  * that the decompressor and early boot left it alone. Here, before
@@ -260,16 +264,17 @@ bool mk_arch_kexec_keeps_off(const struct cpumask *cpus, unsigned int *cpu)
  * Context: Early boot, setup_arch(), memblock limited to the first MiB.
  * Return: true when this kernel was handed a pool and took it.
  */
-bool __init mk_x86_take_handed_pool(void)
+bool __init mk_x86_take_handed_pool(const struct multikernel_record **rec)
 {
 	u64 pa = boot_params.hdr.setup_data, next, base, size, rec_pa;
 	struct multikernel_handover *ho;
 	bool intact;
-	void *rec;
 	unsigned int budget = 64;
 	struct setup_data *p;
 	u32 type = 0, len = 0;
+	void *map;
 
+	*rec = NULL;
 	while (pa && budget--) {
 		p = early_memremap(pa, sizeof(*p));
 		if (!p)
@@ -304,13 +309,15 @@ bool __init mk_x86_take_handed_pool(void)
 		pr_err("handover record outside the old host's pool: the pool stays reserved\n");
 		return false;
 	}
-	rec = early_memremap(rec_pa, MULTIKERNEL_RECORD_MAX_BYTES);
-	if (!rec)
+	map = early_memremap(rec_pa, MULTIKERNEL_RECORD_MAX_BYTES);
+	if (!map)
 		return false;
-	intact = multikernel_record_intact(rec);
-	early_memunmap(rec, MULTIKERNEL_RECORD_MAX_BYTES);
-	if (!intact)
+	intact = multikernel_record_intact(map);
+	if (!intact) {
+		early_memunmap(map, MULTIKERNEL_RECORD_MAX_BYTES);
 		return false;
+	}
+	*rec = map;
 	if (e820__mapped_any(base, base + size, E820_TYPE_RAM) ||
 	    !e820__mapped_all(base, base + size, E820_TYPE_RESERVED)) {
 		pr_err("the handed-over pool %#llx-%#llx is not a reserved range of the memory map: it stays reserved\n",

@@ -10,6 +10,12 @@
  * MK_LOW_WINDOWS_MAX windows of MK_LOW_WINDOW_SIZE, one per running
  * instance. They are taken only when multikernel= asks for a pool (see
  * multikernel_pool_requested()).
+ *
+ * A host that an old one handed running instances to (live-update.rst)
+ * first keeps the windows those instances were given: their kernels may
+ * bring a CPU up again through them. Each stays in use until its
+ * instance is adopted and then released, or for good when it is not
+ * adopted.
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
@@ -31,8 +37,57 @@
 static phys_addr_t mk_low_base[MK_LOW_WINDOWS_MAX];
 static unsigned int mk_low_count;
 static phys_addr_t mk_park_phys;
-static DEFINE_MUTEX(mk_low_lock);		/* protects mk_low_used */
+static DEFINE_MUTEX(mk_low_lock);	/* protects mk_low_used, mk_low_kept */
 static DECLARE_BITMAP(mk_low_used, MK_LOW_WINDOWS_MAX);
+/* In use by an instance the old host left, not yet adopted. */
+static DECLARE_BITMAP(mk_low_kept, MK_LOW_WINDOWS_MAX);
+
+/* The index of the window at @base, mk_low_count for none; mk_low_lock held. */
+static unsigned int mk_low_index(phys_addr_t base)
+{
+	unsigned int i;
+
+	for (i = 0; i < mk_low_count; i++)
+		if (mk_low_base[i] == base)
+			break;
+	return i;
+}
+
+/* Where a window an old host recorded may lie: where this code puts one. */
+static bool __init mk_low_window_ok(u64 base, u64 size)
+{
+	return size == MK_LOW_WINDOW_SIZE && IS_ALIGNED(base, PAGE_SIZE) &&
+	       base >= SZ_64K && base <= MK_LOW_END - size;
+}
+
+/*
+ * Keep the windows of the instances in @rec, an intact handover record
+ * (multikernel_record_intact()), before anything below 1 MiB is handed
+ * out here.
+ */
+static void __init mk_low_keep_recorded(const struct multikernel_record *rec)
+{
+	const struct multikernel_record_instance *ri;
+	unsigned int i;
+
+	for (i = 0; i < rec->nr_instances; i++) {
+		ri = &rec->inst[i];
+		if (!ri->low_size)
+			continue;
+		if (!mk_low_window_ok(ri->low_base, ri->low_size) ||
+		    memblock_is_region_reserved(ri->low_base, ri->low_size) ||
+		    mk_low_count == MK_LOW_WINDOWS_MAX) {
+			pr_warn("cannot keep the low-memory window %#llx+%#llx of instance %.*s: a CPU it brings up again may fail\n",
+				ri->low_base, ri->low_size, (int)sizeof(ri->name), ri->name);
+			continue;
+		}
+		memblock_reserve(ri->low_base, ri->low_size);
+		mk_low_base[mk_low_count++] = ri->low_base;
+		mk_low_keep(ri->low_base);
+		pr_info("kept the low-memory window at %#llx of instance %.*s, which the old host left\n",
+			ri->low_base, (int)sizeof(ri->name), ri->name);
+	}
+}
 
 /**
  * mk_x86_reserve_low() - set aside memory below 1 MiB for instances
@@ -48,10 +103,19 @@ void __init mk_x86_reserve_low(void)
 	size_t rm_size = real_mode_size_needed();
 	phys_addr_t rm = 0, addr;
 
+	const struct multikernel_record *rec;
+	bool handed;
+
 	if (mk_x86_is_instance())
 		return;
+	handed = mk_x86_take_handed_pool(&rec);
+	/* Whether or not the pool could be taken, the instances run on. */
+	if (rec) {
+		mk_low_keep_recorded(rec);
+		early_memunmap((void *)rec, MULTIKERNEL_RECORD_MAX_BYTES);
+	}
 	/* A host an old one handed a pool and instances to uses both. */
-	if (!mk_x86_take_handed_pool() && !multikernel_pool_requested())
+	if (!handed && !multikernel_pool_requested())
 		return;
 
 	if (rm_size) {
@@ -66,7 +130,7 @@ void __init mk_x86_reserve_low(void)
 	while (mk_park_phys && mk_low_count < MK_LOW_WINDOWS_MAX) {
 		/* above what an instance keeps off-limits by default (reservelow=) */
 		addr = memblock_phys_alloc_range(MK_LOW_WINDOW_SIZE, PAGE_SIZE,
-						 SZ_64K, 0xa0000);
+						 SZ_64K, MK_LOW_END);
 		if (!addr)
 			break;
 		mk_low_base[mk_low_count++] = addr;
@@ -120,12 +184,63 @@ void mk_low_free(phys_addr_t base)
 	unsigned int i;
 
 	mutex_lock(&mk_low_lock);
-	for (i = 0; i < mk_low_count; i++)
-		if (mk_low_base[i] == base)
-			__clear_bit(i, mk_low_used);
+	i = mk_low_index(base);
+	if (i < mk_low_count) {
+		__clear_bit(i, mk_low_used);
+		__clear_bit(i, mk_low_kept);
+	}
 	mutex_unlock(&mk_low_lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_low_free);
+
+/**
+ * mk_low_keep() - keep a free window for an instance an old host left
+ * @base:	the window's physical address
+ *
+ * The window is not handed out until mk_low_claim() gave it to that
+ * instance and mk_low_free() took it back.
+ *
+ * Context: Process context or early boot.
+ * Return: false when @base is not a window here or is in use.
+ */
+bool mk_low_keep(phys_addr_t base)
+{
+	unsigned int i;
+	bool kept = false;
+
+	mutex_lock(&mk_low_lock);
+	i = mk_low_index(base);
+	if (i < mk_low_count && !__test_and_set_bit(i, mk_low_used)) {
+		__set_bit(i, mk_low_kept);
+		kept = true;
+	}
+	mutex_unlock(&mk_low_lock);
+	return kept;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_low_keep);
+
+/**
+ * mk_low_claim() - give an adopted instance the window kept for it
+ * @base:	the window the handover record names
+ *
+ * Its contents are the instance's and stay as they are.
+ *
+ * Context: Process context, may sleep.
+ * Return: true once for a window mk_low_keep() kept, false otherwise.
+ */
+bool mk_low_claim(phys_addr_t base)
+{
+	unsigned int i;
+	bool claimed = false;
+
+	mutex_lock(&mk_low_lock);
+	i = mk_low_index(base);
+	if (i < mk_low_count)
+		claimed = __test_and_clear_bit(i, mk_low_kept);
+	mutex_unlock(&mk_low_lock);
+	return claimed;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_low_claim);
 
 /**
  * mk_low_park_page() - the page that forced-stopped CPUs halt in

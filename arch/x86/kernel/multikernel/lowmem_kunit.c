@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit test for the low-memory windows of x86 multikernel instances:
- * a window is handed out clear, whatever its last user left in it.
+ * a window is handed out clear, whatever its last user left in it, and
+ * one kept for an instance an old host left is that instance's alone.
  */
 #include <kunit/test.h>
 #include <linux/string.h>
@@ -30,8 +31,45 @@ static void mk_low_window_cleared(struct kunit *test)
 			    "byte %zu of the window at %pa is not clear", i, &again);
 }
 
+/*
+ * A window kept for an instance an old host left (live update) is not
+ * handed out, is claimed by that instance once, and is free again when
+ * it is released.
+ */
+static void mk_low_window_kept(struct kunit *test)
+{
+	phys_addr_t base, other;
+	bool other_ok;
+
+	if (mk_low_alloc(&base))
+		kunit_skip(test, "no low-memory window (no multikernel= pool)");
+	/* In use: not kept. */
+	KUNIT_EXPECT_FALSE(test, mk_low_keep(base));
+	mk_low_free(base);
+	KUNIT_ASSERT_TRUE(test, mk_low_keep(base));
+	KUNIT_EXPECT_FALSE(test, mk_low_keep(base));
+	KUNIT_EXPECT_FALSE(test, mk_low_keep(base + PAGE_SIZE));
+
+	other_ok = !mk_low_alloc(&other);
+	if (other_ok) {
+		KUNIT_EXPECT_NE(test, other, base);
+		mk_low_free(other);
+	}
+
+	KUNIT_EXPECT_FALSE(test, mk_low_claim(base + PAGE_SIZE));
+	KUNIT_EXPECT_TRUE(test, mk_low_claim(base));
+	KUNIT_EXPECT_FALSE(test, mk_low_claim(base));
+	/* Claimed, it is still in use until its instance lets it go. */
+	KUNIT_EXPECT_FALSE(test, mk_low_keep(base));
+	mk_low_free(base);
+	KUNIT_EXPECT_FALSE(test, mk_low_claim(base));
+	KUNIT_ASSERT_EQ(test, mk_low_alloc(&other), 0);
+	mk_low_free(other);
+}
+
 static struct kunit_case mk_lowmem_test_cases[] = {
 	KUNIT_CASE(mk_low_window_cleared),
+	KUNIT_CASE(mk_low_window_kept),
 	{}
 };
 

@@ -24,9 +24,13 @@
 #define MK_LOW_CODE		0x0000	/* start trampoline code page */
 #define MK_LOW_DATA		0x1000	/* its data page */
 #define MK_LOW_TOP_PGT		0x2000	/* top-level page table (CR3) */
+/* Legacy VGA and BIOS ROMs start here; RAM below 1 MiB ends before it. */
+#define MK_LOW_END		0xa0000
 
 int mk_low_alloc(phys_addr_t *base);
 void mk_low_free(phys_addr_t base);
+bool mk_low_keep(phys_addr_t base);
+bool mk_low_claim(phys_addr_t base);
 phys_addr_t mk_low_park_page(void);
 
 /*
@@ -109,7 +113,7 @@ int mk_pgt_map(struct mk_pgt *p, u64 start, u64 end, u64 prot);
 
 /* host side (start.c, handover.c) */
 bool mk_x86_cpus_lent(void);
-bool __init mk_x86_take_handed_pool(void);
+bool __init mk_x86_take_handed_pool(const struct multikernel_record **rec);
 
 /* instance side (platform.c) */
 extern struct multikernel_handoff mk_handoff;

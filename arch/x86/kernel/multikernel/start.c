@@ -56,8 +56,6 @@
  * @lent:	the first CPU was sent its start IPIs: it may run instance
  *		code, and counts in mk_lent
  * @fence_ns:	how long fencing its RAM out of the direct map took
- * @adopted:	taken over from the host this kernel replaced: the low
- *		window it started from was not ours
  */
 struct mk_x86_state {
 	struct mk_instance *inst;
@@ -66,7 +64,6 @@ struct mk_x86_state {
 	u64 sipi_tsc;
 	bool lent;
 	u64 fence_ns;
-	bool adopted;
 };
 
 static_assert(sizeof(struct multikernel_shared) <= MK_SH_LAST_WORDS);
@@ -127,6 +124,26 @@ bool mk_arch_shared_region(struct mk_instance *inst, u64 *phys, u64 *size)
 	*phys = st->layout.shared_base;
 	*size = st->layout.shared_size;
 	return true;
+}
+
+/**
+ * mk_arch_low_window() - memory below the pool a started instance was given
+ * @inst:	the instance, its lock held
+ * @base:	set to its low-memory window's physical address
+ * @size:	set to its size, 0 for none
+ *
+ * For the handover record: the instance's kernel brings its CPUs up
+ * through this window, so the next host keeps it.
+ *
+ * Context: Process context.
+ */
+void mk_arch_low_window(struct mk_instance *inst, u64 *base, u64 *size)
+{
+	struct mk_x86_state *st = inst->arch;
+
+	lockdep_assert_held(&inst->lock);
+	*base = st ? st->layout.low_base : 0;
+	*size = st ? st->layout.low_size : 0;
 }
 
 /* Write the ICR and wait until the local APIC sent the IPI. */
@@ -454,21 +471,23 @@ free_st:
  * @inst:	the instance, re-created from the handover record: its memory
  *		range and CPUs, which this kernel held offline since boot
  * @shared_phys: its shared region, from the record
+ * @low_base:	its low-memory window, from the record; 0 for none
  * @link:	filled in as by mk_arch_prepare()
  *
  * The instance's memory lies in the pool this kernel took over from the
  * old host: its RAM is fenced out of the direct map, as before a start,
- * and its shared region mapped. Its low-memory window was the old
- * host's; running, the instance no longer uses it, and a stop parks its
- * CPUs in this kernel's park page. No IPI broadcast leaves this kernel's
- * CPUs from here on, as after mk_arch_start().
+ * and its shared region mapped. Its low-memory window, which its kernel
+ * brings CPUs up through, was kept at boot (mk_low_keep()) and is its
+ * own until it is released; a window that could not be kept is logged.
+ * A stop parks its CPUs in this kernel's park page. No IPI broadcast
+ * leaves this kernel's CPUs from here on, as after mk_arch_start().
  *
  * Context: Process context, inst->lock held.
  * Return: 0; -EINVAL when the record's shared region is not where this
  * layout puts it, or the instance was prepared already; -ENOMEM; or the
  * error of fencing its RAM.
  */
-int mk_arch_adopt(struct mk_instance *inst, u64 shared_phys,
+int mk_arch_adopt(struct mk_instance *inst, u64 shared_phys, u64 low_base,
 		  struct mk_arch_link *link)
 {
 	struct mk_x86_state *st;
@@ -483,7 +502,6 @@ int mk_arch_adopt(struct mk_instance *inst, u64 shared_phys,
 	if (!st)
 		return -ENOMEM;
 	st->inst = inst;
-	st->adopted = true;
 	st->layout = (struct mk_x86_layout) {
 		.ram_base = inst->mem_base,
 		.ram_size = inst->mem_size - MK_SHARED_SIZE,
@@ -500,6 +518,14 @@ int mk_arch_adopt(struct mk_instance *inst, u64 shared_phys,
 		memunmap(st->shared);
 		kfree(st);
 		return ret;
+	}
+	/* Claimed last: an instance not adopted keeps its window for good. */
+	if (low_base && mk_low_claim(low_base)) {
+		st->layout.low_base = low_base;
+		st->layout.low_size = MK_LOW_WINDOW_SIZE;
+	} else if (low_base) {
+		pr_warn("%s: its low-memory window at %#llx was not kept: a CPU it brings up again may fail\n",
+			inst->name, low_base);
 	}
 	st->lent = true;
 	atomic_inc(&mk_lent);
@@ -616,7 +642,7 @@ void mk_arch_release(struct mk_instance *inst)
 		inst->name, st->layout.ram_size >> 20, div_u64(st->fence_ns, NSEC_PER_USEC),
 		div_u64(unfence_ns, NSEC_PER_USEC));
 	memunmap(st->shared);
-	if (!st->adopted)
+	if (st->layout.low_size)
 		mk_low_free(st->layout.low_base);
 	if (st->lent)
 		atomic_dec(&mk_lent);

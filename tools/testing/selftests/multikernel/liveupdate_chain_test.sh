@@ -13,7 +13,8 @@
 # saw last. Each new host (mkgen=2, 3, 4 on its command line, no
 # multikernel=) takes the old host's pool over, adopts mklc0 and checks,
 # three TAP lines a kexec: it adopted the instance (same id, CPU 2,
-# running); the instance ran on (its uptime went on past the last tick
+# running, its low-memory window kept, the same in every host); the
+# instance ran on (its uptime went on past the last tick
 # the old host saw, its memory passes went on, all of them ok with the
 # checksum of the first); a datagram comes back from its echo. The last
 # host stops and destroys it, and gets its memory back in the pool.
@@ -29,7 +30,7 @@ NAMES="mklc0"
 KEXECS=3
 PLAN=$((3 * KEXECS + 2))
 
-arg() { sed -n "s/.* $1=\([0-9a-f.]*\).*/\1/p" /proc/cmdline; }
+arg() { sed -n "s/.* $1=\([0-9a-fx.]*\).*/\1/p" /proc/cmdline; }
 gen=$(arg mkgen)
 gen=${gen:-1}
 
@@ -70,6 +71,7 @@ kexec_next() {
 	(cd / && find . -xdev | cpio -o -H newc >/tmp/next.cpio 2>/dev/null)
 	args="console=ttyS0 panic=-1 kunit.enable=0 multikernel_live_update"
 	args="$args MK_RUN=luchain mkgen=$next mklast=$last mkpass=$pass mksum=$sum"
+	[ -n "${win:-}" ] && args="$args mkwin=$win"
 	args="$args MK_INSTANCE_KERNEL=$MK_INSTANCE_KERNEL MK_INSTANCE_INITRD=$MK_INSTANCE_INITRD"
 	for v in MK_INSTANCE_MEM MK_BOOT_WAIT MK_STOP_WAIT MK_HEARTBEAT_MS; do
 		eval "val=\${$v:-}"
@@ -122,12 +124,19 @@ i=$MK/instances/mklc0
 
 row=$(mkctl list 2>&1 | awk '$1 == "mklc0" { print $3, $4 }')
 adopted="adopted instance mklc0 (id [0-9]*) running on CPUs 2"
+# Its low-memory window, kept at boot and claimed at adoption: the same
+# one in every host.
+win=$(dmesg | sed -n 's/.*kept the low-memory window at \(0x[0-9a-f]*\) of instance mklc0,.*/\1/p')
+want_win=$(arg mkwin)
 if [ "$row" = "running 2" ] && dmesg | grep -q "$adopted" &&
-   dmesg | grep -q "took over the old host's pool"; then
+   dmesg | grep -q "took over the old host's pool" &&
+   [ -n "$win" ] && [ "$win" = "${want_win:-$win}" ] &&
+   ! dmesg | grep -q "mklc0: its low-memory window .* was not kept"; then
 	echo "ok $n host $gen adopted mklc0 after kexec $k: running on CPU 2," \
-		"in the pool it took over"
+		"in the pool it took over, its low-memory window at $win kept"
 else
-	echo "not ok $n host $gen did not adopt mklc0 after kexec $k: mkctl list says '$row'"
+	echo "not ok $n host $gen did not adopt mklc0 after kexec $k: mkctl list says '$row'," \
+		"low-memory window '$win' (the last host's: '${want_win:-}')"
 	dmesg | grep "multikernel" | sed 's/^/# /'
 	bail $((n + 1)) "mklc0 not adopted"
 fi
