@@ -376,6 +376,16 @@ unlock:
 	return ret;
 }
 
+/* Where the core finds the link of the instance @st describes. */
+static void mk_link_where(struct mk_x86_state *st, struct mk_arch_link *link)
+{
+	link->early_log = (void *)st->shared + MK_SH_EARLY_LOG;
+	link->last_words = (void *)st->shared + MK_SH_LAST_WORDS;
+	link->region = (void *)st->shared + MK_SH_MSG;
+	link->size = MK_SH_MSG_SIZE;
+	link->hw_id = mk_apicid(cpumask_first(st->inst->cpus));
+}
+
 /**
  * mk_arch_prepare() - set up everything an instance needs to start
  * @inst:	the instance, with a loaded image; its CPUs offline in the host
@@ -450,11 +460,7 @@ int mk_arch_prepare(struct mk_instance *inst, struct mk_arch_link *link)
 		goto unmap;
 
 	inst->arch = st;
-	link->early_log = (void *)st->shared + MK_SH_EARLY_LOG;
-	link->last_words = (void *)st->shared + MK_SH_LAST_WORDS;
-	link->region = (void *)st->shared + MK_SH_MSG;
-	link->size = MK_SH_MSG_SIZE;
-	link->hw_id = mk_apicid(cpumask_first(inst->cpus));
+	mk_link_where(st, link);
 	return 0;
 
 unmap:
@@ -532,11 +538,7 @@ int mk_arch_adopt(struct mk_instance *inst, u64 shared_phys, u64 low_base,
 	apic_smt_update();
 
 	inst->arch = st;
-	link->early_log = (void *)st->shared + MK_SH_EARLY_LOG;
-	link->last_words = (void *)st->shared + MK_SH_LAST_WORDS;
-	link->region = (void *)st->shared + MK_SH_MSG;
-	link->size = MK_SH_MSG_SIZE;
-	link->hw_id = mk_apicid(cpumask_first(inst->cpus));
+	mk_link_where(st, link);
 	return 0;
 }
 
