@@ -28,6 +28,9 @@
  * A peer that breaks the ring protocol is disconnected: pending requests
  * and blocked senders fail with -EPIPE, nothing more is sent or
  * received, and the owner hears about it through ops->broken().
+ *
+ * This file has the peer, its channels and the receiving side;
+ * msg_send.c the sending side.
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
@@ -58,39 +61,8 @@
 #define MK_RX_FAST_BUDGET	16
 #define MK_RX_FAST_BYTES	SZ_64K
 
-/* How often a sender waiting for room looks again without a doorbell. */
-#define MK_TX_RECHECK	(HZ / 10)
-
 /* Runs the receive work of every peer; see mk_msg_init(). */
 static struct workqueue_struct *mk_rx_wq;
-
-/* A request waiting for its response; lives on the requester's stack. */
-struct mk_msg_pending {
-	struct list_head node;
-	struct completion done;
-	u32 cookie;
-	u16 channel;
-	void *buf;
-	size_t size;
-	ssize_t result;		/* response length or -errno */
-};
-
-/* Fail every request and sender waiting on @peer; refuse new ones. */
-static void mk_peer_close_tx(struct mk_peer *peer)
-{
-	struct mk_msg_pending *p, *tmp;
-	unsigned long flags;
-
-	WRITE_ONCE(peer->tx_closed, true);
-	spin_lock_irqsave(&peer->req_lock, flags);
-	list_for_each_entry_safe(p, tmp, &peer->requests, node) {
-		list_del_init(&p->node);
-		p->result = -EPIPE;
-		complete(&p->done);
-	}
-	spin_unlock_irqrestore(&peer->req_lock, flags);
-	wake_up_all(&peer->tx_wait);
-}
 
 /* Fail everything waiting on @peer and refuse anything new. */
 static void mk_peer_kill(struct mk_peer *peer)
@@ -99,8 +71,15 @@ static void mk_peer_kill(struct mk_peer *peer)
 	mk_peer_close_tx(peer);
 }
 
-/* The ring said -EPROTO: disconnect and tell the owner, once. */
-static void mk_peer_broken(struct mk_peer *peer)
+/**
+ * mk_peer_broken() - disconnect a peer that broke the ring protocol
+ * @peer:	the peer; its ring end says why (-EPROTO)
+ *
+ * Tells the owner through ops->broken(), once.
+ *
+ * Context: Any context.
+ */
+void mk_peer_broken(struct mk_peer *peer)
 {
 	if (xchg(&peer->dead, true))
 		return;
@@ -224,37 +203,6 @@ static void mk_peer_kick(struct mk_ring_end *end)
 	struct mk_peer *peer = container_of(end, struct mk_peer, end);
 
 	peer->ops->kick(peer);
-}
-
-/* A response arrived: hand it to the request waiting for it. */
-static void mk_msg_complete(struct mk_peer *peer, const struct mk_msg *msg)
-{
-	struct mk_msg_pending *p, *found = NULL;
-	unsigned long flags;
-
-	spin_lock_irqsave(&peer->req_lock, flags);
-	list_for_each_entry(p, &peer->requests, node) {
-		if (p->cookie == msg->cookie && p->channel == msg->channel) {
-			list_del_init(&p->node);
-			found = p;
-			break;
-		}
-	}
-	spin_unlock_irqrestore(&peer->req_lock, flags);
-
-	if (!found) {
-		/* Its requester gave up, or the peer made it up. */
-		peer->stale++;
-		return;
-	}
-	/* Off the list: the requester waits for this completion now. */
-	if (msg->len > found->size) {
-		found->result = -EMSGSIZE;
-	} else {
-		memcpy(found->buf, msg->data, msg->len);
-		found->result = msg->len;
-	}
-	complete(&found->done);
 }
 
 /* The message described by @info, its payload in @peer's rx_buf. */
@@ -469,8 +417,16 @@ static void mk_peer_rx_work(struct work_struct *work)
 	spin_unlock_irq(&peer->rx_lock);
 }
 
-/* Does the caller run a handler? Then it must not wait for a peer. */
-static bool mk_msg_in_handler(void)
+/**
+ * mk_msg_in_handler() - does the caller run a message handler?
+ *
+ * Then it must not wait for a peer: the messages it would wait for are
+ * taken in by the very interrupt or work item it runs in.
+ *
+ * Context: Any context.
+ * Return: true in a fast handler's interrupt or in the receive work.
+ */
+bool mk_msg_in_handler(void)
 {
 	struct work_struct *work = current_work();
 
@@ -763,206 +719,6 @@ int mk_msg_set_fast(struct mk_peer *peer, u16 channel, mk_msg_fast_t fast)
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_msg_set_fast);
-
-static int mk_msg_try_send(struct mk_peer *peer, const struct mk_msg_info *info,
-			   const void *data, unsigned int how)
-{
-	unsigned long flags;
-	int ret;
-
-	if (READ_ONCE(peer->tx_closed))
-		return -EPIPE;
-	if (how & MK_MSG_TRYLOCK) {
-		if (!spin_trylock_irqsave(&peer->tx_lock, flags))
-			return -EAGAIN;
-	} else {
-		spin_lock_irqsave(&peer->tx_lock, flags);
-	}
-	ret = mk_ring_send(&peer->end, info, data);
-	if (!ret && info->channel < MK_MSG_CHANNELS) {
-		peer->chan[info->channel].tx_msgs++;
-		peer->chan[info->channel].tx_bytes += info->len;
-	}
-	spin_unlock_irqrestore(&peer->tx_lock, flags);
-	if (ret == -EPROTO) {
-		mk_peer_broken(peer);
-		ret = -EPIPE;
-	}
-	return ret;
-}
-
-/* Try once; whether that was the end of it, with its result in @ret. */
-static bool mk_msg_sent(struct mk_peer *peer, const struct mk_msg_info *info,
-			const void *data, unsigned int flags, int *ret)
-{
-	*ret = mk_msg_try_send(peer, info, data, flags);
-	return *ret != -EAGAIN;
-}
-
-static int mk_msg_xmit(struct mk_peer *peer, const struct mk_msg_info *info,
-		       const void *data, unsigned int flags)
-{
-	long left;
-	int ret;
-
-	if (flags & ~(MK_MSG_NONBLOCK | MK_MSG_TRYLOCK) ||
-	    ((flags & MK_MSG_TRYLOCK) && !(flags & MK_MSG_NONBLOCK)))
-		return -EINVAL;
-	ret = mk_msg_try_send(peer, info, data, flags);
-	/* A handler that waited would hold up everything behind it. */
-	if (ret != -EAGAIN || (flags & MK_MSG_NONBLOCK) || mk_msg_in_handler())
-		return ret;
-	/*
-	 * The consumer rings us when it frees room (mk_peer_doorbell()). Look
-	 * again now and then without one: a doorbell lost on its way must not
-	 * keep a sender waiting for good, least of all a kernel thread,
-	 * which no signal ends.
-	 */
-	do {
-		unsigned long start = jiffies;
-
-		left = wait_event_interruptible_timeout(peer->tx_wait,
-							mk_msg_sent(peer, info, data, flags, &ret),
-							MK_TX_RECHECK);
-		/* Counted also when the look after the timeout found room. */
-		if (time_after_eq(jiffies, start + MK_TX_RECHECK))
-			atomic64_inc(&peer->tx_rechecks);
-	} while (!left);
-	return left < 0 ? left : ret;
-}
-
-/**
- * mk_msg_send() - send a data message on a channel
- * @peer:	the kernel to send to
- * @channel:	channel number
- * @data:	@len bytes of payload
- * @len:	payload bytes, at most the ring's maximum (64 KiB for rings
- *		that can hold it)
- * @flags:	0 to wait for room, MK_MSG_NONBLOCK to fail instead, with
- *		MK_MSG_TRYLOCK also when another sender holds the ring
- *
- * Context: Process context, or any context with MK_MSG_NONBLOCK. From a
- * message handler a send never waits: it behaves as with MK_MSG_NONBLOCK.
- * Return: 0 on success; -EMSGSIZE if @len is too big; -EAGAIN if the ring
- * is full and MK_MSG_NONBLOCK is set (or the caller is a handler);
- * -ERESTARTSYS if a signal came while waiting; -EPIPE if the peer is
- * disconnected; -EINVAL for unknown @flags.
- */
-int mk_msg_send(struct mk_peer *peer, u16 channel, const void *data,
-		size_t len, unsigned int flags)
-{
-	struct mk_msg_info info = {
-		.len = len,
-		.channel = channel,
-		.type = MULTIKERNEL_MSG_DATA,
-	};
-
-	if (len > peer->end.max_payload)
-		return -EMSGSIZE;
-	return mk_msg_xmit(peer, &info, data, flags);
-}
-EXPORT_SYMBOL_IF_KUNIT(mk_msg_send);
-
-/**
- * mk_msg_reply() - answer a request
- * @peer:	the peer the request came from
- * @req:	the request, as given to the handler
- * @data:	@len bytes of response payload
- * @len:	payload bytes
- * @flags:	as for mk_msg_send()
- *
- * Context: As for mk_msg_send(); usually the channel's handler.
- * Return: as for mk_msg_send(); -EINVAL if @req is not a request.
- */
-int mk_msg_reply(struct mk_peer *peer, const struct mk_msg *req,
-		 const void *data, size_t len, unsigned int flags)
-{
-	struct mk_msg_info info = {
-		.len = len,
-		.channel = req->channel,
-		.type = MULTIKERNEL_MSG_RESPONSE,
-		.cookie = req->cookie,
-	};
-
-	if (req->type != MULTIKERNEL_MSG_REQUEST)
-		return -EINVAL;
-	if (len > peer->end.max_payload)
-		return -EMSGSIZE;
-	return mk_msg_xmit(peer, &info, data, flags);
-}
-EXPORT_SYMBOL_IF_KUNIT(mk_msg_reply);
-
-/**
- * mk_msg_request() - send a request and wait for its response
- * @peer:	the kernel to ask
- * @channel:	channel number; the peer's handler answers with
- *		mk_msg_reply()
- * @req:	@req_len bytes of request payload
- * @req_len:	request payload bytes
- * @resp:	where the response payload goes
- * @resp_size:	bytes at @resp
- * @timeout:	jiffies to wait for the response, after sending
- *
- * Context: Process context; sleeps. Not from a message handler.
- * Return: the length of the response on success; -ETIMEDOUT if none came
- * in time; -EMSGSIZE if the request or the response is too big;
- * -ERESTARTSYS if a signal came; -EPIPE if the peer is disconnected;
- * -EDEADLK from a message handler, which would wait for itself.
- */
-ssize_t mk_msg_request(struct mk_peer *peer, u16 channel, const void *req,
-		       size_t req_len, void *resp, size_t resp_size,
-		       long timeout)
-{
-	struct mk_msg_pending p = {
-		.channel = channel,
-		.buf = resp,
-		.size = resp_size,
-	};
-	struct mk_msg_info info = {
-		.len = req_len,
-		.channel = channel,
-		.type = MULTIKERNEL_MSG_REQUEST,
-	};
-	unsigned long flags;
-	long left;
-	int ret;
-
-	if (mk_msg_in_handler())
-		return -EDEADLK;
-	if (req_len > peer->end.max_payload)
-		return -EMSGSIZE;
-	init_completion(&p.done);
-
-	spin_lock_irqsave(&peer->req_lock, flags);
-	if (READ_ONCE(peer->tx_closed)) {
-		spin_unlock_irqrestore(&peer->req_lock, flags);
-		return -EPIPE;
-	}
-	p.cookie = peer->next_cookie++;
-	if (!peer->next_cookie)
-		peer->next_cookie = 1;
-	info.cookie = p.cookie;
-	list_add_tail(&p.node, &peer->requests);
-	spin_unlock_irqrestore(&peer->req_lock, flags);
-
-	ret = mk_msg_xmit(peer, &info, req, 0);
-	left = ret ? ret : wait_for_completion_interruptible_timeout(&p.done,
-								    timeout);
-	if (left > 0)
-		return p.result;
-
-	spin_lock_irqsave(&peer->req_lock, flags);
-	if (!list_empty(&p.node)) {
-		list_del(&p.node);
-		spin_unlock_irqrestore(&peer->req_lock, flags);
-		return left ? left : -ETIMEDOUT;
-	}
-	spin_unlock_irqrestore(&peer->req_lock, flags);
-	/* Taken off the list by a response or a disconnect: it completes. */
-	wait_for_completion(&p.done);
-	return p.result;
-}
-EXPORT_SYMBOL_IF_KUNIT(mk_msg_request);
 
 /*
  * Receive work gets a workqueue of its own: high priority, so that the

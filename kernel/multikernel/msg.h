@@ -290,6 +290,12 @@ void mk_peer_log_rx(struct mk_peer *peer, const char *name);
 bool mk_peer_poll(struct mk_peer *peer);
 void mk_peer_drain(struct mk_peer *peer);
 int mk_msg_set_fast(struct mk_peer *peer, u16 channel, mk_msg_fast_t fast);
+
+/* Between the receiving side (msg.c) and the sending side (msg_send.c). */
+void mk_peer_broken(struct mk_peer *peer);
+bool mk_msg_in_handler(void);
+void mk_peer_close_tx(struct mk_peer *peer);
+void mk_msg_complete(struct mk_peer *peer, const struct mk_msg *msg);
 #if IS_ENABLED(CONFIG_KUNIT)
 void mk_peer_doorbell(struct mk_peer *peer);
 #endif
