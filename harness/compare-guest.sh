@@ -267,13 +267,14 @@ msg_ipc() {
 cgroup_setup() {
 	mkdir -p $CG
 	mount -t cgroup2 none $CG 2>/dev/null
-	echo "+cpuset +memory" > $CG/cgroup.subtree_control
+	echo "+cpuset +memory +pids" > $CG/cgroup.subtree_control
 }
 
 # container NAME CPU CMD...: CMD as the first process of a new container
 # (cgroup NAME on CPU with memory.max $mem, or $cg_max and memory.high
-# $cg_high when set; user namespace with root mapped to root, pid, mount
-# with its own /proc and /tmp, net, uts, ipc).
+# $cg_high when set, and pids.max $cg_pids when set; user namespace with
+# root mapped to root, pid, mount with its own /proc and /tmp, net, uts,
+# ipc).
 container() {
 	c=$CG/$1
 	cpu=$2
@@ -282,7 +283,8 @@ container() {
 		echo "$cpu" > $c/cpuset.cpus &&
 		echo 0 > $c/cpuset.mems &&
 		echo "${cg_max:-$mem}" > $c/memory.max &&
-		echo "${cg_high:-max}" > $c/memory.high || return
+		echo "${cg_high:-max}" > $c/memory.high &&
+		echo "${cg_pids:-max}" > $c/pids.max || return
 	# RLIMIT_RTPRIO 1: cyclictest's main thread asks for SCHED_FIFO 1,
 	# which root outside a user namespace gets anyway.
 	# shellcheck disable=SC2016 # expanded by the inner shells
@@ -461,6 +463,205 @@ leg_instance() {
 	for h in $hogs; do
 		noisy_instance "$h"
 	done
+}
+
+# ---- fault isolation: a fault in one of a leg's kind, beside another ----
+#
+# A trial: a neighbour of the victim's kind on $CPU2 and the host itself
+# (on CPU 0) hash data of their own again and again (compare-check.sh);
+# the victim, on $CPU, does fault F; $ISO_WAIT s later figures fault-F:
+#   host_ok       1 when the host's hashing went on, every pass intact
+#   neighbour_ok  the same for the neighbour
+#   host_tainted  1 when the trial tainted the host kernel (an oops in it)
+#   crashed       1 when the host shows the victim instance crashed
+#   detect_ms     from the fault to that state
+#   recover_ms    from stopping the victim to a replacement of its kind
+#                 on $CPU printing its first line
+# Faults: memhog and forkbomb (compare-abuse.sh) from userspace; in an
+# instance also the kernel faults of the test kernel's fault file. A
+# kernel fault in a container is the host kernel's: it has a boot of its
+# own (leg_cfault). One trial each, the faults of MK_CMP_FAULTS.
+
+faults=$(echo "${MK_CMP_FAULTS:-memhog}" | tr , ' ')
+ISO_WAIT=$((secs * 2 > 5 ? secs * 2 : 5))
+
+# check_passes FILE ok|bad: how many passes of compare-check.sh in FILE.
+check_passes() {
+	grep -c "CMP-CHECK: pass [0-9]* $2" "$1"
+}
+
+# wait_file FILE TEXT SECONDS: until FILE holds TEXT.
+wait_file() {
+	i=0
+	until grep -q "$2" "$1" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt $(($3 * 10)) ] || return 1
+		sleep 0.1
+	done
+}
+
+host_check_start() {
+	taskset -c 0 $D/compare-check.sh > /tmp/host-check.out 2>&1 &
+	host_check=$!
+	wait_file /tmp/host-check.out "pass 1 " 120
+}
+
+host_check_stop() {
+	kill "$host_check" 2>/dev/null
+	wait "$host_check" 2>/dev/null
+}
+
+# iso_mark: before the fault, the passes so far and the host's taint.
+iso_mark() {
+	h0=$(check_passes /tmp/host-check.out ok)
+	n0=$(check_passes /tmp/nb.out ok)
+	taint0=$(cat /proc/sys/kernel/tainted)
+}
+
+# iso_judge LEG BENCH: host_ok, neighbour_ok and host_tainted, after the
+# wait, from /tmp/host-check.out and /tmp/nb.out. The host kernel may be
+# tainted before (the host leg's escape paths write an MSR): what counts
+# is a taint the trial added.
+iso_judge() {
+	h1=$(check_passes /tmp/host-check.out ok)
+	n1=$(check_passes /tmp/nb.out ok)
+	ok=0
+	[ "$h1" -gt "$h0" ] && [ "$(check_passes /tmp/host-check.out bad)" = 0 ] && ok=1
+	put "$1" "$2" host_ok bool 1 $ok
+	ok=0
+	[ "$n1" -gt "$n0" ] && [ "$(check_passes /tmp/nb.out bad)" = 0 ] && ok=1
+	put "$1" "$2" neighbour_ok bool 1 $ok
+	ok=0
+	[ "$(cat /proc/sys/kernel/tainted)" = "$taint0" ] || ok=1
+	put "$1" "$2" host_tainted bool 1 $ok
+}
+
+# iso_container FAULT: the victim in a container (pids.max 1024 besides
+# its memory.max), the neighbour in another one.
+iso_container() {
+	b=fault-$1
+	container nb $CPU2 $D/compare-check.sh > /tmp/nb.out 2>&1 &
+	if ! wait_file /tmp/nb.out "pass 1 " 120; then
+		err container "$b: no neighbour: $(tail -n 3 /tmp/nb.out)"
+		container_stop nb
+		return
+	fi
+	iso_mark
+	cg_pids=1024
+	container fv $CPU $D/compare-abuse.sh "$1" > /tmp/fv.out 2>&1 &
+	cg_pids=
+	sleep $ISO_WAIT
+	iso_judge container "$b"
+	ts=$(now)
+	container_stop fv
+	first_line container cr $CPU sh -c 'sysbench --version; exec sleep 100000'
+	case "$line" in
+	sysbench*) put container "$b" recover_ms ms 1 "$(ms "$ts" "$t1")" ;;
+	*) err container "$b: replacement's first line '$line'" ;;
+	esac
+	container_stop cr
+	container_stop nb
+}
+
+# iso_instance FAULT: the victim in an instance, the neighbour in another.
+iso_instance() {
+	b=fault-$1
+	args="console=ttyMK0 quiet kunit.enable=0"
+	mkctl run cmpn --cpus $CPU2 --mem "$mem" --kernel /boot/bzImage \
+		--initrd $D/instance.cpio.gz --cmdline "$args cmpjob=check"
+	if ! wait_console cmpn "CMP-CHECK: pass 1 " 300; then
+		err instance "$b: no neighbour: $(mkctl console cmpn 2>&1 | tail -n 3)"
+		mkctl stop cmpn --force >/dev/null 2>&1
+		mkctl destroy cmpn
+		return
+	fi
+	mkctl console cmpn | tr -d '\r' > /tmp/nb.out
+	iso_mark
+	mkctl run cmpf --cpus $CPU --mem "$mem" --kernel /boot/bzImage \
+		--initrd $D/instance.cpio.gz --cmdline "$args cmpjob=fault cmpfault=$1"
+	if wait_console cmpf "CMP-FAULT: doing" 300; then
+		ts=$(now)
+		i=0
+		while [ "$(cat $MK/instances/cmpf/state)" != crashed ] &&
+		      [ $i -lt $((ISO_WAIT * 10)) ]; do
+			i=$((i + 1))
+			sleep 0.1
+		done
+		te=$(now)
+		if [ "$(cat $MK/instances/cmpf/state)" = crashed ]; then
+			put instance "$b" crashed bool 1 1
+			put instance "$b" detect_ms ms 1 "$(ms "$ts" "$te")"
+		else
+			put instance "$b" crashed bool 1 0
+		fi
+		# The rest of the wait, for the neighbour and the host.
+		sleep $(((ISO_WAIT * 10 - i + 9) / 10))
+		mkctl console cmpn | tr -d '\r' > /tmp/nb.out
+		iso_judge instance "$b"
+	else
+		err instance "$b: the victim did not start: $(mkctl console cmpf 2>&1 | tail -n 3)"
+	fi
+	ts=$(now)
+	mkctl stop cmpf --force >/dev/null 2>&1
+	mkctl destroy cmpf
+	if inst_start cmpr $CPU cmpjob=start; then
+		put instance "$b" recover_ms ms 1 "$(ms "$ts" "$t2")"
+	else
+		err instance "$b: replacement: $(mkctl console cmpr 2>&1 | tail -n 3)"
+	fi
+	mkctl stop cmpr --force >/dev/null 2>&1
+	mkctl destroy cmpr 2>/dev/null
+	mkctl stop cmpn --force >/dev/null 2>&1
+	mkctl destroy cmpn
+}
+
+# Container and instance faults of MK_CMP_FAULTS in one boot; the kernel
+# faults only in an instance.
+leg_isolation() {
+	cgroup_setup
+	host_check_start || { err container "fault isolation: no host check"; return; }
+	for f in $faults; do
+		case "$f" in
+		memhog | forkbomb) iso_container "$f" ;;
+		esac
+		iso_instance "$f"
+	done
+	host_check_stop
+}
+
+# A kernel fault in a container: LKDTM's MK_CMP_FAULT (PANIC, BUG, ...)
+# written from inside it to the host kernel's debugfs, which a container
+# whose root is the host's root can. Its own boot: the host may not live
+# through it. The guest says "CMP cfault: triggering" before; what it
+# cannot say after a panic, compare.sh reads from the console.
+leg_cfault() {
+	f=$(echo "${MK_CMP_FAULT:-panic}" | tr a-z A-Z)
+	b=fault-lkdtm-$(echo "$f" | tr A-Z a-z)
+	cgroup_setup
+	host_check_start || { err container "$b: no host check"; return; }
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	container nb $CPU2 $D/compare-check.sh > /tmp/nb.out 2>&1 &
+	if ! wait_file /tmp/nb.out "pass 1 " 120; then
+		err container "$b: no neighbour: $(tail -n 3 /tmp/nb.out)"
+		return
+	fi
+	iso_mark
+	echo "CMP cfault: triggering $f"
+	container fv $CPU sh -c "echo $f > /sys/kernel/debug/provoke-crash/DIRECT" \
+		> /tmp/fv.out 2>&1 &
+	sleep $ISO_WAIT
+	iso_judge container "$b"
+	echo "CMP cfault: the host lived through $f"
+	ts=$(now)
+	container_stop fv
+	first_line container cr $CPU sh -c 'sysbench --version; exec sleep 100000'
+	case "$line" in
+	sysbench*) put container "$b" recover_ms ms 1 "$(ms "$ts" "$t1")" ;;
+	*) err container "$b: replacement's first line '$line'" ;;
+	esac
+	container_stop cr
+	container_stop nb
+	host_check_stop
 }
 
 # ---- kvm: Debian's QEMU with -enable-kvm, vCPU on CPU --------------------
@@ -646,6 +847,7 @@ msg-in-container)
 esac
 
 echo "CMP config hogs=$hogs"
+echo "CMP config faults=$faults"
 echo "CMP config runs=$runs secs=$secs mem=$mem cpu=$CPU legs=$legs"
 echo "CMP config kernel $(uname -r) cpus=$(nproc) $(grep MemTotal /proc/meminfo | tr -s ' ')"
 for l in $legs; do

@@ -15,6 +15,11 @@
 #   victim compare-victim.sh for cmpbench= and cmpsecs=, then power off
 #   hog    stress-ng with cmphog= (cpu, vm: 90% of MemAvailable, fork)
 #          until a shutdown request, then its figures
+#   check  compare-check.sh: its data hashed again and again (a
+#          neighbour in the fault isolation trials)
+#   fault  cmpfault=: memhog or forkbomb (compare-abuse.sh), or a kernel
+#          fault of the test kernel's fault file (panic, bug, exception,
+#          softlockup, hardlockup), then wait
 # Every line the host looks for goes to the console.
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /tmp
 /bin/busybox --install -s
@@ -66,6 +71,21 @@ hog)
 	wait $hog
 	echo "CMP-HOG: stress-ng ended by itself"
 	grep metrc: /tmp/hog.out
+	while :; do sleep 1; done
+	;;
+check)
+	/usr/lib/mk-compare/compare-check.sh
+	;;
+fault)
+	f=$(arg cmpfault)
+	echo "CMP-FAULT: doing $f"
+	case "$f" in
+	memhog | forkbomb) /usr/lib/mk-compare/compare-abuse.sh "$f" ;;
+	# From a process of its own, as in the container: an oops kills the
+	# process it hits, and killing init is a panic of its own.
+	*) sh -c "echo $f > /sys/kernel/multikernel_peer_faults" ;;
+	esac
+	echo "CMP-FAULT: $f returned"
 	while :; do sleep 1; done
 	;;
 *)

@@ -58,18 +58,37 @@ MSG = {
 # Legs that run the noisy-neighbour victim beside each hog.
 NOISY = ("container", "instance")
 
+# Fault isolation: not legs of their own, but trials of the container and
+# instance legs (compare-guest.sh leg_isolation), and a kernel fault done
+# from a container in a boot each (leg_cfault, "fault-lkdtm-F").
+TRIALS = ("isolation", "cfault")
+ABUSE = ("memhog", "forkbomb")
+FAULT_METRICS = ("host_ok", "neighbour_ok")
+
 
 def parse(path):
     samples, errors, legs, hogs = [], [], [], []
+    # The faults of leg_isolation (said by every boot), if a boot ran it,
+    # and the kernel faults done from a container, a boot each.
+    iso, iso_faults, lkdtm = False, [], []
     for line in open(path, encoding="utf-8", errors="replace"):
         w = line.split()
         if len(w) < 2 or w[0] != "CMP":
             continue
         if w[1] == "config":
             if "legs=" in line:
-                legs += line.split("legs=", 1)[1].split()
+                got = line.split("legs=", 1)[1].split()
+                legs += [leg for leg in got if leg not in TRIALS]
+                iso = iso or "isolation" in got
+            if "faults=" in line:
+                iso_faults += [f for f in line.split("faults=", 1)[1].split()
+                               if f not in iso_faults]
             if "hogs=" in line:
                 hogs += [h for h in line.split("hogs=", 1)[1].split() if h not in hogs]
+            continue
+        if w[1] == "cfault:":
+            if len(w) > 3 and w[2] == "triggering":
+                lkdtm.append("lkdtm-" + w[3].lower())
             continue
         f = dict(kv.split("=", 1) for kv in w[1:] if "=" in kv)
         if len(w) > 2 and w[2] == "error":
@@ -83,10 +102,10 @@ def parse(path):
                 errors.append("not a number: " + line.strip())
                 continue
             samples.append(f)
-    return samples, errors, legs, hogs
+    return samples, errors, legs, hogs, (iso_faults if iso else []) + lkdtm
 
 
-def expected(leg, hogs):
+def expected(leg, hogs, faults):
     want = list(START.get(leg, [])) + [(b, "rtt") for b in MSG.get(leg, [])]
     want += WORK
     want += [("escape", "tried"), ("escape", "closed")]
@@ -97,7 +116,44 @@ def expected(leg, hogs):
                 want += [("noisy-" + b, m) for m in ("p50", "p99", "max")]
                 if h != "none":
                     want.append(("hog-" + b, "bogo_ops_per_s"))
+    for f in faults:
+        kernel = f not in ABUSE
+        if leg == "instance" and not f.startswith("lkdtm-"):
+            want += [("fault-" + f, m) for m in FAULT_METRICS + ("recover_ms", "crashed")]
+        if leg == "container" and (not kernel or f.startswith("lkdtm-")):
+            want += [("fault-" + f, m) for m in FAULT_METRICS]
+            if not kernel:
+                want.append(("fault-" + f, "recover_ms"))
     return want
+
+
+def isolation(out, groups, faults):
+    """isolation.rst: per fault and leg, whether the host and the neighbour
+    went on with their data intact, whether the host kernel was tainted or
+    died, and how long until a replacement ran."""
+    rows = []
+    for f in faults:
+        for leg in ("container", "instance"):
+            b = "fault-" + f
+            got = {m: groups.get((b, m), {}).get(leg) for m in
+                   ("host_ok", "neighbour_ok", "host_tainted", "host_died",
+                    "crashed", "detect_ms", "recover_ms")}
+            if not any(got.values()):
+                continue
+
+            def one(m, yes="yes", no="no"):
+                v = got[m]
+                return "" if not v else (yes if v[0] else no)
+            rows.append([f, leg, one("host_ok"), one("neighbour_ok"),
+                         one("host_tainted"), one("host_died"), one("crashed"),
+                         fmt(got["detect_ms"][0]) if got["detect_ms"] else "",
+                         fmt(got["recover_ms"][0]) if got["recover_ms"] else ""])
+    head = ["fault", "leg", "host went on", "neighbour went on", "host tainted",
+            "host died", "victim crashed", "detected, ms", "replacement runs, ms"]
+    lines = [".. csv-table::", "   :header: " + ", ".join(f'"{h}"' for h in head), ""]
+    lines += ["   " + ", ".join(f'"{c}"' for c in r) for r in rows]
+    with open(os.path.join(out, "isolation.rst"), "w") as fh:
+        fh.write("\n".join(lines) + "\n")
 
 
 def escapes(raw, out):
@@ -126,7 +182,7 @@ def escapes(raw, out):
 
 def main():
     raw, out = sys.argv[1], sys.argv[2]
-    samples, errors, legs, hogs = parse(raw)
+    samples, errors, legs, hogs, faults = parse(raw)
     with open(os.path.join(out, "samples.csv"), "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["leg", "bench", "metric", "unit", "run", "value"])
@@ -143,7 +199,8 @@ def main():
     med = {(k, leg): statistics.median(v)
            for k, d in groups.items() for leg, v in d.items()}
 
-    missing = [(leg, f"{leg}: {b} {m}") for leg in legs for b, m in expected(leg, hogs)
+    missing = [(leg, f"{leg}: {b} {m}") for leg in legs
+               for b, m in expected(leg, hogs, faults)
                if (b, m) not in groups or leg not in groups[(b, m)]]
     soft = [m for leg, m in missing if leg in SOFT]
     missing = [m for leg, m in missing if leg not in SOFT]
@@ -176,6 +233,7 @@ def main():
     print(open(os.path.join(out, "summary.txt")).read(), end="")
     rst(out, groups, med, units)
     escapes(raw, out)
+    isolation(out, groups, faults)
     plots(out, groups, med, units)
 
     for e in soft_err:

@@ -8,13 +8,15 @@
 # stress-ng, rt-tests; harness/deps.sh installs them), boots, and writes
 # under build/compare/: samples.csv (every sample), summary.csv and
 # summary.txt (medians, spread, ratios to the host leg) and PNG plots.
-# QUICK=1: one run of each figure with one-second workloads, no KVM leg
-# and of the noisy-neighbour hogs only vm, the smoke that make test can
-# run. MK_CMP_BOOTS ("main kvm", QUICK:
-# "main") chooses the boots: main (host, container, instance legs), kvm
-# (the KVM leg beside a host leg of its own). Exits non-zero when a figure could not be taken,
-# never because of a value. Documentation/multikernel/comparison.rst says
-# what each figure is.
+# QUICK=1: one run of each figure with one-second workloads, no KVM leg,
+# of the noisy-neighbour hogs only vm and of the fault isolation trials
+# memhog and panic, the smoke that make test can run. MK_CMP_BOOTS
+# ("main kvm", QUICK: "main") chooses the boots: main (host, container,
+# instance legs and their fault isolation trials, MK_CMP_FAULTS, then a
+# boot for each kernel fault done from a container, MK_CMP_CFAULTS), kvm
+# (the KVM leg beside a host leg of its own). Exits non-zero when a
+# figure could not be taken, never because of a value.
+# Documentation/multikernel/comparison.rst says what each figure is.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -22,11 +24,16 @@ CMP=$BUILD/compare
 if [ -n "${QUICK:-}" ] && [ "$QUICK" != 0 ]; then
 	runs=1 secs=1 msgs=500 timeout=900 boots=${MK_CMP_BOOTS:-main}
 	hogs=none,vm
+	faults=memhog,panic cfaults=panic
 else
 	runs=${MK_CMP_RUNS:-5} secs=${MK_CMP_SECS:-3} msgs=2000 timeout=2400
 	boots=${MK_CMP_BOOTS:-main kvm}
 	hogs=none,cpu,vm,fork
+	faults=memhog,forkbomb,panic,bug,exception,softlockup,hardlockup
+	cfaults="panic bug exception"
 fi
+faults=${MK_CMP_FAULTS:-$faults}
+cfaults=${MK_CMP_CFAULTS-$cfaults}
 case " $boots " in
 *" kvm "*) kvm=1 ;;
 *) kvm=0 ;;
@@ -72,7 +79,8 @@ inst_list=$CMP/instance.list
 	echo "nod /dev/console 0600 0 0 c 5 1"
 	echo "file /bin/busybox /bin/busybox 0755 0 0"
 	echo "file /init $TOP/harness/compare-instance-init.sh 0755 0 0"
-	for f in compare-work.sh compare-victim.sh compare-hog.sh; do
+	for f in compare-work.sh compare-victim.sh compare-hog.sh compare-check.sh \
+		 compare-abuse.sh; do
 		echo "file /usr/lib/mk-compare/$f $TOP/harness/$f 0755 0 0"
 	done
 	echo "file /bin/cmp_micro $KST/cmp_micro 0755 0 0"
@@ -87,7 +95,8 @@ list=$CMP/initramfs.list
 {
 	cat "$OUT/initramfs.list"
 	echo "dir /usr/lib/mk-compare 0755 0 0"
-	for f in compare-guest.sh compare-work.sh compare-victim.sh compare-hog.sh; do
+	for f in compare-guest.sh compare-work.sh compare-victim.sh compare-hog.sh compare-check.sh \
+		 compare-abuse.sh; do
 		echo "file /usr/lib/mk-compare/$f $TOP/harness/$f 0755 0 0"
 	done
 	echo "file /usr/lib/mk-compare/instance.cpio.gz $CMP/instance.cpio.gz 0644 0 0"
@@ -108,14 +117,33 @@ list=$CMP/initramfs.list
 
 accel=$("$TOP/harness/accel.sh")
 
-# boot NAME CPUS TIMEOUT "ARGS": one comparison boot; its CMP lines, with
-# the legs renamed by the sed expression $rename, are added to raw.txt.
+# cfault_died RUN: did the host of a leg_cfault boot die of the kernel
+# fault done from its container? Then the figures it could not give:
+# neither it nor the neighbour container lived on (host_died 1).
+cfault_died() {
+	local b
+	b=$(tr -d '\r' < "$1/ttyS1.log" | sed -n 's/^CMP cfault: triggering //p' |
+		tr 'A-Z' 'a-z')
+	[ -n "$b" ] && ! grep -q "^CMP cfault: the host lived" "$1/ttyS1.log" &&
+		grep -q "Kernel panic" "$1/ttyS0.log" || return 1
+	for m in host_ok neighbour_ok; do
+		echo "CMP leg=container bench=fault-lkdtm-$b metric=$m unit=bool run=1 value=0"
+	done >> "$CMP/raw.txt"
+	echo "CMP leg=container bench=fault-lkdtm-$b metric=host_died unit=bool run=1 value=1" \
+		>> "$CMP/raw.txt"
+	log "$(basename "$1"): the host died of $b, as a kernel fault in a container does"
+}
+
+# boot NAME CPUS TIMEOUT "ARGS" [may-die]: one comparison boot; its CMP
+# lines, with the legs renamed by the sed expression $rename, are added
+# to raw.txt. may-die: a boot of leg_cfault, whose host may panic.
 boot() {
-	local run=$CMP/$1 cpus=$2 tmo=$3 args=$4 status=0 start qpid
+	local run=$CMP/$1 cpus=$2 tmo=$3 args=$4 may_die=${5:-} status=0 start qpid
 	rm -rf "$run"
 	mkdir -p "$run"
 	args="$args MK_CMP_RUNS=$runs MK_CMP_SECS=$secs MK_CMP_MEM=$mem"
-	args="$args MK_CMP_MSGS=$msgs MK_CMP_HOGS=$hogs MK_RUN=compare kunit.enable=0"
+	args="$args MK_CMP_MSGS=$msgs MK_CMP_HOGS=$hogs MK_CMP_FAULTS=$faults"
+	args="$args MK_RUN=compare kunit.enable=0"
 	qemu_cmd "$run" "$accel" "$cpus" 2G "$CMP/initramfs.cpio.gz" "$args"
 	# ttyS2 reads from a FIFO instead: the kick below.
 	mkfifo "$run/kick.in" "$run/kick.out"
@@ -144,6 +172,9 @@ boot() {
 	echo "$(($(date +%s) - start))" > "$run/seconds"
 	log "$1: boot took $(cat "$run/seconds") s"
 	tr -d '\r' < "$run/ttyS1.log" | grep '^CMP ' | sed "$rename" >> "$CMP/raw.txt" || true
+	if [ -n "$may_die" ] && cfault_died "$run"; then
+		return 0
+	fi
 	if [ "$status" -ne 0 ] || ! grep -qF "$MK_INIT_DONE" "$run/ttyS1.log"; then
 		for f in "$run"/qemu.out "$run"/ttyS*.log; do
 			[ -s "$f" ] || continue
@@ -161,8 +192,13 @@ log "$runs run(s) of each figure, ${secs}s workloads, $mem per leg"
 rename=""
 case " $boots " in
 *" main "*)
-	boot main 4 "$timeout" "multikernel=768M MK_CMP_LEGS=host,container,instance" ||
-		failed=1
+	boot main 4 "$timeout" \
+		"multikernel=768M MK_CMP_LEGS=host,container,instance,isolation" || failed=1
+	# A kernel fault in a container is the host's: a boot each.
+	for f in $cfaults; do
+		boot "cfault-$f" 4 "$timeout" "MK_CMP_LEGS=cfault MK_CMP_FAULT=$f" may-die ||
+			failed=1
+	done
 	;;
 esac
 if [ "$kvm" = 1 ]; then
