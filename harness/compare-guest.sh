@@ -483,6 +483,8 @@ leg_instance() {
 # own (leg_cfault). One trial each, the faults of MK_CMP_FAULTS.
 
 faults=$(echo "${MK_CMP_FAULTS:-memhog}" | tr , ' ')
+# The LKDTM fault of leg_cfault, empty elsewhere.
+cfault=
 ISO_WAIT=$((secs * 2 > 5 ? secs * 2 : 5))
 
 # check_passes FILE ok|bad: how many passes of compare-check.sh in FILE.
@@ -536,10 +538,14 @@ iso_judge() {
 	put "$1" "$2" host_tainted bool 1 $ok
 }
 
-# iso_container FAULT: the victim in a container (pids.max 1024 besides
-# its memory.max), the neighbour in another one.
-iso_container() {
-	b=fault-$1
+# container_trial BENCH PIDS CMD...: the victim, a container with
+# pids.max PIDS running CMD, beside a neighbour container; the figures of
+# BENCH. With $cfault set (leg_cfault), says before CMD that it does that
+# fault and after the wait that the host lived through it.
+container_trial() {
+	b=$1
+	pids=$2
+	shift 2
 	container nb $CPU2 $D/compare-check.sh > /tmp/nb.out 2>&1 &
 	if ! wait_file /tmp/nb.out "pass 1 " 120; then
 		err container "$b: no neighbour: $(tail -n 3 /tmp/nb.out)"
@@ -547,11 +553,13 @@ iso_container() {
 		return
 	fi
 	iso_mark
-	cg_pids=1024
-	container fv $CPU $D/compare-abuse.sh "$1" > /tmp/fv.out 2>&1 &
+	[ -z "$cfault" ] || echo "CMP cfault: triggering $cfault"
+	cg_pids=$pids
+	container fv $CPU "$@" > /tmp/fv.out 2>&1 &
 	cg_pids=
 	sleep $ISO_WAIT
 	iso_judge container "$b"
+	[ -z "$cfault" ] || echo "CMP cfault: the host lived through $cfault"
 	ts=$(now)
 	container_stop fv
 	first_line container cr $CPU sh -c 'sysbench --version; exec sleep 100000'
@@ -561,6 +569,12 @@ iso_container() {
 	esac
 	container_stop cr
 	container_stop nb
+}
+
+# iso_container FAULT: abuse from a container (pids.max 1024 besides its
+# memory.max).
+iso_container() {
+	container_trial "fault-$1" 1024 $D/compare-abuse.sh "$1"
 }
 
 # iso_instance FAULT: the victim in an instance, the neighbour in another.
@@ -636,31 +650,12 @@ leg_isolation() {
 # cannot say after a panic, compare.sh reads from the console.
 leg_cfault() {
 	f=$(echo "${MK_CMP_FAULT:-panic}" | tr a-z A-Z)
-	b=fault-lkdtm-$(echo "$f" | tr A-Z a-z)
 	cgroup_setup
-	host_check_start || { err container "$b: no host check"; return; }
+	host_check_start || { err container "fault-lkdtm: no host check"; return; }
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-	container nb $CPU2 $D/compare-check.sh > /tmp/nb.out 2>&1 &
-	if ! wait_file /tmp/nb.out "pass 1 " 120; then
-		err container "$b: no neighbour: $(tail -n 3 /tmp/nb.out)"
-		return
-	fi
-	iso_mark
-	echo "CMP cfault: triggering $f"
-	container fv $CPU sh -c "echo $f > /sys/kernel/debug/provoke-crash/DIRECT" \
-		> /tmp/fv.out 2>&1 &
-	sleep $ISO_WAIT
-	iso_judge container "$b"
-	echo "CMP cfault: the host lived through $f"
-	ts=$(now)
-	container_stop fv
-	first_line container cr $CPU sh -c 'sysbench --version; exec sleep 100000'
-	case "$line" in
-	sysbench*) put container "$b" recover_ms ms 1 "$(ms "$ts" "$t1")" ;;
-	*) err container "$b: replacement's first line '$line'" ;;
-	esac
-	container_stop cr
-	container_stop nb
+	cfault=$f
+	container_trial "fault-lkdtm-$(echo "$f" | tr A-Z a-z)" max \
+		sh -c "echo $f > /sys/kernel/debug/provoke-crash/DIRECT"
 	host_check_stop
 }
 
