@@ -93,8 +93,10 @@ static void __init mk_low_keep_recorded(const struct multikernel_record *rec)
  * mk_x86_reserve_low() - set aside memory below 1 MiB for instances
  *
  * Called by setup_arch() right before the real-mode trampoline is
- * reserved. The host's own trampoline keeps priority: its room is taken
- * first and given back once the windows are placed.
+ * reserved. The windows of instances an old host handed over come first:
+ * their kernels use them now. Then the host's own trampoline has
+ * priority over new windows: its room is taken first and given back once
+ * they are placed.
  *
  * Context: Early boot, memblock active, single-threaded.
  */
