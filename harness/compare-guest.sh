@@ -72,6 +72,14 @@ first_line() {
 	t1=$(now)
 }
 
+# cmp_run NAME CPU "JOB ARGS": mkctl run instance NAME on CPU with $mem,
+# this kernel and the suite's instance initramfs, cmpjob= and the rest of
+# its command line in JOB ARGS (compare-instance-init.sh).
+cmp_run() {
+	mkctl run "$1" --cpus "$2" --mem "$mem" --kernel /boot/bzImage \
+		--initrd $D/instance.cpio.gz --cmdline "console=ttyMK0 quiet kunit.enable=0 $3"
+}
+
 # ---- noisy neighbour: a victim beside a hog of its own kind -----------
 
 # The victim (compare-victim.sh: cyclictest, latency percentiles) runs on
@@ -133,10 +141,8 @@ noisy_container() {
 
 # noisy_instance HOG: the victim in an instance, the hog in another one.
 noisy_instance() {
-	args="console=ttyMK0 quiet kunit.enable=0"
 	if [ "$1" != none ]; then
-		mkctl run cmph --cpus $CPU2 --mem "$mem" --kernel /boot/bzImage \
-			--initrd $D/instance.cpio.gz --cmdline "$args cmpjob=hog cmphog=$1"
+		cmp_run cmph $CPU2 "cmpjob=hog cmphog=$1"
 		if ! wait_console cmph "CMP-HOG: running" 300; then
 			err instance "hog $1: $(mkctl console cmph 2>&1 | tail -n 5)"
 			mkctl stop cmph --force >/dev/null 2>&1
@@ -144,9 +150,7 @@ noisy_instance() {
 			return
 		fi
 	fi
-	mkctl run cmpv --cpus $CPU --mem "$mem" --kernel /boot/bzImage \
-		--initrd $D/instance.cpio.gz \
-		--cmdline "$args cmpjob=victim cmpbench=noisy-$1 cmpsecs=$secs"
+	cmp_run cmpv $CPU "cmpjob=victim cmpbench=noisy-$1 cmpsecs=$secs"
 	if wait_console cmpv "CMP-VICTIM: done" $((secs * 20 + 300)); then
 		mkctl console cmpv | tr -d '\r' | grep '^CMP leg='
 	else
@@ -428,9 +432,7 @@ leg_instance() {
 		put instance stop_force resources_back ms $r "$(ms "$t0" "$t1")"
 	done
 
-	mkctl run cmpw --cpus $CPU --mem "$mem" --kernel /boot/bzImage \
-		--initrd $D/instance.cpio.gz \
-		--cmdline "console=ttyMK0 quiet kunit.enable=0 cmpjob=work cmpruns=$runs cmpsecs=$secs"
+	cmp_run cmpw $CPU "cmpjob=work cmpruns=$runs cmpsecs=$secs"
 	if wait_console cmpw "CMP leg=instance done" $((runs * secs * 20 + 600)); then
 		mkctl console cmpw | tr -d '\r' | grep '^CMP '
 	else
@@ -440,8 +442,7 @@ leg_instance() {
 	mkctl stop cmpw --force >/dev/null 2>&1
 	mkctl destroy cmpw
 
-	mkctl run cmpe --cpus $CPU --mem "$mem" --kernel /boot/bzImage \
-		--initrd $D/instance.cpio.gz --cmdline "console=ttyMK0 quiet kunit.enable=0 cmpjob=echo"
+	cmp_run cmpe $CPU cmpjob=echo
 	if wait_console cmpe "msgdev_echo: ready" 300; then
 		msg_instance
 	else
@@ -450,8 +451,7 @@ leg_instance() {
 	mkctl stop cmpe --force >/dev/null
 	mkctl destroy cmpe
 
-	mkctl run cmps --cpus $CPU --mem "$mem" --kernel /boot/bzImage \
-		--initrd $D/instance.cpio.gz --cmdline "console=ttyMK0 quiet kunit.enable=0 cmpjob=contain"
+	cmp_run cmps $CPU cmpjob=contain
 	if wait_console cmps "MK-CONTAIN: done" 300; then
 		mkctl console cmps | tr -d '\r' | escapes instance
 	else
@@ -580,9 +580,7 @@ iso_container() {
 # iso_instance FAULT: the victim in an instance, the neighbour in another.
 iso_instance() {
 	b=fault-$1
-	args="console=ttyMK0 quiet kunit.enable=0"
-	mkctl run cmpn --cpus $CPU2 --mem "$mem" --kernel /boot/bzImage \
-		--initrd $D/instance.cpio.gz --cmdline "$args cmpjob=check"
+	cmp_run cmpn $CPU2 cmpjob=check
 	if ! wait_console cmpn "CMP-CHECK: pass 1 " 300; then
 		err instance "$b: no neighbour: $(mkctl console cmpn 2>&1 | tail -n 3)"
 		mkctl stop cmpn --force >/dev/null 2>&1
@@ -591,8 +589,7 @@ iso_instance() {
 	fi
 	mkctl console cmpn | tr -d '\r' > /tmp/nb.out
 	iso_mark
-	mkctl run cmpf --cpus $CPU --mem "$mem" --kernel /boot/bzImage \
-		--initrd $D/instance.cpio.gz --cmdline "$args cmpjob=fault cmpfault=$1"
+	cmp_run cmpf $CPU "cmpjob=fault cmpfault=$1"
 	if wait_console cmpf "CMP-FAULT: doing" 300; then
 		ts=$(now)
 		i=0
