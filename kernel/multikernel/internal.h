@@ -282,6 +282,8 @@ unsigned int mk_link_boot_timeout_ms(void);
 int mk_link_set_boot_timeout_ms(unsigned int ms);
 int mk_link_send_to(u32 id, u16 channel, const void *data, size_t len,
 		    unsigned int flags);
+int mk_link_send_iter(u32 id, u16 channel, const void *head, size_t head_len,
+		      struct iov_iter *from, unsigned int flags);
 bool mk_link_connected(u32 id);
 struct mk_peer *mk_link_host_peer(void);
 

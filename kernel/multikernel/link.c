@@ -225,6 +225,24 @@ EXPORT_SYMBOL_IF_KUNIT(mk_link_connected);
 int mk_link_send_to(u32 id, u16 channel, const void *data, size_t len,
 		    unsigned int flags)
 {
+	return mk_link_send_iter(id, channel, data, len, NULL, flags);
+}
+
+/**
+ * mk_link_send_iter() - send a message in two parts to another kernel
+ * @id:		as for mk_link_send_to()
+ * @channel:	channel number
+ * @head:	@head_len bytes of kernel memory, the start of the payload
+ * @head_len:	bytes at @head
+ * @from:	the rest of the payload, or NULL, as for mk_msg_send_iter()
+ * @flags:	as for mk_link_send_to()
+ *
+ * Context: As for mk_link_send_to().
+ * Return: as for mk_link_send_to(), and -EFAULT as for mk_msg_send_iter().
+ */
+int mk_link_send_iter(u32 id, u16 channel, const void *head, size_t head_len,
+		      struct iov_iter *from, unsigned int flags)
+{
 	struct mk_link *link;
 	int ret;
 
@@ -236,7 +254,8 @@ int mk_link_send_to(u32 id, u16 channel, const void *data, size_t len,
 	if (!mk_link_ready(link))
 		ret = -ENOTCONN;
 	else
-		ret = mk_msg_send(&link->peer, channel, data, len, flags);
+		ret = mk_msg_send_iter(&link->peer, channel, head, head_len,
+				       from, flags);
 	mk_link_put(link);
 	return ret;
 }

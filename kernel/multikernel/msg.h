@@ -14,6 +14,8 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+struct iov_iter;
+
 /**
  * struct mk_ring_geometry - shape of a messaging region, chosen by the host
  * @slot_size:		bytes per slot, a power of two between
@@ -105,7 +107,7 @@ struct mk_ring_stats {
  * @max_payload:	largest payload a message may carry
  * @name:		the peer, for log lines
  * @doorbell:		rings the peer's doorbell; called from
- *			mk_ring_send() and mk_ring_recv()
+ *			mk_ring_send_src() and mk_ring_recv()
  * @broken:		NULL while the peer keeps to the protocol, else
  *			why it did not; once set, every call fails
  * @stats:		counters
@@ -134,6 +136,22 @@ int mk_ring_attach(struct mk_ring_end *end, void *base, size_t size,
 int mk_ring_resume(struct mk_ring_end *end, void *base, size_t size,
 		   enum mk_ring_side side, const char *name,
 		   void (*doorbell)(struct mk_ring_end *end));
+/**
+ * struct mk_msg_src - where the payload of a message being sent comes from
+ * @head:	@head_len bytes of kernel memory that come first
+ * @head_len:	bytes at @head
+ * @from:	the rest of the payload, or NULL; user memory is copied with
+ *		page faults disabled, since the ring is written under a
+ *		spinlock
+ */
+struct mk_msg_src {
+	const void *head;
+	u32 head_len;
+	struct iov_iter *from;
+};
+
+int mk_ring_send_src(struct mk_ring_end *end, const struct mk_msg_info *info,
+		     const struct mk_msg_src *src);
 int mk_ring_send(struct mk_ring_end *end, const struct mk_msg_info *info,
 		 const void *data);
 int mk_ring_peek(struct mk_ring_end *end, struct mk_msg_info *info);
@@ -290,6 +308,8 @@ void mk_peer_log_rx(struct mk_peer *peer, const char *name);
 bool mk_peer_poll(struct mk_peer *peer);
 void mk_peer_drain(struct mk_peer *peer);
 int mk_msg_set_fast(struct mk_peer *peer, u16 channel, mk_msg_fast_t fast);
+int mk_msg_send_iter(struct mk_peer *peer, u16 channel, const void *head,
+		     size_t head_len, struct iov_iter *from, unsigned int flags);
 
 /* Between the receiving side (msg.c) and the sending side (msg_send.c). */
 void mk_peer_broken(struct mk_peer *peer);

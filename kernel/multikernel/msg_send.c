@@ -21,6 +21,7 @@
 #include <linux/multikernel.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/uio.h>
 #include <linux/wait.h>
 
 #include "internal.h"
@@ -105,7 +106,7 @@ void mk_msg_complete(struct mk_peer *peer, const struct mk_msg *msg)
 }
 
 static int mk_msg_try_send(struct mk_peer *peer, const struct mk_msg_info *info,
-			   const void *data, unsigned int how)
+			   const struct mk_msg_src *src, unsigned int how)
 {
 	unsigned long flags;
 	int ret;
@@ -118,7 +119,7 @@ static int mk_msg_try_send(struct mk_peer *peer, const struct mk_msg_info *info,
 	} else {
 		spin_lock_irqsave(&peer->tx_lock, flags);
 	}
-	ret = mk_ring_send(&peer->end, info, data);
+	ret = mk_ring_send_src(&peer->end, info, src);
 	if (!ret && info->channel < MK_MSG_CHANNELS) {
 		peer->chan[info->channel].tx_msgs++;
 		peer->chan[info->channel].tx_bytes += info->len;
@@ -133,14 +134,15 @@ static int mk_msg_try_send(struct mk_peer *peer, const struct mk_msg_info *info,
 
 /* Try once; whether that was the end of it, with its result in @ret. */
 static bool mk_msg_sent(struct mk_peer *peer, const struct mk_msg_info *info,
-			const void *data, unsigned int flags, int *ret)
+			const struct mk_msg_src *src, unsigned int flags,
+			int *ret)
 {
-	*ret = mk_msg_try_send(peer, info, data, flags);
+	*ret = mk_msg_try_send(peer, info, src, flags);
 	return *ret != -EAGAIN;
 }
 
 static int mk_msg_xmit(struct mk_peer *peer, const struct mk_msg_info *info,
-		       const void *data, unsigned int flags)
+		       const struct mk_msg_src *src, unsigned int flags)
 {
 	long left;
 	int ret;
@@ -148,7 +150,7 @@ static int mk_msg_xmit(struct mk_peer *peer, const struct mk_msg_info *info,
 	if (flags & ~(MK_MSG_NONBLOCK | MK_MSG_TRYLOCK) ||
 	    ((flags & MK_MSG_TRYLOCK) && !(flags & MK_MSG_NONBLOCK)))
 		return -EINVAL;
-	ret = mk_msg_try_send(peer, info, data, flags);
+	ret = mk_msg_try_send(peer, info, src, flags);
 	/* A handler that waited would hold up everything behind it. */
 	if (ret != -EAGAIN || (flags & MK_MSG_NONBLOCK) || mk_msg_in_handler())
 		return ret;
@@ -162,7 +164,7 @@ static int mk_msg_xmit(struct mk_peer *peer, const struct mk_msg_info *info,
 		unsigned long start = jiffies;
 
 		left = wait_event_interruptible_timeout(peer->tx_wait,
-							mk_msg_sent(peer, info, data, flags, &ret),
+							mk_msg_sent(peer, info, src, flags, &ret),
 							MK_TX_RECHECK);
 		/* Counted also when the look after the timeout found room. */
 		if (time_after_eq(jiffies, start + MK_TX_RECHECK))
@@ -191,6 +193,36 @@ static int mk_msg_xmit(struct mk_peer *peer, const struct mk_msg_info *info,
 int mk_msg_send(struct mk_peer *peer, u16 channel, const void *data,
 		size_t len, unsigned int flags)
 {
+	return mk_msg_send_iter(peer, channel, data, len, NULL, flags);
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_msg_send);
+
+/**
+ * mk_msg_send_iter() - send a data message whose payload is in two parts
+ * @peer:	the kernel to send to
+ * @channel:	channel number
+ * @head:	@head_len bytes of kernel memory, the start of the payload
+ * @head_len:	bytes at @head
+ * @from:	the rest of the payload, all of what is left in it, or NULL;
+ *		copied straight into the ring
+ * @flags:	as for mk_msg_send()
+ *
+ * A user buffer is copied with page faults disabled, so a page of it that
+ * is not present fails the send with -EFAULT and leaves @from as it was:
+ * fault it in (fault_in_iov_iter_readable()) and send again.
+ *
+ * Context: As for mk_msg_send().
+ * Return: as for mk_msg_send(); also -EFAULT, see above.
+ */
+int mk_msg_send_iter(struct mk_peer *peer, u16 channel, const void *head,
+		     size_t head_len, struct iov_iter *from, unsigned int flags)
+{
+	size_t len = head_len + (from ? iov_iter_count(from) : 0);
+	struct mk_msg_src src = {
+		.head = head,
+		.head_len = head_len,
+		.from = from,
+	};
 	struct mk_msg_info info = {
 		.len = len,
 		.channel = channel,
@@ -199,9 +231,9 @@ int mk_msg_send(struct mk_peer *peer, u16 channel, const void *data,
 
 	if (len > peer->end.max_payload)
 		return -EMSGSIZE;
-	return mk_msg_xmit(peer, &info, data, flags);
+	return mk_msg_xmit(peer, &info, &src, flags);
 }
-EXPORT_SYMBOL_IF_KUNIT(mk_msg_send);
+EXPORT_SYMBOL_IF_KUNIT(mk_msg_send_iter);
 
 /**
  * mk_msg_reply() - answer a request
@@ -217,6 +249,7 @@ EXPORT_SYMBOL_IF_KUNIT(mk_msg_send);
 int mk_msg_reply(struct mk_peer *peer, const struct mk_msg *req,
 		 const void *data, size_t len, unsigned int flags)
 {
+	struct mk_msg_src src = { .head = data, .head_len = len };
 	struct mk_msg_info info = {
 		.len = len,
 		.channel = req->channel,
@@ -228,7 +261,7 @@ int mk_msg_reply(struct mk_peer *peer, const struct mk_msg *req,
 		return -EINVAL;
 	if (len > peer->end.max_payload)
 		return -EMSGSIZE;
-	return mk_msg_xmit(peer, &info, data, flags);
+	return mk_msg_xmit(peer, &info, &src, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_msg_reply);
 
@@ -258,6 +291,7 @@ ssize_t mk_msg_request(struct mk_peer *peer, u16 channel, const void *req,
 		.buf = resp,
 		.size = resp_size,
 	};
+	struct mk_msg_src src = { .head = req, .head_len = req_len };
 	struct mk_msg_info info = {
 		.len = req_len,
 		.channel = channel,
@@ -285,7 +319,7 @@ ssize_t mk_msg_request(struct mk_peer *peer, u16 channel, const void *req,
 	list_add_tail(&p.node, &peer->requests);
 	spin_unlock_irqrestore(&peer->req_lock, flags);
 
-	ret = mk_msg_xmit(peer, &info, req, 0);
+	ret = mk_msg_xmit(peer, &info, &src, 0);
 	left = ret ? ret : wait_for_completion_interruptible_timeout(&p.done,
 								    timeout);
 	if (left > 0)

@@ -43,6 +43,8 @@
 #include <linux/printk.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
 
 #include "internal.h"
 #include "msg.h"
@@ -377,6 +379,31 @@ static void mk_ring_write(const struct mk_ring_end *end, struct mk_ring *r,
 	memcpy(r->slots, src + first, len - first);
 }
 
+/*
+ * Copy @len bytes from @from into @r starting @off bytes into slot @idx,
+ * wrapping, with page faults disabled: a page of a user buffer that is not
+ * present makes it fail. Return: true when all of it was copied; false
+ * with @from as it was before.
+ */
+static bool mk_ring_write_iter(const struct mk_ring_end *end, struct mk_ring *r,
+			       u32 idx, u32 off, struct iov_iter *from, u32 len)
+{
+	u32 bytes = end->slot_count << end->slot_shift;
+	u32 at = mk_ring_offset(end, idx, off) & (bytes - 1);
+	u32 first = min(len, bytes - at);
+	size_t done;
+
+	pagefault_disable();
+	done = copy_from_iter(r->slots + at, first, from);
+	if (done == first)
+		done += copy_from_iter(r->slots, len - first, from);
+	pagefault_enable();
+	if (done == len)
+		return true;
+	iov_iter_revert(from, done);
+	return false;
+}
+
 /* Copy @len bytes out of @r starting @off bytes into slot @idx, wrapping. */
 static void mk_ring_read(const struct mk_ring_end *end, const struct mk_ring *r,
 			 u32 idx, u32 off, void *dst, u32 len)
@@ -486,32 +513,39 @@ suppress:
 }
 
 /**
- * mk_ring_send() - put one message on the ring this end produces on
+ * mk_ring_send_src() - put one message on the ring this end produces on
  * @end:	the sending end
  * @info:	length, channel, type and cookie of the message
- * @data:	@info->len bytes of payload
+ * @src:	its payload, @info->len bytes in all; copied straight into
+ *		the slots, so a user buffer needs no copy of its own first
  *
  * Rings the peer's doorbell through @end->doorbell when the peer asked for
  * one and has not been rung for the messages it has not consumed yet.
  * When the ring is full, asks the peer for a doorbell once it frees slots
- * and fails with -EAGAIN.
+ * and fails with -EAGAIN. A message whose payload could not be copied is
+ * not published, and @src->from is left as it was.
  *
  * Context: Any context. Calls on one end must be serialized by the caller;
  * they may run concurrently with mk_ring_recv() on the same end.
  * Return: 0 on success; -EMSGSIZE if @info->len exceeds @end->max_payload;
- * -EINVAL for an unknown @info->type; -EAGAIN if the ring has no room now;
- * -EPROTO if the peer broke the ring (now or before).
+ * -EINVAL for an unknown @info->type or a @src of another length;
+ * -EAGAIN if the ring has no room now; -EFAULT if a page of a user
+ * @src->from was not present (fault it in and try again); -EPROTO if the
+ * peer broke the ring (now or before).
  */
-int mk_ring_send(struct mk_ring_end *end, const struct mk_msg_info *info,
-		 const void *data)
+int mk_ring_send_src(struct mk_ring_end *end, const struct mk_msg_info *info,
+		     const struct mk_msg_src *src)
 {
 	struct mk_ring *r = &end->tx;
 	struct multikernel_msg_header h = { };
+	size_t rest = src->from ? iov_iter_count(src->from) : 0;
 	u32 need;
 	int ret;
 
 	if (info->len > end->max_payload)
 		return -EMSGSIZE;
+	if (src->head_len > info->len || rest != info->len - src->head_len)
+		return -EINVAL;
 	if (info->type < MULTIKERNEL_MSG_DATA ||
 	    info->type > MULTIKERNEL_MSG_RESPONSE)
 		return -EINVAL;
@@ -531,7 +565,13 @@ int mk_ring_send(struct mk_ring_end *end, const struct mk_msg_info *info,
 	h.cookie = info->cookie;
 	h.check = mk_msg_check(&h);
 	mk_ring_write(end, r, r->pos, 0, &h, sizeof(h));
-	mk_ring_write(end, r, r->pos, sizeof(h), data, info->len);
+	if (src->head_len)
+		mk_ring_write(end, r, r->pos, sizeof(h), src->head,
+			      src->head_len);
+	if (rest && !mk_ring_write_iter(end, r, r->pos,
+					sizeof(h) + src->head_len, src->from,
+					rest))
+		return -EFAULT;
 
 	r->pos += need;
 	/* Pairs with smp_load_acquire() of head in mk_ring_read_head(): (1). */
@@ -540,6 +580,26 @@ int mk_ring_send(struct mk_ring_end *end, const struct mk_msg_info *info,
 	end->stats.tx_bytes += info->len;
 	mk_ring_kick(end);
 	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_ring_send_src);
+
+/**
+ * mk_ring_send() - put one message from kernel memory on the ring
+ * @end:	the sending end
+ * @info:	length, channel, type and cookie of the message
+ * @data:	@info->len bytes of payload
+ *
+ * As mk_ring_send_src() with all of the payload at @data.
+ *
+ * Context: As mk_ring_send_src().
+ * Return: as mk_ring_send_src(); never -EFAULT.
+ */
+int mk_ring_send(struct mk_ring_end *end, const struct mk_msg_info *info,
+		 const void *data)
+{
+	struct mk_msg_src src = { .head = data, .head_len = info->len };
+
+	return mk_ring_send_src(end, info, &src);
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_ring_send);
 
