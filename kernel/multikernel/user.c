@@ -546,8 +546,8 @@ void mk_user_hub_deliver(struct mk_user_hub *hub, u32 from, const void *data,
 	}
 
 	if (route == MK_USER_FORWARD) {
-		ret = hub->link->send_to(hdr.dst, MULTIKERNEL_CHAN_USER, data,
-					 len, MK_MSG_NONBLOCK);
+		ret = hub->link->send_iter(hdr.dst, MULTIKERNEL_CHAN_USER,
+					   data, len, NULL, MK_MSG_NONBLOCK);
 		if (dev) {
 			spin_lock_irq(&dev->lock);
 			if (ret)

@@ -19,6 +19,8 @@
 #include <linux/xarray.h>
 #include <linux/multikernel/wire.h>
 
+struct iov_iter;
+
 /* Most datagrams one inbox holds. */
 #define MK_USER_QUEUE_LEN	64
 /* Most payload bytes one inbox holds. */
@@ -27,7 +29,7 @@
 /**
  * struct mk_user_link_ops - how the datagram devices reach the messaging link
  * @self_id:	mk_link_self_id()
- * @send_to:	mk_link_send_to()
+ * @send_iter:	mk_link_send_iter()
  * @connected:	mk_link_connected(); called in process context
  *
  * The kernel's hub uses the link functions of link.c; the KUnit suite
@@ -35,8 +37,8 @@
  */
 struct mk_user_link_ops {
 	u32 (*self_id)(void);
-	int (*send_to)(u32 id, u16 channel, const void *data, size_t len,
-		       unsigned int flags);
+	int (*send_iter)(u32 id, u16 channel, const void *head, size_t head_len,
+			 struct iov_iter *from, unsigned int flags);
 	bool (*connected)(u32 id);
 };
 

@@ -275,7 +275,7 @@ static const struct attribute_group *mk_udev_groups[] = {
 
 static const struct mk_user_link_ops mk_user_link = {
 	.self_id	= mk_link_self_id,
-	.send_to	= mk_link_send_to,
+	.send_iter	= mk_link_send_iter,
 	.connected	= mk_link_connected,
 };
 

@@ -14,6 +14,7 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/printk.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uio.h>
@@ -157,6 +158,31 @@ unlock:
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_ufile_connect);
 
+/*
+ * Send @hdr and the payload in @from. The payload goes from the caller's
+ * buffer straight into the ring, copied with page faults disabled; a page
+ * that was not there is faulted in here and the send tried again, for as
+ * long as that brings the pages in. A kernel buffer never faults.
+ */
+static int mk_ufile_xmit(struct mk_udev *dev,
+			 const struct multikernel_user_hdr *hdr,
+			 struct iov_iter *from, bool nonblock)
+{
+	size_t len = iov_iter_count(from);
+	int ret;
+
+	for (;;) {
+		ret = dev->hub->link->send_iter(dev->peer, MULTIKERNEL_CHAN_USER,
+						hdr, sizeof(*hdr), from,
+						nonblock ? MK_MSG_NONBLOCK : 0);
+		if (ret != -EFAULT || !user_backed_iter(from) ||
+		    fault_in_iov_iter_readable(from, len))
+			return ret;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+	}
+}
+
 /**
  * mk_ufile_send() - send one datagram
  * @uf:		the file's state
@@ -166,9 +192,9 @@ EXPORT_SYMBOL_IF_KUNIT(mk_ufile_connect);
  * Context: Process context.
  * Return: the payload bytes sent; -EINVAL for an empty payload,
  * -EMSGSIZE for one above MULTIKERNEL_USER_MAX or the ring's capacity,
- * -EFAULT, -ENOMEM, -ENODEV when the device was removed, -ENOTCONN when
- * there is no link to the peer kernel (not started, stopped, crashed),
- * -EAGAIN, or -ERESTARTSYS.
+ * -EFAULT, -ENODEV when the device was removed, -ENOTCONN when there is
+ * no link to the peer kernel (not started, stopped, crashed), -EAGAIN,
+ * -EINTR, or -ERESTARTSYS.
  */
 ssize_t mk_ufile_send(struct mk_ufile *uf, struct iov_iter *from,
 		      bool nonblock)
@@ -177,24 +203,13 @@ ssize_t mk_ufile_send(struct mk_ufile *uf, struct iov_iter *from,
 	size_t len = iov_iter_count(from);
 	struct multikernel_user_hdr hdr;
 	ssize_t ret;
-	u8 *buf;
 
 	if (!len)
 		return -EINVAL;
 	if (len > MULTIKERNEL_USER_MAX)
 		return -EMSGSIZE;
-	buf = kvmalloc(sizeof(hdr) + len, GFP_KERNEL);
-	if (!buf)
-		return -ENOMEM;
-	if (!copy_from_iter_full(buf + sizeof(hdr), len, from)) {
-		ret = -EFAULT;
-		goto free_buf;
-	}
-
-	if (down_read_interruptible(&dev->send_sem)) {
-		ret = -ERESTARTSYS;
-		goto free_buf;
-	}
+	if (down_read_interruptible(&dev->send_sem))
+		return -ERESTARTSYS;
 	spin_lock_irq(&dev->lock);
 	if (dev->dead) {
 		spin_unlock_irq(&dev->lock);
@@ -204,11 +219,8 @@ ssize_t mk_ufile_send(struct mk_ufile *uf, struct iov_iter *from,
 	hdr.dst = uf->peer;
 	spin_unlock_irq(&dev->lock);
 	hdr.src = dev->hub->link->self_id();
-	memcpy(buf, &hdr, sizeof(hdr));
 
-	ret = dev->hub->link->send_to(dev->peer, MULTIKERNEL_CHAN_USER, buf,
-				      sizeof(hdr) + len,
-				      nonblock ? MK_MSG_NONBLOCK : 0);
+	ret = mk_ufile_xmit(dev, &hdr, from, nonblock);
 	/* A peer that broke the protocol is as gone as a stopped one. */
 	if (ret == -EPIPE)
 		ret = -ENOTCONN;
@@ -221,8 +233,6 @@ ssize_t mk_ufile_send(struct mk_ufile *uf, struct iov_iter *from,
 	}
 up_send:
 	up_read(&dev->send_sem);
-free_buf:
-	kvfree(buf);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_ufile_send);

@@ -45,17 +45,28 @@ static u32 mk_fake_self_id(void)
 	return mk_cur->self;
 }
 
-static int mk_fake_send_to(u32 id, u16 channel, const void *data, size_t len,
-			   unsigned int flags)
+/* Keeps what fits into t->sent of the payload, @head first, then @from. */
+static int mk_fake_send_iter(u32 id, u16 channel, const void *head,
+			     size_t head_len, struct iov_iter *from,
+			     unsigned int flags)
 {
 	struct mk_user_test *t = mk_cur;
+	size_t rest = from ? iov_iter_count(from) : 0;
+	size_t first = min(head_len, sizeof(t->sent));
 
 	t->sends++;
 	t->sent_to = id;
 	t->sent_channel = channel;
 	t->sent_flags = flags;
-	t->sent_len = len;
-	memcpy(t->sent, data, min(len, sizeof(t->sent)));
+	t->sent_len = head_len + rest;
+	memcpy(t->sent, head, first);
+	if (rest && t->send_ret != -EFAULT) {
+		size_t n = min(rest, sizeof(t->sent) - first);
+
+		if (copy_from_iter(t->sent + first, n, from) != n)
+			return -EFAULT;
+		iov_iter_advance(from, rest - n);
+	}
 	return t->send_ret;
 }
 
@@ -66,7 +77,7 @@ static bool mk_fake_connected(u32 id)
 
 static const struct mk_user_link_ops mk_fake_link = {
 	.self_id = mk_fake_self_id,
-	.send_to = mk_fake_send_to,
+	.send_iter = mk_fake_send_iter,
 	.connected = mk_fake_connected,
 };
 

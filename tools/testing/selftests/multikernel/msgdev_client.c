@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -60,6 +61,44 @@ static int wait_for(int fd, short events, double timeout_s)
 	}
 }
 
+/*
+ * Datagrams go from the writer's buffer straight into the ring, copied
+ * with page faults disabled: a page not yet there must be faulted in and
+ * the datagram sent whole, and an address with nothing behind it must
+ * give EFAULT and send nothing.
+ */
+static int fault_checks(int fd, double timeout_s)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint8_t back[256];
+	uint8_t *mem;
+	int i, n = -1;
+
+	mem = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		return fail(0, "mmap: %s", strerror(errno));
+	/* The first page is never touched; the second goes away. */
+	if (munmap(mem + page, page))
+		return fail(0, "munmap: %s", strerror(errno));
+	if (write(fd, mem + page - 100, 300) != -1 || errno != EFAULT)
+		return fail(0, "%s", "a write reaching an unmapped page did not fail with EFAULT");
+	if (write(fd, mem + page - 200, 200) != 200)
+		return fail(0, "write from a page not yet touched: %s", strerror(errno));
+	if (wait_for(fd, POLLIN, timeout_s))
+		return fail(0, "%s", "no echo");
+	/* Only the second write reached the peer: 200 bytes, not 300. */
+	if (ioctl(fd, FIONREAD, &n) || n != 200)
+		return fail(0, "%s", "the echo is not the 200 bytes of the second write");
+	if (read(fd, back, sizeof(back)) != 200)
+		return fail(0, "read: %s", strerror(errno));
+	for (i = 0; i < 200; i++)
+		if (back[i])
+			return fail(0, "%s", "an untouched page did not arrive as zeros");
+	munmap(mem, page);
+	return 0;
+}
+
 /* The checks that need a live link; the queue must be empty. */
 static int live_link_checks(int fd, double timeout_s)
 {
@@ -91,6 +130,11 @@ static int live_link_checks(int fd, double timeout_s)
 		return fail(0, "%s", "the datagram did not stay queued after EMSGSIZE");
 	if (read(fd, buf, sizeof(buf)) != 100)
 		return fail(0, "%s", "the datagram could not be read after EMSGSIZE");
+	if (fault_checks(fd, timeout_s))
+		return 1;
+	/* Nothing else came back. */
+	if (ioctl(fd, FIONREAD, &n) || n != 0)
+		return fail(0, "%s", "a datagram too many came back");
 	printf("msgdev_client: checks passed\n");
 	return 0;
 }
