@@ -32,9 +32,14 @@ rows = (("kernel", "xfer"), ("pipe", "xfer"), ("unix", "xfer"),
         ("user", "loop"), ("pipe", "loop"), ("unix", "loop"))
 sizes = (64, 4096, 65528)
 runs = int(sys.argv[2])
-rtt, bps = {}, {}
+rtt, bps, cpu = {}, {}, {}
 for line in open(sys.argv[1]):
-    f = dict(kv.split("=", 1) for kv in line.split()[2:])
+    words = line.split()
+    f = dict(kv.split("=", 1) for kv in words[2:])
+    if words[1] == "msgcpu":
+        for k in ("cpu0_ns", "cpu1_ns", "write_ns"):
+            cpu.setdefault((f["path"], int(f["size"]), k), []).append(float(f[k]))
+        continue
     key = (f["path"], f["timing"], int(f["size"]))
     rtt.setdefault(key, []).append(float(f["rtt_ns"]))
     bps.setdefault(key, []).append(float(f["bytes_per_s"]))
@@ -67,4 +72,22 @@ for s in sizes[1:]:
         for b in ("pipe", "unix"):
             print(f"{p} {s}B throughput / {b} {s}B throughput ({t}) = "
                   f"{mb[(p, t, s)] / mb[(b, t, s)]:.2f}")
+
+# Where a round trip (loop timing) goes. Under single-threaded TCG the
+# virtual CPUs take turns on one host thread, so the busy times add up
+# to the round trip: CPU 0 is the client's, CPU 1 ipc_bench's echo's,
+# and the rest ran on the other CPUs, for the user path the instance's.
+print("\nper round trip, medians: busy time of host CPUs 0 and 1, the rest on")
+print("other CPUs (user: the instance), and the client's write() alone")
+print(f"{'path':<7}{'size':>6}{'rtt us':>10}{'cpu0 us':>10}{'cpu1 us':>10}"
+      f"{'rest us':>10}{'write us':>10}")
+for s in sizes:
+    for p in ("user", "pipe", "unix"):
+        m = {k: statistics.median(cpu.get((p, s, k), [0]))
+             for k in ("cpu0_ns", "cpu1_ns", "write_ns")}
+        r = mr[(p, "loop", s)]
+        print(f"{p:<7}{s:>6}{r / 1e3:>10.1f}{m['cpu0_ns'] / 1e3:>10.1f}"
+              f"{m['cpu1_ns'] / 1e3:>10.1f}"
+              f"{(r - m['cpu0_ns'] - m['cpu1_ns']) / 1e3:>10.1f}"
+              f"{m['write_ns'] / 1e3:>10.1f}")
 PY

@@ -218,8 +218,10 @@ bench_spawn() {
 # leaves that out (the echo file's way: kernel, pipe, unix); timing=loop
 # counts it (msgdev_client's way: user, pipe, unix). rtt_ns is the mean
 # round trip; bytes_per_s is size * count / time, payload bytes per second
-# each way. The host side runs on CPU 0 throughout. A figure that cannot
-# be taken gives "BENCH msg error ..." and ends the job.
+# each way. The host side runs on CPU 0 throughout. For the user, pipe and
+# unix paths a "BENCH msgcpu" line (bench_cpu_line) says where the time of
+# a round trip went. A figure that cannot be taken gives "BENCH msg error
+# ..." and ends the job.
 bench_msg_fail() {
 	echo "BENCH msg error $*"
 	mkctl console bench 2>/dev/null | tail -n 20 | sed 's/^/  | /'
@@ -231,6 +233,29 @@ bench_msg_line() {
 	awk -v r="$1" -v p="$2" -v m="$3" -v s="$4" -v n="$5" -v t="$6" 'BEGIN {
 		printf "BENCH msg run=%d path=%s timing=%s size=%d count=%d rtt_ns=%.0f bytes_per_s=%.0f\n",
 			r, p, m, s, n, t / n, s * n * 1e9 / t }'
+}
+
+# Where a round trip's time goes, from the host's side: the uptime and
+# the idle time of CPUs 0 and 1 (the client's and ipc_bench's echo's), in
+# seconds, from /proc/stat (precise for idle CPUs: NO_HZ counts their
+# idle time exactly).
+bench_cpu_snap() {
+	awk -v up="$(cut -d' ' -f1 /proc/uptime)" '
+		/^cpu0 / { i0 = ($5 + $6) / 100 }
+		/^cpu1 / { i1 = ($5 + $6) / 100 }
+		END { print up, i0, i1 }' /proc/stat
+}
+
+# bench_cpu_line RUN PATH SIZE COUNT "SNAP BEFORE" "SNAP AFTER" WRITE_NS:
+# "BENCH msgcpu run=R path=P size=S cpu0_ns=X cpu1_ns=Y write_ns=W", the
+# busy time of CPUs 0 and 1 per round trip and the time write() took.
+# Under single-threaded TCG the CPUs take turns, so what is not busy on
+# CPUs 0 and 1 ran elsewhere: for the user path, in the instance.
+bench_cpu_line() {
+	echo "$5 $6" | awk -v r="$1" -v p="$2" -v s="$3" -v n="$4" -v w="$7" '{
+		up = $4 - $1
+		printf "BENCH msgcpu run=%d path=%s size=%d cpu0_ns=%.0f cpu1_ns=%.0f write_ns=%.0f\n",
+			r, p, s, (up - ($5 - $2)) * 1e9 / n, (up - ($6 - $3)) * 1e9 / n, w }'
 }
 
 bench_msg() {
@@ -274,19 +299,25 @@ bench_msg() {
 			fi
 			bench_msg_line $r kernel xfer "$s" "$n" "$ns"
 
+			before=$(bench_cpu_snap)
 			res=$(taskset -c 0 $kst/msgdev_client -n "$n" -s "$s" \
 				/dev/mkmsg/bench) ||
 				{ bench_msg_fail "user $n x $s: $res"; return; }
+			after=$(bench_cpu_snap)
 			# msgdev_client: N round trips of S bytes in X s, Y us each
 			ns=$(echo "$res" | awk -v n="$n" -v s="$s" '
 				$2 == n && $6 == s && $9 > 0 { printf "%.0f", $9 * 1e9 }')
 			[ -n "$ns" ] ||
 				{ bench_msg_fail "user $n x $s: $res"; return; }
 			bench_msg_line $r user loop "$s" "$n" "$ns"
+			w=$(echo "$res" | awk '$2 == "write()" { printf "%.0f", $4 * 1e3 }')
+			bench_cpu_line $r user "$s" "$n" "$before" "$after" "${w:-0}"
 
 			for t in pipe unix; do
+				before=$(bench_cpu_snap)
 				res=$($kst/ipc_bench -t $t -n "$n" -s "$s" -a 0 -b 1) ||
 					{ bench_msg_fail "$t $n x $s: $res"; return; }
+				after=$(bench_cpu_snap)
 				loop=$(echo "$res" | sed -n 's/.* total_ns=\([0-9]*\) .*/\1/p')
 				xfer=$(echo "$res" | sed -n 's/.* xfer_ns=\([0-9]*\) .*/\1/p')
 				if [ -z "$loop" ] || [ -z "$xfer" ]; then
@@ -295,6 +326,8 @@ bench_msg() {
 				fi
 				bench_msg_line $r $t xfer "$s" "$n" "$xfer"
 				bench_msg_line $r $t loop "$s" "$n" "$loop"
+				w=$(echo "$res" | sed -n 's/.* write_ns=\([0-9]*\).*/\1/p')
+				bench_cpu_line $r $t "$s" "$n" "$before" "$after" "${w:-0}"
 			done
 		done
 	done

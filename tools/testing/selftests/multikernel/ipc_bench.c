@@ -23,7 +23,9 @@
  * Prints one line of key=value pairs:
  *   ipc_bench transport=T size=S count=N cpus=A,B total_ns=X xfer_ns=Y
  *   rtt_ns=X/N bytes_per_s=S*N/X xfer_rtt_ns=Y/N xfer_bytes_per_s=S*N/Y
- * where X is the whole loop and Y the sum of the transport times;
+ *   write_ns=W/N
+ * where X is the whole loop, Y the sum of the transport times and W the
+ * time spent sending (write());
  * bytes_per_s is payload bytes per second in each direction. On a
  * failure prints "ipc_bench: why" to stderr and exits 1. A benchmark,
  * not a test: it judges no figure.
@@ -171,7 +173,7 @@ int main(int argc, char **argv)
 	uint32_t size = 64, rnd = 12345;
 	int cpu_a = 0, cpu_b = 1, opt, status;
 	struct ipc_chan c = { 0 };
-	double start, took, t, xfer = 0;
+	double start, took, t, xfer = 0, writing = 0;
 	uint8_t *out, *in;
 	pid_t pid;
 	ssize_t n;
@@ -230,6 +232,7 @@ int main(int argc, char **argv)
 		t = now_s();
 		if (send_msg(c.to_echo[1], out, size))
 			die("write");
+		writing += now_s() - t;
 		n = recv_msg(c.to_client[0], in, size, c.seqpacket);
 		xfer += now_s() - t;
 		if (n < 0)
@@ -263,9 +266,10 @@ int main(int argc, char **argv)
 	}
 	printf("ipc_bench transport=%s size=%u count=%llu cpus=%d,%d total_ns=%.0f xfer_ns=%.0f",
 	       transport, size, count, cpu_a, cpu_b, took * 1e9, xfer * 1e9);
-	printf(" rtt_ns=%.0f bytes_per_s=%.0f xfer_rtt_ns=%.0f xfer_bytes_per_s=%.0f\n",
+	printf(" rtt_ns=%.0f bytes_per_s=%.0f xfer_rtt_ns=%.0f xfer_bytes_per_s=%.0f",
 	       took * 1e9 / count, size * count / took,
 	       xfer * 1e9 / count, size * count / xfer);
+	printf(" write_ns=%.0f\n", writing * 1e9 / count);
 	free(out);
 	free(in);
 	return 0;
