@@ -150,6 +150,10 @@ struct mk_msg_src {
 	struct iov_iter *from;
 };
 
+/* The bytes of a message header on the ring, before its payload. */
+#define MK_MSG_HDR	sizeof(struct multikernel_msg_header)
+
+int mk_ring_break(struct mk_ring_end *end, const char *why);
 int mk_ring_send_src(struct mk_ring_end *end, const struct mk_msg_info *info,
 		     const struct mk_msg_src *src);
 int mk_ring_send(struct mk_ring_end *end, const struct mk_msg_info *info,
