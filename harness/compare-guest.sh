@@ -520,6 +520,28 @@ iso_mark() {
 	taint0=$(cat /proc/sys/kernel/tainted)
 }
 
+# iso_progress [REFRESH]: wait, at most 60 s, until the host and the
+# neighbour each finished an intact pass since iso_mark; REFRESH, when
+# given, brings /tmp/nb.out up to date first (an instance neighbour's
+# console). A pass may take longer than the trial's wait on a busy
+# machine, or in guest time under -icount: slow is not dead.
+iso_progress() {
+	i=0
+	while [ $i -lt 60 ]; do
+		[ $# -eq 0 ] || "$@"
+		[ "$(check_passes /tmp/host-check.out ok)" -gt "$h0" ] &&
+			[ "$(check_passes /tmp/nb.out ok)" -gt "$n0" ] && return 0
+		i=$((i + 1))
+		sleep 1
+	done
+	return 1
+}
+
+# nb_console: the instance neighbour's passes so far, into /tmp/nb.out.
+nb_console() {
+	mkctl console cmpn | tr -d '\r' > /tmp/nb.out
+}
+
 # iso_judge LEG BENCH: host_ok, neighbour_ok and host_tainted, after the
 # wait, from /tmp/host-check.out and /tmp/nb.out. The host kernel may be
 # tainted before (the host leg's escape paths write an MSR): what counts
@@ -558,6 +580,7 @@ container_trial() {
 	container fv $CPU "$@" > /tmp/fv.out 2>&1 &
 	cg_pids=
 	sleep $ISO_WAIT
+	iso_progress || true
 	iso_judge container "$b"
 	[ -z "$cfault" ] || echo "CMP cfault: the host lived through $cfault"
 	ts=$(now)
@@ -607,7 +630,7 @@ iso_instance() {
 		fi
 		# The rest of the wait, for the neighbour and the host.
 		sleep $(((ISO_WAIT * 10 - i + 9) / 10))
-		mkctl console cmpn | tr -d '\r' > /tmp/nb.out
+		iso_progress nb_console || true
 		iso_judge instance "$b"
 	else
 		err instance "$b: the victim did not start: $(mkctl console cmpf 2>&1 | tail -n 3)"
