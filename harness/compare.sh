@@ -14,8 +14,10 @@
 # ("main kvm", QUICK: "main") chooses the boots: main (host, container,
 # instance legs and their fault isolation trials, MK_CMP_FAULTS, then a
 # boot for each kernel fault done from a container, MK_CMP_CFAULTS), kvm
-# (the KVM leg beside a host leg of its own). Exits non-zero when a
-# figure could not be taken, never because of a value.
+# (the KVM leg beside a host leg of its own). MK_CMP_ICOUNT=N: the
+# deterministic mode, QEMU's -icount shift=N (guest time is 2^N ns per
+# instruction executed, idle time skipped), written to clock.txt. Exits
+# non-zero when a figure could not be taken, never because of a value.
 # Documentation/multikernel/comparison.rst says what each figure is.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -39,6 +41,12 @@ case " $boots " in
 *) kvm=0 ;;
 esac
 mem=${MK_CMP_MEM:-256M}
+icount=${MK_CMP_ICOUNT:-}
+case "$icount" in
+'') ;;
+[0-9] | 10) ;;
+*) die "MK_CMP_ICOUNT: a shift from 0 to 10, not '$icount'" ;;
+esac
 DEB_BINS="/usr/bin/sysbench /usr/bin/stress-ng /usr/bin/hackbench /usr/bin/cyclictest"
 # The KVM leg's VMM and the firmware its microvm machine loads.
 QEMU_BIN=/usr/bin/qemu-system-x86_64
@@ -149,6 +157,9 @@ boot() {
 	mkfifo "$run/kick.in" "$run/kick.out"
 	QEMU_CMD[${#QEMU_CMD[@]} - 1]=chardev:kick
 	QEMU_CMD+=(-chardev "pipe,id=kick,path=$run/kick")
+	if [ -n "$icount" ]; then
+		QEMU_CMD+=(-icount "shift=$icount,sleep=off")
+	fi
 	start=$(date +%s)
 	timeout "$tmo" "${QEMU_CMD[@]}" > "$run/qemu.out" 2>&1 &
 	qpid=$!
@@ -187,6 +198,12 @@ boot() {
 }
 
 : > "$CMP/raw.txt"
+if [ -n "$icount" ]; then
+	echo "guest time: QEMU -icount shift=$icount,sleep=off (2^$icount ns an instruction)"
+else
+	echo "guest time: follows the host's clock (no -icount)"
+fi > "$CMP/clock.txt"
+log "$(cat "$CMP/clock.txt")"
 failed=0
 log "$runs run(s) of each figure, ${secs}s workloads, $mem per leg"
 rename=""
