@@ -60,7 +60,7 @@ static int mk_fake_send_iter(u32 id, u16 channel, const void *head,
 	t->sent_flags = flags;
 	t->sent_len = head_len + rest;
 	memcpy(t->sent, head, first);
-	if (rest && t->send_ret != -EFAULT) {
+	if (rest) {
 		size_t n = min(rest, sizeof(t->sent) - first);
 
 		if (copy_from_iter(t->sent + first, n, from) != n)
