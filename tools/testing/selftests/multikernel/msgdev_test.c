@@ -119,7 +119,7 @@ FIXTURE_TEARDOWN(msgdev)
 /* The node is a character device; sysfs names the peer and has counters. */
 TEST_F(msgdev, node_and_sysfs)
 {
-	unsigned long long v;
+	unsigned long long v = 0;
 	struct stat st;
 
 	ASSERT_EQ(0, stat(NODE, &st));

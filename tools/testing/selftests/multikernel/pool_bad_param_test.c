@@ -18,7 +18,7 @@
 
 TEST(nothing_reserved)
 {
-	unsigned long long size, avail, start, end;
+	unsigned long long size = 0, avail = 0, start, end;
 	char val[256];
 
 	if (access(MK_SYSFS, F_OK))

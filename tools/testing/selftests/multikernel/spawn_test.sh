@@ -122,7 +122,7 @@ scen_respawn() {
 		msg "mkctl status does not say stopped"
 		return 1
 	}
-	grep -Eq "^memory: +64M at 0x[0-9a-f]+ \(back in the pool\)$" "$OUT" || {
+	grep -Eq "^memory: +$MEM at 0x[0-9a-f]+ \(back in the pool\)$" "$OUT" || {
 		msg "mkctl status does not say the memory is back in the pool:"
 		grep "^memory:" "$OUT" | while read -r l; do msg "  $l"; done
 		return 1
