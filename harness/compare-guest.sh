@@ -10,6 +10,7 @@
 #   instance   mkctl run on that CPU and memory
 # MK_CMP_RUNS (3) runs of each figure, workloads of MK_CMP_SECS (5) s.
 #   kvm        Debian's qemu-system-x86_64 -enable-kvm on that CPU (leg_kvm)
+#   kvmiso     the fault isolation trials in KVM guests (leg_kvmiso)
 # MK_CMP_LEGS (host,container,instance) chooses legs, MK_CMP_CPU (2) the
 # CPU. One line a figure:
 #   CMP leg=L bench=B metric=M unit=U run=R value=V
@@ -228,7 +229,9 @@ leg_host() {
 		put host stop resources_back ms $r "$(ms "$t0" "$t1")"
 	done
 	taskset -c $CPU $D/compare-work.sh host "$runs" "$secs" $CPU
-	msg_baseline host 0 $CPU
+	# vsock over the kernel's loopback: the same socket family as the
+	# KVM leg's messaging, without a guest.
+	msg_baseline host 0 $CPU "pipe unix vsock"
 	$KST/contain_probe | escapes host
 }
 
@@ -247,15 +250,16 @@ msg_each() {
 	done
 }
 
-# msg_baseline LEG CPU-A CPU-B: ipc_bench round trips, pipe and AF_UNIX
-# SOCK_SEQPACKET, 64 and 4096 bytes, between CPU-A and CPU-B.
+# msg_baseline LEG CPU-A CPU-B [TRANSPORTS]: ipc_bench round trips, 64
+# and 4096 bytes, between CPU-A and CPU-B, over each of TRANSPORTS
+# (default: pipe and unix, an AF_UNIX SOCK_SEQPACKET pair).
 msg_baseline() {
-	msg_each "$1" msg_ipc "$2" "$3"
+	msg_each "$1" msg_ipc "$2" "$3" "${4:-pipe unix}"
 }
 
-# msg_ipc LEG RUN SIZE COUNT CPU-A CPU-B: one run of each ipc_bench kind.
+# msg_ipc LEG RUN SIZE COUNT CPU-A CPU-B TRANSPORTS: one run of each.
 msg_ipc() {
-	for t in pipe unix; do
+	for t in $7; do
 		res=$($KST/ipc_bench -t $t -n "$4" -s "$3" -a "$5" -b "$6" 2>&1)
 		v=$(echo "$res" | sed -n 's/.* rtt_ns=\([0-9.]*\).*/\1/p')
 		if [ -n "$v" ]; then
@@ -681,25 +685,88 @@ leg_cfault() {
 
 # ---- kvm: Debian's QEMU with -enable-kvm, vCPU on CPU --------------------
 
+# kvm_qemu CPU CMDLINE: QEMU for a guest of the KVM leg, every thread on
+# CPU. Run it in the background only (it execs QEMU, so that $! is
+# QEMU), with its console, QEMU's stdout, where the caller wants it. QEMU's microvm
+# machine without ACPI or option ROMs, one vCPU, $mem, this kernel and
+# the instance's initramfs, a quiet serial console on QEMU's stdout. With
+# its RTC: without one the CMOS ports read 0xff, whose update-in-progress
+# bit never clears, and the guest kernel polls it for a second at each
+# of its RTC reads, two port I/O exits a poll (notes in comparison.rst).
+# $KVM_DEVICES: more of QEMU's arguments (the messaging boot's vsock);
+# $KVM_MON: the FIFOs of its monitor (kvm_diag).
+kvm_qemu() {
+	# exec: the caller's $! is QEMU itself, which kill then stops.
+	exec taskset -c "$1" qemu-system-x86_64 -enable-kvm -cpu host \
+		-M microvm,acpi=off,x-option-roms=off,rtc=on -smp 1 -m "$mem" \
+		-kernel /boot/bzImage -initrd $D/instance.cpio.gz \
+		-append "console=ttyS0 quiet kunit.enable=0 $2${MK_CMP_KVM_TRACE:+ ignore_loglevel nokaslr}" \
+		-nodefaults -display none -no-reboot -serial stdio $KVM_DEVICES \
+		${KVM_MON:+-monitor pipe:$KVM_MON} < /dev/null
+}
+
+# kvm_diag NAME: what a stalled guest NAME was doing, to the console as
+# "KVM-DIAG" lines: its registers and local APIC from QEMU's monitor,
+# this kernel's view of its vCPU, and the last KVM trace events when
+# MK_CMP_KVM_TRACE=1 turned them on (kvm_trace_on).
+kvm_diag() {
+	m=/tmp/$1.mon
+	if [ -p "$m.in" ]; then
+		printf 'info registers\ninfo lapic\n' > "$m.in"
+		sleep 1
+		printf 'info registers\n' > "$m.in"
+		timeout 3 cat "$m.out" | tr -d '\r' | grep -v '^(qemu)' |
+			sed "s/^/KVM-DIAG $1 monitor: /" | head -n 80
+	fi
+	for f in /sys/kernel/debug/kvm/*/vcpu0/*; do
+		[ -f "$f" ] && echo "KVM-DIAG $1 ${f#/sys/kernel/debug/kvm/}: $(head -c 200 "$f" 2>/dev/null | tr '\n' ' ')"
+	done
+	grep -E 'LOC|TRM|CAL' /proc/interrupts | sed "s/^/KVM-DIAG $1 irqs: /"
+	if [ -n "${MK_CMP_KVM_TRACE:-}" ]; then
+		tail -n 300 /sys/kernel/tracing/trace | sed "s/^/KVM-DIAG $1 trace: /"
+	fi
+}
+
+# kvm_trace_on: with MK_CMP_KVM_TRACE=1, KVM's exits, MSR writes, wakeups,
+# injected interrupts and clock updates into the trace buffer, whose tail
+# kvm_diag prints.
+kvm_trace_on() {
+	[ -n "${MK_CMP_KVM_TRACE:-}" ] || return 0
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+	t=/sys/kernel/tracing
+	echo 1024 > $t/buffer_size_kb
+	for e in kvm/kvm_exit kvm/kvm_msr kvm/kvm_vcpu_wakeup kvm/kvm_inj_virq \
+		 kvm/kvm_apic_accept_irq kvm/kvm_entry kvm/kvm_pvclock_update \
+		 kvm/kvm_update_master_clock kvm/kvm_track_tsc kvm/kvm_write_tsc_offset; do
+		echo 1 > "$t/events/$e/enable" 2>/dev/null
+	done
+	echo 1 > $t/tracing_on
+}
+
 # The guest: QEMU's microvm machine without ACPI, one vCPU, $mem, this
 # kernel and the instance's initramfs, a quiet serial console on QEMU's
 # stdout, read here through a FIFO on descriptor 3 as lines come (no
 # polling that would take the CPU from the guest). Every thread of QEMU
-# runs on CPU. A guard kills QEMU after SECONDS.
+# runs on CPU. A guard kills QEMU after SECONDS, kvm_diag first.
 kvm_start() {	# NAME SECONDS CMDLINE: sets kpid, kguard; log in /tmp/NAME.log
-	rm -f "$FIFO" "/tmp/$1.log"
-	mkfifo "$FIFO"
-	taskset -c $CPU qemu-system-x86_64 -enable-kvm -cpu host \
-		-M microvm,acpi=off,x-option-roms=off,rtc=off -smp 1 -m "$mem" \
-		-kernel /boot/bzImage -initrd $D/instance.cpio.gz \
-		-append "console=ttyS0 quiet kunit.enable=0 $3" \
-		-nodefaults -display none -no-reboot -serial stdio \
-		< /dev/null > "$FIFO" 2> "/tmp/$1.qemu" &
+	rm -f "$FIFO" "/tmp/$1.log" "/tmp/$1.mon.in" "/tmp/$1.mon.out"
+	mkfifo "$FIFO" "/tmp/$1.mon.in" "/tmp/$1.mon.out"
+	KVM_MON=/tmp/$1.mon
+	kvm_qemu $CPU "$3" > "$FIFO" 2> "/tmp/$1.qemu" &
+	KVM_MON=
 	kpid=$!
 	exec 3< "$FIFO"
-	(sleep "$2"; kill $kpid 2>/dev/null) &
-	kguard=$!
 	klog=/tmp/$1.log
+	kguard=
+	kvm_guard "$2"
+}
+
+# kvm_guard SECONDS: from now, kill the guest of kvm_start after SECONDS
+# (what it was doing first, kvm_diag), instead of when its guard said.
+kvm_guard() {
+	[ -z "$kguard" ] || kill "$kguard" 2>/dev/null
+	(sleep "$1"; kvm_diag "$(basename "$klog" .log)" >&2; kill $kpid 2>/dev/null) &
+	kguard=$!
 }
 
 kvm_stop() {	# kill QEMU $kpid and reap it
@@ -731,20 +798,33 @@ kvm_tail() {	# the last lines of the guest and of QEMU
 	tail -n 3 "$klog" "${klog%.log}.qemu" 2>/dev/null | tr '\n' ' '
 }
 
-KVM_COUNTERS="exits io_exits mmio_exits irq_exits halt_exits pf_fixed irq_injections"
-
-leg_kvm() {
-	if [ ! -c /dev/kvm ] || ! command -v qemu-system-x86_64 >/dev/null; then
-		err kvm "no /dev/kvm or no qemu-system-x86_64"
-		return
-	fi
-	wait_s=${MK_CMP_KVM_WAIT:-300}
-	# The stall workaround of notes/kvm-leg.md: harness/compare.sh
-	# sends a byte to ttyS2 every 2 s; with the port open its interrupt
-	# wakes this kernel when it has lost a timer wakeup.
+# The stall workaround of notes/kvm-leg.md: harness/compare.sh sends a
+# byte to ttyS2 every 2 s; with the port open its interrupt wakes this
+# kernel when it has lost a timer wakeup.
+kvm_kick_start() {
 	stty -F /dev/ttyS2 raw -echo 2>/dev/null
 	cat /dev/ttyS2 > /dev/null &
 	kick=$!
+}
+
+kvm_kick_stop() {
+	kill "$kick"
+	wait "$kick" 2>/dev/null
+}
+
+KVM_COUNTERS="exits io_exits mmio_exits irq_exits halt_exits pf_fixed irq_injections"
+
+kvm_usable() {
+	[ -c /dev/kvm ] && command -v qemu-system-x86_64 >/dev/null && return 0
+	err kvm "no /dev/kvm or no qemu-system-x86_64"
+	return 1
+}
+
+leg_kvm() {
+	kvm_usable || return
+	kvm_trace_on
+	wait_s=${MK_CMP_KVM_WAIT:-300}
+	kvm_kick_start
 	tried=0
 	ok=0
 	r=0
@@ -787,6 +867,21 @@ leg_kvm() {
 	kvm_monitor && ok=$((ok + 1))
 	kvm_stop
 
+	# Messaging: round trips with an echo in the guest over vsock
+	# (vhost-vsock, the guest's context $KVM_CID), the KVM counterpart of
+	# an instance's datagrams.
+	tried=$((tried + 1))
+	KVM_DEVICES="-device vhost-vsock-device,guest-cid=$KVM_CID"
+	kvm_start kvmm "$wait_s" "cmpjob=vsock cmpport=$KVM_PORT"
+	KVM_DEVICES=
+	if kvm_line "vsock echo listening"; then
+		ok=$((ok + 1))
+		msg_each kvm msg_vsock
+	else
+		err kvm "messaging: no vsock echo in ${wait_s}s: $(kvm_tail)"
+	fi
+	kvm_stop
+
 	# The escape paths, as root in the guest: what it reaches there is
 	# the guest's own emulated machine.
 	tried=$((tried + 1))
@@ -798,10 +893,151 @@ leg_kvm() {
 		err kvm "escape paths: no probe result in ${wait_s}s: $(kvm_tail)"
 	fi
 	kvm_stop
-	kill "$kick"
-	wait "$kick" 2>/dev/null
+	kvm_kick_stop
 	put kvm boots tried count 1 $tried
 	put kvm boots succeeded count 1 $ok
+}
+
+# The KVM guest's vsock context and the port of its echo.
+KVM_CID=3
+KVM_PORT=5000
+KVM_DEVICES=
+
+# msg_vsock LEG RUN SIZE COUNT: one run of ipc_bench against the echo in
+# the KVM guest, and the VM exits a round trip took (what carries over to
+# hardware).
+msg_vsock() {
+	x0=$(kvm_stat exits)
+	res=$(taskset -c $CPU $KST/ipc_bench -t vsock -c $KVM_CID:$KVM_PORT -n "$4" -s "$3" \
+		-a $CPU 2>&1)
+	x1=$(kvm_stat exits)
+	v=$(echo "$res" | sed -n 's/.* rtt_ns=\([0-9.]*\).*/\1/p')
+	if [ -n "$v" ]; then
+		put "$1" "msg-vsock-$3" rtt ns "$2" "$v"
+		put "$1" "msg-vsock-$3" exits_per_rtt count "$2" \
+			"$(awk -v d=$((x1 - x0)) -v n="$4" 'BEGIN { printf "%.1f", d / n }')"
+	else
+		err "$1" "ipc_bench vsock $3: $res"
+	fi
+}
+
+# ---- kvmiso: fault isolation in the KVM leg ---------------------------
+
+# kvm_exited: has QEMU $kpid ended (it stays a zombie until kvm_stop)?
+kvm_exited() {
+	[ ! -d "/proc/$kpid" ] || grep -q '^State:[[:space:]]*Z' "/proc/$kpid/status" 2>/dev/null
+}
+
+# kvm_first LINE: wait for the first line LINE of the guest kvm_start
+# started; the time it came in $t1. Fails when it did not in $wait_s.
+# A guest that came up gets the time of a trial (KVM_TRIAL_S) from then.
+kvm_first() {
+	kvm_line "$1" || return 1
+	t1=$(now)
+	kvm_guard $KVM_TRIAL_S
+}
+
+# How long a trial may keep a KVM victim, and how long a crashed one may
+# take until its QEMU ends: a panicking guest prints its last words over
+# the emulated serial port, an exit a character, before it resets.
+KVM_TRIAL_S=600
+KVM_DETECT_S=30
+
+# iso_kvm FAULT NEXT: the victim, a KVM guest doing FAULT, beside the
+# neighbour guest. A guest that panics resets at once (panic=-1
+# reboot=t) and -no-reboot ends its QEMU: the VMM sees the crash when its
+# QEMU exits, within KVM_DETECT_S. The victim's
+# replacement is the guest after it: the next trial's victim (NEXT, its
+# first line "CMP-FAULT: doing"), or for the last a guest that prints
+# sysbench's first line; recover_ms runs from the victim's stop to that
+# line, as an instance's replacement does from its stop.
+iso_kvm() {
+	b=fault-$1
+	if [ -z "$kvm_next" ]; then
+		kvm_start kvmf "$wait_s" "cmpjob=fault cmpfault=$1 panic=-1 reboot=t"
+		kvm_first "CMP-FAULT: doing" || {
+			err kvm "$b: the victim did not start in ${wait_s}s: $(kvm_tail)"
+			kvm_stop
+			return
+		}
+	fi
+	kvm_next=
+	iso_mark
+	ts=$(now)
+	i=0
+	while ! kvm_exited && [ $i -lt $((KVM_DETECT_S * 10)) ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	te=$(now)
+	if kvm_exited; then
+		put kvm "$b" crashed bool 1 1
+		put kvm "$b" detect_ms ms 1 "$(ms "$ts" "$te")"
+	else
+		put kvm "$b" crashed bool 1 0
+	fi
+	# The rest of the wait, if any, for the neighbour and the host.
+	[ $i -ge $((ISO_WAIT * 10)) ] || sleep $(((ISO_WAIT * 10 - i + 9) / 10))
+	iso_progress || true
+	iso_judge kvm "$b"
+	ts=$(now)
+	t1=
+	kvm_stop
+	if [ -n "$2" ]; then
+		kvm_start kvmf "$wait_s" "cmpjob=fault cmpfault=$2 panic=-1 reboot=t"
+		if kvm_first "CMP-FAULT: doing"; then
+			kvm_next=1
+		else
+			err kvm "fault-$2: the victim did not start in ${wait_s}s: $(kvm_tail)"
+			kvm_stop
+			return
+		fi
+	else
+		kvm_start kvmr "$wait_s" cmpjob=start
+		kvm_first "sysbench 1." ||
+			err kvm "$b: replacement: no first line in ${wait_s}s: $(kvm_tail)"
+	fi
+	[ -z "$t1" ] || put kvm "$b" recover_ms ms 1 "$(ms "$ts" "$t1")"
+	[ -n "$2" ] || kvm_stop
+}
+
+# The fault isolation trials of MK_CMP_FAULTS in KVM guests, one after
+# another beside one neighbour guest (compare-check.sh) on CPU $CPU2, or
+# on $CPU when this machine has no other CPU, started once for all.
+leg_kvmiso() {
+	kvm_usable || return
+	kvm_trace_on
+	wait_s=${MK_CMP_KVM_WAIT:-300}
+	nb_cpu=$CPU2
+	[ "$nb_cpu" -lt "$(nproc)" ] || nb_cpu=$CPU
+	kvm_kick_start
+	if ! host_check_start; then
+		err kvm "fault isolation: no host check"
+		kvm_kick_stop
+		return
+	fi
+	rm -f /tmp/kvmn.mon.in /tmp/kvmn.mon.out
+	mkfifo /tmp/kvmn.mon.in /tmp/kvmn.mon.out
+	KVM_MON=/tmp/kvmn.mon
+	kvm_qemu $nb_cpu cmpjob=check > /tmp/nb.out 2> /tmp/kvmn.qemu &
+	nbpid=$!
+	KVM_MON=
+	if ! wait_file /tmp/nb.out "pass 1 " "$wait_s"; then
+		kvm_diag kvmn >&2
+		err kvm "fault isolation: no neighbour guest in ${wait_s}s: $(tail -n 3 /tmp/nb.out)"
+	else
+		kvm_next=
+		set -- $faults
+		while [ $# -gt 0 ]; do
+			t1=
+			iso_kvm "$1" "${2:-}"
+			shift
+		done
+	fi
+	kill $nbpid 2>/dev/null
+	wait $nbpid 2>/dev/null
+	host_check_stop
+	kvm_kick_stop
 }
 
 # kvm_monitor: pass on the guest's CMP lines as they come, each

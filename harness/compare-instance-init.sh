@@ -10,6 +10,8 @@
 #   work   harness/compare-work.sh with cmpleg= (default instance),
 #          cmpruns= and cmpsecs=, then power off
 #   echo   msgdev_echo on /dev/mkmsg/host: the messaging figures
+#   vsock  ipc_bench's vsock echo on port cmpport= (default 5000): the
+#          KVM guest's messaging figures
 #   contain  contain_probe (the escape paths of security.rst), then
 #          power off
 #   victim compare-victim.sh for cmpbench= and cmpsecs=, then power off
@@ -19,7 +21,7 @@
 #          neighbour in the fault isolation trials)
 #   fault  cmpfault=: memhog or forkbomb (compare-abuse.sh), or a kernel
 #          fault of the test kernel's fault file (panic, bug, exception,
-#          softlockup, hardlockup), then wait
+#          softlockup, hardlockup; in a KVM guest LKDTM's), then wait
 # Every line the host looks for goes to the console.
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /tmp
 /bin/busybox --install -s
@@ -49,6 +51,11 @@ echo)
 	msgdev_echo &
 	wait $!
 	echo "CMP-INSTANCE: msgdev_echo exited with status $?"
+	;;
+vsock)
+	port=$(arg cmpport)
+	ipc_bench -t vsock -l "${port:-5000}"
+	echo "CMP-INSTANCE: ipc_bench's echo exited with status $?"
 	;;
 contain)
 	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
@@ -82,8 +89,15 @@ fault)
 	case "$f" in
 	memhog | forkbomb) /usr/lib/mk-compare/compare-abuse.sh "$f" ;;
 	# From a process of its own, as in the container: an oops kills the
-	# process it hits, and killing init is a panic of its own.
-	*) sh -c "echo $f > /sys/kernel/multikernel_peer_faults" ;;
+	# process it hits, and killing init is a panic of its own. An
+	# instance has the test kernel's fault file; a KVM guest, which is
+	# no instance, LKDTM's crash types of the same names.
+	*)	if [ -e /sys/kernel/multikernel_peer_faults ]; then
+			sh -c "echo $f > /sys/kernel/multikernel_peer_faults"
+		else
+			mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+			sh -c "echo $f | tr a-z A-Z > /sys/kernel/debug/provoke-crash/DIRECT"
+		fi ;;
 	esac
 	echo "CMP-FAULT: $f returned"
 	while :; do sleep 1; done

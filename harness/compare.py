@@ -48,10 +48,13 @@ START = {
                  ("stop_force", "resources_back"), ("memory", "host_kb")],
 }
 MSG = {
-    "host": ["msg-pipe-64", "msg-unix-64", "msg-pipe-4096", "msg-unix-4096"],
-    "host1": ["msg-pipe-64", "msg-unix-64", "msg-pipe-4096", "msg-unix-4096"],
+    "host": ["msg-pipe-64", "msg-unix-64", "msg-vsock-64",
+             "msg-pipe-4096", "msg-unix-4096", "msg-vsock-4096"],
+    "host1": ["msg-pipe-64", "msg-unix-64", "msg-vsock-64",
+              "msg-pipe-4096", "msg-unix-4096", "msg-vsock-4096"],
     "container": ["msg-pipe-64", "msg-unix-64", "msg-pipe-4096", "msg-unix-4096"],
     "instance": ["msg-datagram-64", "msg-datagram-4096"],
+    "kvm": ["msg-vsock-64", "msg-vsock-4096"],
 }
 
 
@@ -59,9 +62,10 @@ MSG = {
 NOISY = ("container", "instance")
 
 # Fault isolation: not legs of their own, but trials of the container and
-# instance legs (compare-guest.sh leg_isolation), and a kernel fault done
-# from a container in a boot each (leg_cfault, "fault-lkdtm-F").
-TRIALS = ("isolation", "cfault")
+# instance legs (compare-guest.sh leg_isolation) and of the KVM leg
+# (leg_kvmiso, a boot of its own), and a kernel fault done from a
+# container in a boot each (leg_cfault, "fault-lkdtm-F").
+TRIALS = ("isolation", "kvmiso", "cfault")
 ABUSE = ("memhog", "forkbomb")
 FAULT_METRICS = ("host_ok", "neighbour_ok")
 
@@ -70,7 +74,7 @@ def parse(path):
     samples, errors, legs, hogs = [], [], [], []
     # The faults of leg_isolation (said by every boot), if a boot ran it,
     # and the kernel faults done from a container, a boot each.
-    iso, iso_faults, lkdtm = False, [], []
+    iso, iso_faults, lkdtm, kvm_iso = False, [], [], False
     for line in open(path, encoding="utf-8", errors="replace"):
         w = line.split()
         if len(w) < 2 or w[0] != "CMP":
@@ -80,6 +84,7 @@ def parse(path):
                 got = line.split("legs=", 1)[1].split()
                 legs += [leg for leg in got if leg not in TRIALS]
                 iso = iso or "isolation" in got
+                kvm_iso = kvm_iso or "kvmiso" in got
             if "faults=" in line:
                 iso_faults += [f for f in line.split("faults=", 1)[1].split()
                                if f not in iso_faults]
@@ -102,10 +107,11 @@ def parse(path):
                 errors.append("not a number: " + line.strip())
                 continue
             samples.append(f)
-    return samples, errors, legs, hogs, (iso_faults if iso else []) + lkdtm
+    return (samples, errors, legs, hogs, (iso_faults if iso else []) + lkdtm,
+            iso_faults if kvm_iso else [])
 
 
-def expected(leg, hogs, faults):
+def expected(leg, hogs, faults, kvm_faults=()):
     want = list(START.get(leg, [])) + [(b, "rtt") for b in MSG.get(leg, [])]
     want += WORK
     want += [("escape", "tried"), ("escape", "closed")]
@@ -124,6 +130,9 @@ def expected(leg, hogs, faults):
             want += [("fault-" + f, m) for m in FAULT_METRICS]
             if not kernel:
                 want.append(("fault-" + f, "recover_ms"))
+    if leg == "kvm":
+        want += [("fault-" + f, m) for f in kvm_faults
+                 for m in FAULT_METRICS + ("recover_ms", "crashed")]
     return want
 
 
@@ -133,7 +142,7 @@ def isolation(out, groups, faults):
     died, and how long until a replacement ran."""
     rows = []
     for f in faults:
-        for leg in ("container", "instance"):
+        for leg in ("container", "instance", "kvm"):
             b = "fault-" + f
             got = {m: groups.get((b, m), {}).get(leg) for m in
                    ("host_ok", "neighbour_ok", "host_tainted", "host_died",
@@ -182,7 +191,7 @@ def escapes(raw, out):
 
 def main():
     raw, out = sys.argv[1], sys.argv[2]
-    samples, errors, legs, hogs, faults = parse(raw)
+    samples, errors, legs, hogs, faults, kvm_faults = parse(raw)
     with open(os.path.join(out, "samples.csv"), "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["leg", "bench", "metric", "unit", "run", "value"])
@@ -200,12 +209,12 @@ def main():
            for k, d in groups.items() for leg, v in d.items()}
 
     missing = [(leg, f"{leg}: {b} {m}") for leg in legs
-               for b, m in expected(leg, hogs, faults)
+               for b, m in expected(leg, hogs, faults, kvm_faults)
                if (b, m) not in groups or leg not in groups[(b, m)]]
     soft = [m for leg, m in missing if leg in SOFT]
     missing = [m for leg, m in missing if leg not in SOFT]
     soft_err = [e for e in errors if any(f" leg={leg} " in e for leg in SOFT)
-                or e.startswith("CMP boot kvm ")]
+                or e.startswith(("CMP boot kvm ", "CMP boot kvmiso "))]
     errors = [e for e in errors if e not in soft_err]
 
     rows = []
@@ -233,7 +242,7 @@ def main():
     print(open(os.path.join(out, "summary.txt")).read(), end="")
     rst(out, groups, med, units)
     escapes(raw, out)
-    isolation(out, groups, faults)
+    isolation(out, groups, faults + [f for f in kvm_faults if f not in faults])
     plots(out, groups, med, units)
 
     for e in soft_err:

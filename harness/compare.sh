@@ -11,10 +11,14 @@
 # QUICK=1: one run of each figure with one-second workloads, no KVM leg,
 # of the noisy-neighbour hogs only vm and of the fault isolation trials
 # memhog and panic, the smoke that make test can run. MK_CMP_BOOTS
-# ("main kvm", QUICK: "main") chooses the boots: main (host, container,
-# instance legs and their fault isolation trials, MK_CMP_FAULTS, then a
-# boot for each kernel fault done from a container, MK_CMP_CFAULTS), kvm
-# (the KVM leg beside a host leg of its own). MK_CMP_ICOUNT=N: the
+# ("main kvm kvmiso", QUICK: "main") chooses the boots: main (host,
+# container, instance legs and their fault isolation trials,
+# MK_CMP_FAULTS, then a boot for each kernel fault done from a container,
+# MK_CMP_CFAULTS), kvm (the KVM leg beside a host leg of its own), kvmiso
+# (the KVM leg's fault isolation trials). MK_CMP_KVM_WAIT: seconds a
+# nested boot may take (300); MK_CMP_KVM_TRACE=1: KVM's trace events, and
+# what a guest that outstays its wait was doing, on the console
+# (compare-guest.sh kvm_diag). MK_CMP_ICOUNT=N: the
 # deterministic mode, QEMU's -icount shift=N (guest time is 2^N ns per
 # instruction executed, idle time skipped), written to clock.txt. Exits
 # non-zero when a figure could not be taken, never because of a value.
@@ -29,7 +33,7 @@ if [ -n "${QUICK:-}" ] && [ "$QUICK" != 0 ]; then
 	faults=memhog,panic cfaults=panic
 else
 	runs=${MK_CMP_RUNS:-5} secs=${MK_CMP_SECS:-3} msgs=2000 timeout=2400
-	boots=${MK_CMP_BOOTS:-main kvm}
+	boots=${MK_CMP_BOOTS:-main kvm kvmiso}
 	hogs=none,cpu,vm,fork
 	faults=memhog,forkbomb,panic,bug,exception,softlockup,hardlockup
 	cfaults="panic bug exception"
@@ -37,7 +41,7 @@ fi
 faults=${MK_CMP_FAULTS:-$faults}
 cfaults=${MK_CMP_CFAULTS-$cfaults}
 case " $boots " in
-*" kvm "*) kvm=1 ;;
+*" kvm "* | *" kvmiso "*) kvm=1 ;;
 *) kvm=0 ;;
 esac
 mem=${MK_CMP_MEM:-256M}
@@ -93,6 +97,7 @@ inst_list=$CMP/instance.list
 	done
 	echo "file /bin/cmp_micro $KST/cmp_micro 0755 0 0"
 	echo "file /bin/msgdev_echo $KST/msgdev_echo 0755 0 0"
+	echo "file /bin/ipc_bench $KST/ipc_bench 0755 0 0"
 	echo "file /bin/contain_probe $KST/contain_probe 0755 0 0"
 	# shellcheck disable=SC2086 # one word per program
 	deb_list $DEB_BINS
@@ -152,6 +157,10 @@ boot() {
 	args="$args MK_CMP_RUNS=$runs MK_CMP_SECS=$secs MK_CMP_MEM=$mem"
 	args="$args MK_CMP_MSGS=$msgs MK_CMP_HOGS=$hogs MK_CMP_FAULTS=$faults"
 	args="$args MK_RUN=compare kunit.enable=0"
+	# Passed on when set: the KVM leg's wait for a nested boot and its
+	# diagnostics (compare-guest.sh kvm_diag).
+	args="$args${MK_CMP_KVM_WAIT:+ MK_CMP_KVM_WAIT=$MK_CMP_KVM_WAIT}"
+	args="$args${MK_CMP_KVM_TRACE:+ MK_CMP_KVM_TRACE=$MK_CMP_KVM_TRACE}"
 	qemu_cmd "$run" "$accel" "$cpus" 2G "$CMP/initramfs.cpio.gz" "$args"
 	# ttyS2 reads from a FIFO instead: the kick below.
 	mkfifo "$run/kick.in" "$run/kick.out"
@@ -223,7 +232,18 @@ if [ "$kvm" = 1 ]; then
 	# vCPU (notes in Documentation/multikernel/comparison.rst): its own
 	# boot, one vCPU, with a host leg of its own as its baseline.
 	rename="s/ leg=host / leg=host1 /; s/ legs=host / legs=host1 /"
-	boot kvm 1 "$timeout" "MK_CMP_LEGS=host,kvm MK_CMP_CPU=0" || failed=1
+	case " $boots " in
+	*" kvm "*)
+		boot kvm 1 "$timeout" "MK_CMP_LEGS=host,kvm MK_CMP_CPU=0" || failed=1
+		;;
+	esac
+	# Its fault isolation trials, in a boot of their own: a guest for
+	# each fault beside one neighbour guest, all on the one vCPU.
+	case " $boots " in
+	*" kvmiso "*)
+		boot kvmiso 1 "$timeout" "MK_CMP_LEGS=kvmiso MK_CMP_CPU=0" || failed=1
+		;;
+	esac
 fi
 
 # Debian's python3, which has Debian's matplotlib (deps.sh).
