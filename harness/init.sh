@@ -337,15 +337,19 @@ bench_msg() {
 	mkctl destroy bench
 }
 
+# MK_TEST_TIMEOUT: seconds each test program may run, instead of its
+# directory's settings file (the debug kernel's boots need longer).
 selftests() {
 	cd /usr/lib/kselftests || return
 	if [ -z "$MK_TESTS" ]; then
-		./run_kselftest.sh
+		./run_kselftest.sh ${MK_TEST_TIMEOUT:+-o "$MK_TEST_TIMEOUT"}
 		return
 	fi
 	# Run the named programs through kselftest's own runner functions.
 	# shellcheck disable=SC2034 # read by runner.sh
 	BASE_DIR=$PWD
+	# shellcheck disable=SC2034 # read by runner.sh
+	kselftest_override_timeout=${MK_TEST_TIMEOUT:-}
 	# shellcheck source=/dev/null
 	. ./kselftest/runner.sh
 	progs=""
