@@ -70,12 +70,14 @@ adopt_probe() {
 	p=/sys/kernel/multikernel
 	pool=$((pool_end - pool_start + 1))
 	row=$(mkctl list 2>&1 | awk '$1 == "mklu0" { print $2, $3, $4 }')
-	# The old host's pool is this one's, less the instance's 64 MiB.
+	# The old host's pool is this one's, less the instance's memory
+	# (mkmemmib= from liveupdate_test.sh).
+	mem_mib=$(arg mkmemmib)
 	if [ "$row" = "1 running 2" ] && [ "$(cat $i/state 2>/dev/null)" = running ] &&
 	   dmesg | grep -q "adopted instance mklu0 (id 1) running on CPUs 2" &&
 	   ! dmesg | grep -q "mklu0: its low-memory window .* was not kept" &&
 	   [ "$(cat $p/pool_size)" = $pool ] &&
-	   [ "$(cat $p/pool_free)" = $((pool - (64 << 20))) ]; then
+	   [ "$(cat $p/pool_free)" = $((pool - (${mem_mib:-64} << 20))) ]; then
 		echo "ok 9 the new host adopted mklu0 and took over the pool: mkctl list says id, state, CPUs: $row" >$t
 	else
 		echo "not ok 9 mklu0 not adopted: mkctl list says '$row'; pool $(cat $p/pool_size), free $(cat $p/pool_free)" >$t

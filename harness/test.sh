@@ -47,9 +47,14 @@ BAD_POOL="MK_RUN=selftests MK_TESTS=multikernel:pool_bad_param_test kunit.enable
 # (link_test.sh's fourteen scenarios boot a KASAN instance each).
 SLOW=1
 MAIN_ARGS="multikernel=256M"
+KDUMP_ARGS="crashkernel=160M $MAIN_ARGS"
 if [ -n "${MK_DEBUG:-}" ]; then
 	SLOW=4
 	MAIN_ARGS="multikernel=1G MK_INSTANCE_MEM=256M MK_BOOT_WAIT=480 MK_STOP_WAIT=240 MK_HEARTBEAT_MS=10000 MK_TEST_TIMEOUT=3600"
+	# A KASAN crash kernel ran out of memory in 160M ("System is
+	# deadlocked on memory"); the kdump test needs one instance's worth
+	# of pool.
+	KDUMP_ARGS="crashkernel=512M ${MAIN_ARGS/multikernel=1G/multikernel=512M}"
 fi
 BOOTS=(
 	"main|1800|$MAIN_ARGS MK_RUN=selftests MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
@@ -57,8 +62,8 @@ BOOTS=(
 	"bad-value|300|multikernel=lots $BAD_POOL"
 	"in-use|300|nokaslr multikernel=64M@16M MK_EXPECT_WHY=already $BAD_POOL"
 	"crash-overlap|300|nokaslr crashkernel=64M@1G multikernel=64M@1G MK_EXPECT_WHY=crashkernel $BAD_POOL"
-	"kdump|600|crashkernel=160M $MAIN_ARGS MK_RUN=kdump kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
-	"kdump-load|600|crashkernel=160M $MAIN_ARGS MK_RUN=kdump MK_KDUMP_LOADER=kexec-tools kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
+	"kdump|600|$KDUMP_ARGS MK_RUN=kdump kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
+	"kdump-load|600|$KDUMP_ARGS MK_RUN=kdump MK_KDUMP_LOADER=kexec-tools kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
 	"liveupdate|600|$MAIN_ARGS MK_RUN=liveupdate kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
 	"liveupdate-chain|900|$MAIN_ARGS multikernel_live_update MK_RUN=luchain kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"
 	"liveupdate-bad|600|$MAIN_ARGS multikernel_test_handover_corrupt MK_RUN=liveupdate kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz"

@@ -80,6 +80,8 @@ msg "pool $pool_start-$pool_end, instance shared region at $shared"
 
 args="console=ttyS0 panic=-1 kunit.enable=0"
 args="$args mkjob=luprobe mkpool=$pool_start-$pool_end mkshared=$shared"
+# The instance's size in MiB, which the new host finds taken from the pool.
+args="$args mkmemmib=$mem_mib"
 # With a record damaged on purpose, the new kernel must refuse it.
 grep -qw multikernel_test_handover_corrupt /proc/cmdline && args="$args mkrecord=bad"
 # kexec_refused PATTERN: kexec -e fails, the host's log says PATTERN,
