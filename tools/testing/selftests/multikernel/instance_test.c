@@ -915,7 +915,7 @@ TEST_F(mk, destroy_bad_name_is_einval)
 	EXPECT_EQ(-EINVAL, mk_destroy(self->fd, "MKST0"));
 }
 
-TEST_F(mk, destroy_running_is_ebusy)
+TEST_F_TIMEOUT(mk, destroy_running_is_ebusy, 600)
 {
 	const char *why = mk_start_instance(self->fd, "mkst0", "2");
 
@@ -1008,7 +1008,7 @@ TEST_F(mk, load_not_a_kernel_is_enoexec)
 	EXPECT_STREQ("empty", buf);
 }
 
-TEST_F(mk, load_running_is_ebusy)
+TEST_F_TIMEOUT(mk, load_running_is_ebusy, 600)
 {
 	const char *why = mk_start_instance(self->fd, "mkst0", "2");
 	struct multikernel_load l = { };
@@ -1048,7 +1048,7 @@ TEST_F(mk, start_without_kernel_is_einval)
 	EXPECT_EQ(0, cpu_online(2));
 }
 
-TEST_F(mk, start_running_is_ebusy)
+TEST_F_TIMEOUT(mk, start_running_is_ebusy, 600)
 {
 	const char *why = mk_start_instance(self->fd, "mkst0", "2");
 
@@ -1103,7 +1103,7 @@ TEST_F(mk, stop_not_running_is_einval)
 	EXPECT_EQ(0, cpu_online(2));
 }
 
-TEST_F(mk, stop_gives_cpus_and_memory_back)
+TEST_F_TIMEOUT(mk, stop_gives_cpus_and_memory_back, 600)
 {
 	const char *why = mk_start_instance(self->fd, "mkst0", "2");
 	struct multikernel_status s, again;
@@ -1140,7 +1140,7 @@ TEST_F(mk, stop_gives_cpus_and_memory_back)
 	EXPECT_TRUE(again.out_flags & MULTIKERNEL_STATUS_MEMORY_HELD);
 }
 
-TEST_F(mk, start_after_memory_given_away_is_eaddrinuse)
+TEST_F_TIMEOUT(mk, start_after_memory_given_away_is_eaddrinuse, 600)
 {
 	const char *why = mk_start_instance(self->fd, "mkst0", "2");
 	struct multikernel_status s, other;
@@ -1169,7 +1169,7 @@ TEST_F(mk, start_after_memory_given_away_is_eaddrinuse)
 	EXPECT_EQ(0, mk_start(self->fd, "mkst0", 0));
 }
 
-TEST_F(mk, start_after_cpus_given_away_is_ebusy)
+TEST_F_TIMEOUT(mk, start_after_cpus_given_away_is_ebusy, 600)
 {
 	const char *why = mk_start_instance(self->fd, "mkst0", "2");
 	struct multikernel_status s;
@@ -1488,7 +1488,7 @@ TEST_F(mk, sysfs_apic_ids)
 	EXPECT_STREQ(want, buf);
 }
 
-TEST_F(mk, sysfs_state_is_pollable)
+TEST_F_TIMEOUT(mk, sysfs_state_is_pollable, 600)
 {
 	const char *why = mk_start_instance(self->fd, "mkst0", "2");
 	struct pollfd p = { .events = POLLPRI | POLLERR };
@@ -1513,7 +1513,7 @@ TEST_F(mk, sysfs_state_is_pollable)
 
 /* ---- host safety ---- */
 
-TEST_F(mk, suspend_refused_while_running)
+TEST_F_TIMEOUT(mk, suspend_refused_while_running, 600)
 {
 	const char *why;
 	bool disk;
@@ -1585,7 +1585,7 @@ static long kexec_reboot(void)
  * Should the refusal fail, the host kexecs into MK_INSTANCE_KERNEL and this
  * run ends without its results.
  */
-TEST_F(mk, kexec_refused_while_running)
+TEST_F_TIMEOUT(mk, kexec_refused_while_running, 600)
 {
 	const char *kpath = getenv("MK_INSTANCE_KERNEL");
 	struct multikernel_status s;
