@@ -233,7 +233,7 @@ static int vsock_connect(unsigned int cid, unsigned int port)
 }
 
 /* -l PORT: the echo of a remote client, one connection after another. */
-static void __attribute__((noreturn)) serve_vsock(unsigned int port)
+static void serve_vsock(unsigned int port)
 {
 	uint8_t *buf = malloc(IPC_MAX);
 	int lfd, fd;
@@ -353,8 +353,10 @@ int main(int argc, char **argv)
 		print_usage();
 	if ((peer || listen_port) && strcmp(transport, "vsock"))
 		print_usage();
-	if (listen_port)
-		serve_vsock(listen_port);
+	if (listen_port) {
+		serve_vsock(listen_port);	/* returns only on a failure */
+		return 1;
+	}
 
 	out = malloc(IPC_MAX);
 	in = malloc(IPC_MAX);
