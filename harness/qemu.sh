@@ -25,7 +25,7 @@ mkdir -p "$run"
 
 accel=$("$TOP/harness/accel.sh")
 
-qemu_cmd "$run" "$accel" "${MK_SMP:-4}" 2G "$initrd" "$args"
+qemu_cmd "$run" "$accel" "${MK_SMP:-4}" "${QEMU_MEM:-2G}" "$initrd" "$args"
 # The monitor takes what tests ask of the machine (qemu-requests.py).
 "${QEMU_CMD[@]}" -pidfile "$run/qemu.pid" \
 	-monitor "unix:$run/monitor.sock,server=on,wait=off" > "$run/qemu.out" 2>&1 &
