@@ -73,6 +73,9 @@ kexec_next() {
 	args="$args MK_RUN=luchain mkgen=$next mklast=$last mkpass=$pass mksum=$sum"
 	[ -n "${win:-}" ] && args="$args mkwin=$win"
 	args="$args MK_INSTANCE_KERNEL=$MK_INSTANCE_KERNEL MK_INSTANCE_INITRD=$MK_INSTANCE_INITRD"
+	# The lockup detectors' threshold a debug run sets, for every host.
+	wt=$(arg watchdog_thresh)
+	[ -n "$wt" ] && args="$args watchdog_thresh=$wt"
 	for v in MK_INSTANCE_MEM MK_BOOT_WAIT MK_STOP_WAIT MK_HEARTBEAT_MS; do
 		eval "val=\${$v:-}"
 		# shellcheck disable=SC2154 # set by the eval
