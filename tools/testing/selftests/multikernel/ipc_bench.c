@@ -183,18 +183,27 @@ static int serve_echo(struct ipc_chan *c, size_t len, int cpu)
 	}
 }
 
-/* An AF_VSOCK stream socket listening on @port of any context. */
-static int vsock_listen(unsigned int port)
+/* An AF_VSOCK stream socket, and in @addr context @cid's @port. */
+static int vsock_socket(unsigned int cid, unsigned int port,
+			struct sockaddr_vm *addr)
 {
-	struct sockaddr_vm addr = {
-		.svm_family = AF_VSOCK,
-		.svm_cid = VMADDR_CID_ANY,
-		.svm_port = port,
-	};
 	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		die("vsock socket");
+	memset(addr, 0, sizeof(*addr));
+	addr->svm_family = AF_VSOCK;
+	addr->svm_cid = cid;
+	addr->svm_port = port;
+	return fd;
+}
+
+/* An AF_VSOCK stream socket listening on @port of any context. */
+static int vsock_listen(unsigned int port)
+{
+	struct sockaddr_vm addr;
+	int fd = vsock_socket(VMADDR_CID_ANY, port, &addr);
+
 	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)))
 		die("vsock bind");
 	if (listen(fd, 1))
@@ -215,15 +224,9 @@ static unsigned int vsock_port_of(int fd)
 /* A stream connected to @port of context @cid. */
 static int vsock_connect(unsigned int cid, unsigned int port)
 {
-	struct sockaddr_vm addr = {
-		.svm_family = AF_VSOCK,
-		.svm_cid = cid,
-		.svm_port = port,
-	};
-	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_vm addr;
+	int fd = vsock_socket(cid, port, &addr);
 
-	if (fd < 0)
-		die("vsock socket");
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
 		fprintf(stderr, "ipc_bench: cannot connect to vsock %u:%u: %s\n",
 			cid, port, strerror(errno));
