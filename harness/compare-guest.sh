@@ -815,9 +815,47 @@ kvm_kick_stop() {
 KVM_COUNTERS="exits io_exits mmio_exits irq_exits halt_exits pf_fixed irq_injections"
 
 kvm_usable() {
-	[ -c /dev/kvm ] && command -v qemu-system-x86_64 >/dev/null && return 0
+	if [ -c /dev/kvm ] && command -v qemu-system-x86_64 >/dev/null; then
+		kvm_tsc_tolerance
+		return 0
+	fi
 	err kvm "no /dev/kvm or no qemu-system-x86_64"
 	return 1
+}
+
+# khz WHAT: the kHz of the first or last (WHAT) dmesg line of the TSC
+# rate that matches $2 ("Detected 2597.552 MHz processor").
+khz() {
+	dmesg | sed -n "s/.*tsc: $2 \([0-9]*\)\.\([0-9]*\) MHz.*/\1\2/p" |
+		if [ "$1" = first ]; then head -n 1; else tail -n 1; fi
+}
+
+# kvm_tsc_tolerance: lets KVM give its guests the TSC rate it measured.
+# KVM takes the TSC rate for its VMs when it loads, from the early
+# calibration; the refined one comes a second later. Without a constant
+# TSC (TCG has none) and without TSC scaling, KVM refuses a VM a rate
+# more than tsc_tolerance_ppm (250) from the refined one ("user requested
+# TSC rate below hardware speed") and leaves its vCPU's TSC ratio at 0:
+# it then reads the guest's TSC as a constant and arms the guest's
+# TSC-deadline timer for this kernel's uptime, so a nested guest sleeps
+# for minutes early in its boot. The tolerance is raised to cover the
+# gap; the nested guests' clocks run that many ppm off, which is printed.
+# MK_CMP_KVM_TSC_PPM sets the tolerance instead: 0 shows the stall
+# whenever the early rate came out below the refined one.
+kvm_tsc_tolerance() {
+	early=$(khz first Detected)
+	refined=$(khz last "Refined TSC clocksource calibration:")
+	if [ -z "$early" ] || [ -z "$refined" ]; then
+		ppm=100000
+		echo "KVM: TSC calibration not in dmesg: tolerance $ppm ppm"
+	else
+		ppm=$(( (early - refined) * 1000000 / refined ))
+		ppm=${ppm#-}
+		echo "KVM: TSC early $early kHz, refined $refined kHz: nested guests' clocks are $ppm ppm off"
+		ppm=$((ppm + 250))
+	fi
+	ppm=${MK_CMP_KVM_TSC_PPM:-$ppm}
+	echo "$ppm" > /sys/module/kvm/parameters/tsc_tolerance_ppm
 }
 
 leg_kvm() {

@@ -18,7 +18,8 @@
 # (the KVM leg's fault isolation trials). MK_CMP_KVM_WAIT: seconds a
 # nested boot may take (300); MK_CMP_KVM_TRACE=1: KVM's trace events, and
 # what a guest that outstays its wait was doing, on the console
-# (compare-guest.sh kvm_diag). MK_CMP_ICOUNT=N: the
+# (compare-guest.sh kvm_diag); MK_CMP_KVM_TSC_PPM: KVM's TSC rate
+# tolerance (compare-guest.sh kvm_tsc_tolerance). MK_CMP_ICOUNT=N: the
 # deterministic mode, QEMU's -icount shift=N (guest time is 2^N ns per
 # instruction executed, idle time skipped), written to clock.txt. Exits
 # non-zero when a figure could not be taken, never because of a value.
@@ -161,6 +162,7 @@ boot() {
 	# diagnostics (compare-guest.sh kvm_diag).
 	args="$args${MK_CMP_KVM_WAIT:+ MK_CMP_KVM_WAIT=$MK_CMP_KVM_WAIT}"
 	args="$args${MK_CMP_KVM_TRACE:+ MK_CMP_KVM_TRACE=$MK_CMP_KVM_TRACE}"
+	args="$args${MK_CMP_KVM_TSC_PPM:+ MK_CMP_KVM_TSC_PPM=$MK_CMP_KVM_TSC_PPM}"
 	qemu_cmd "$run" "$accel" "$cpus" 2G "$CMP/initramfs.cpio.gz" "$args"
 	# ttyS2 reads from a FIFO instead: the kick below.
 	mkfifo "$run/kick.in" "$run/kick.out"
