@@ -229,6 +229,7 @@ case " $boots " in
 	done
 	;;
 esac
+kvm_cpus=${MK_CMP_KVM_CPUS:-1}
 if [ "$kvm" = 1 ]; then
 	# Nested KVM under single-threaded TCG hangs often with more than one
 	# vCPU (notes in Documentation/multikernel/comparison.rst): its own
@@ -236,14 +237,14 @@ if [ "$kvm" = 1 ]; then
 	rename="s/ leg=host / leg=host1 /; s/ legs=host / legs=host1 /"
 	case " $boots " in
 	*" kvm "*)
-		boot kvm 1 "$timeout" "MK_CMP_LEGS=host,kvm MK_CMP_CPU=0" || failed=1
+		boot kvm "$kvm_cpus" "$timeout" "MK_CMP_LEGS=host,kvm MK_CMP_CPU=0" || failed=1
 		;;
 	esac
 	# Its fault isolation trials, in a boot of their own: a guest for
 	# each fault beside one neighbour guest, all on the one vCPU.
 	case " $boots " in
 	*" kvmiso "*)
-		boot kvmiso 1 "$timeout" "MK_CMP_LEGS=kvmiso MK_CMP_CPU=0" || failed=1
+		boot kvmiso "$kvm_cpus" "$timeout" "MK_CMP_LEGS=kvmiso MK_CMP_CPU=0" || failed=1
 		;;
 	esac
 fi
