@@ -823,11 +823,9 @@ kvm_usable() {
 	return 1
 }
 
-# khz WHAT: the kHz of the first or last (WHAT) dmesg line of the TSC
-# rate that matches $2 ("Detected 2597.552 MHz processor").
+# khz TEXT: the kHz of dmesg's TSC rate line "tsc: TEXT 2597.552 MHz".
 khz() {
-	dmesg | sed -n "s/.*tsc: $2 \([0-9]*\)\.\([0-9]*\) MHz.*/\1\2/p" |
-		if [ "$1" = first ]; then head -n 1; else tail -n 1; fi
+	dmesg | sed -n "s/.*tsc: $1 \([0-9]*\)\.\([0-9]*\) MHz.*/\1\2/p" | head -n 1
 }
 
 # kvm_tsc_tolerance: lets KVM give its guests the TSC rate it measured.
@@ -843,8 +841,8 @@ khz() {
 # MK_CMP_KVM_TSC_PPM sets the tolerance instead: 0 shows the stall
 # whenever the early rate came out below the refined one.
 kvm_tsc_tolerance() {
-	early=$(khz first Detected)
-	refined=$(khz last "Refined TSC clocksource calibration:")
+	early=$(khz Detected)
+	refined=$(khz "Refined TSC clocksource calibration:")
 	if [ -z "$early" ] || [ -z "$refined" ]; then
 		ppm=100000
 		echo "KVM: TSC calibration not in dmesg: tolerance $ppm ppm"
