@@ -10,6 +10,7 @@
  */
 #define pr_fmt(fmt) "multikernel: " fmt
 
+#include <kunit/visibility.h>
 #include <linux/ctype.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
@@ -217,20 +218,47 @@ void mk_ctl_host(struct mk_peer *peer, const struct mk_msg *msg, void *priv)
 	mk_link_bad_ctl(link, "unknown operation", ctl.op);
 }
 
+/**
+ * mk_ctl_ring_shows_life() - whether an instance's ring tells of a running
+ *			      kernel the host has not heard from yet
+ * @seen:	the instance's producer index at the watchdog's last look
+ * @head:	its producer index now
+ * @taken:	the host's consumer index now
+ *
+ * A heartbeat counts once the host takes it in. What the ring tells
+ * besides is only that the instance produced something, and a kernel
+ * that no longer schedules still does: a soft-locked one prints its
+ * lockup reports from the timer interrupt, every 2 x watchdog_thresh
+ * seconds, and they come to the host on the console channel. So the
+ * ring speaks for the instance only while the host is behind: it moved,
+ * and the host has not taken in all that was there one look ago (a
+ * heartbeat may be waiting in it). Indices wrap; both come from the
+ * instance, so nothing rests on them but this instance's own liveness.
+ *
+ * Return: true when the silence so far is not to count against it.
+ */
+VISIBLE_IF_KUNIT bool mk_ctl_ring_shows_life(u32 seen, u32 head, u32 taken)
+{
+	return head != seen && (s32)(seen - taken) > 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_ctl_ring_shows_life);
+
 /*
- * Signs of life besides the heartbeats the host took in: anything the
- * instance put in its ring since the last look (the host may be behind
- * in taking it in when its own CPUs are busy), and time in which this
- * watchdog did not run at all (the host, or under emulation the whole
- * machine, stood still: that is not the instance's silence).
+ * Signs of life besides the heartbeats the host took in: what the
+ * instance put in its ring while the host is behind in taking it in
+ * (when its own CPUs are busy; mk_ctl_ring_shows_life()), and time in
+ * which this watchdog did not run at all (the host, or under emulation
+ * the whole machine, stood still: that is not the instance's silence).
  */
 static void mk_ctl_note_life(struct mk_link *link)
 {
 	u32 head = READ_ONCE(link->peer.end.rx.ctrl->head);
+	u32 taken = READ_ONCE(link->peer.end.rx.pos);
 	unsigned long now = jiffies, late, beat;
+	bool life = mk_ctl_ring_shows_life(link->seen_head, head, taken);
 
-	if (head != link->seen_head) {
-		link->seen_head = head;
+	link->seen_head = head;
+	if (life) {
 		WRITE_ONCE(link->last_beat, now);
 		return;
 	}

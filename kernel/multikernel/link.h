@@ -100,6 +100,9 @@ struct mk_link *mk_link_to_host(void);
 void mk_ctl_host(struct mk_peer *peer, const struct mk_msg *msg, void *priv);
 void mk_ctl_instance(struct mk_peer *peer, const struct mk_msg *msg, void *priv);
 void mk_ctl_watchdog(struct work_struct *work);
+#if IS_ENABLED(CONFIG_KUNIT)
+bool mk_ctl_ring_shows_life(u32 seen, u32 head, u32 taken);
+#endif
 
 /* console.c: an instance's early log, into its console when it never linked */
 size_t mk_console_take_early_log(struct mk_instance *inst);

@@ -9,6 +9,7 @@
 #include <linux/multikernel.h>
 
 #include "internal.h"
+#include "link.h"
 
 static void mk_test_handler(struct mk_peer *peer, const struct mk_msg *msg,
 			    void *priv)
@@ -64,9 +65,34 @@ static void mk_link_send_checks(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, mk_link_connected(U32_MAX));
 }
 
+/*
+ * The host's watchdog takes an instance's ring as a sign of life only
+ * while the host is behind in taking it in: a soft-locked instance's
+ * lockup reports keep its ring moving, and they are no heartbeats.
+ */
+static void mk_link_ring_life_checks(struct kunit *test)
+{
+	/* It moved, and the host took all of it in, then and now. */
+	KUNIT_EXPECT_FALSE(test, mk_ctl_ring_shows_life(100, 140, 140));
+	/* It moved, and the host took what was there a look ago. */
+	KUNIT_EXPECT_FALSE(test, mk_ctl_ring_shows_life(100, 140, 100));
+	KUNIT_EXPECT_FALSE(test, mk_ctl_ring_shows_life(100, 140, 120));
+	/* It moved, and the host is still short of what was there. */
+	KUNIT_EXPECT_TRUE(test, mk_ctl_ring_shows_life(100, 140, 99));
+	KUNIT_EXPECT_TRUE(test, mk_ctl_ring_shows_life(100, 101, 0));
+	/* The host is behind, but the ring stood still: no word from it. */
+	KUNIT_EXPECT_FALSE(test, mk_ctl_ring_shows_life(100, 100, 50));
+	/* Across the wrap of the indices. */
+	KUNIT_EXPECT_TRUE(test, mk_ctl_ring_shows_life(3, 9, U32_MAX - 2));
+	KUNIT_EXPECT_FALSE(test, mk_ctl_ring_shows_life(U32_MAX - 2, 9, 9));
+	KUNIT_EXPECT_FALSE(test, mk_ctl_ring_shows_life(U32_MAX - 2, 9,
+							U32_MAX - 2));
+}
+
 static struct kunit_case mk_link_cases[] = {
 	KUNIT_CASE(mk_link_register_checks),
 	KUNIT_CASE(mk_link_send_checks),
+	KUNIT_CASE(mk_link_ring_life_checks),
 	{}
 };
 
