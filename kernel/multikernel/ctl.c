@@ -232,8 +232,8 @@ void mk_ctl_host(struct mk_peer *peer, const struct mk_msg *msg, void *priv)
  * seconds, and they come to the host on the console channel. So the
  * ring speaks for the instance only while the host is behind: it moved,
  * and the host has not taken in all that was there one look ago (a
- * heartbeat may be waiting in it). Indices wrap; both come from the
- * instance, so nothing rests on them but this instance's own liveness.
+ * heartbeat may be waiting in it). Indices wrap. @seen and @head come
+ * from the instance, so nothing rests on them but its own liveness.
  *
  * Return: true when the silence so far is not to count against it.
  */
