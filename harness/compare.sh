@@ -231,10 +231,10 @@ case " $boots " in
 esac
 kvm_cpus=${MK_CMP_KVM_CPUS:-1}
 if [ "$kvm" = 1 ]; then
-	# Nested KVM under single-threaded TCG hung often with more than one
-	# vCPU (notes in Documentation/multikernel/comparison.rst; retried
-	# with MK_CMP_KVM_CPUS since its TSC stall was found): its own
-	# boot, one vCPU, with a host leg of its own as its baseline.
+	# Nested KVM under single-threaded TCG hangs with more than one
+	# vCPU, the TSC stall fixed or not (MK_CMP_KVM_CPUS=2: notes in
+	# Documentation/multikernel/comparison.rst): its own boot, one
+	# vCPU, with a host leg of its own as its baseline.
 	rename="s/ leg=host / leg=host1 /; s/ legs=host / legs=host1 /"
 	case " $boots " in
 	*" kvm "*)
