@@ -187,14 +187,28 @@ bench_spawn() {
 		wait "$follower"
 		t2=$(cat /tmp/bench-t2)
 		line=$(cat /tmp/bench-line)
-		# The host's own split: start IPIs -> kernel entry -> hello.
+		# The host's own split: preparing the memory, then from the
+		# start IPIs to the kernel entry and to the hello; and the
+		# instance's, by the TSC it shares with the host: from the
+		# kernel entry to its clock's start (decompression and early
+		# setup).
 		boot=$(grep '^boot ' /sys/kernel/debug/multikernel/bench/stats)
+		started=$(echo "$boot" | sed -n 's/.*started_us \([0-9]*\).*/\1/p')
+		prep=$(echo "$boot" | sed -n 's/.*prepare_us \([0-9]*\).*/\1/p')
 		entry=$(echo "$boot" | sed -n 's/.*entry_us \([0-9]*\).*/\1/p')
 		hello=$(echo "$boot" | sed -n 's/.*hello_us \([0-9]*\).*/\1/p')
-		echo "$t0 $t1 ${hello:-0} $t2 ${line##*uptime } ${entry:-0}" |
+		early=$(mkctl console bench |
+			sed -n 's/.*the start code entered this kernel \([0-9]*\) us ago.*/\1/p' | head -n 1)
+		# cmd: from the mkctl start command to the start IPIs (the host's
+		# uptime when it began the start, and the preparation); written:
+		# when the instance wrote its init line, on the host's time line
+		# (cmd, then the start code, decompression and early setup by
+		# the shared TSC, then the instance's own clock).
+		echo "$t0 $t1 ${hello:-0} $t2 ${line##*uptime } ${entry:-0} ${prep:-0} ${early:-0} ${started:-0}" |
 			awk -v r=$r '{
-			printf "BENCH spawn run=%d load=%.2f running=%.2f init=%.2f inst_up=%.2f entry=%.6f kernel=%.3f\n",
-				r, $2 - $1, $3 / 1e6, $4 - $2, $5, $6 / 1e6, ($3 - $6) / 1e6 }'
+			cmd = $9 / 1e6 + $7 / 1e6 - $2; written = cmd + $6 / 1e6 + $8 / 1e6 + $5
+			printf "BENCH spawn run=%d load=%.2f running=%.2f init=%.2f inst_up=%.2f entry=%.6f kernel=%.3f prepare=%.3f early=%.3f cmd=%.3f written=%.3f\n",
+				r, $2 - $1, $3 / 1e6, $4 - $2, $5, $6 / 1e6, ($3 - $6) / 1e6, $7 / 1e6, $8 / 1e6, cmd, written }'
 		# MK_BENCH_CONSOLE=1: the instance's whole console, for a profile
 		# of its boot (with MK_BENCH_ARGS=initcall_debug, say).
 		[ -z "${MK_BENCH_CONSOLE:-}" ] ||

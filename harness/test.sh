@@ -44,7 +44,7 @@ BAD_POOL="MK_RUN=selftests MK_TESTS=multikernel:pool_bad_param_test kunit.enable
 # larger pool and gives instances more memory and time, a heartbeat
 # period of 10 s (a KASAN instance under TCG missed five of 1 s while it
 # ran), each test program an hour instead of its settings file's 900 s
-# (link_test.sh's fourteen scenarios boot a KASAN instance each), and a
+# (link_test.sh's fifteen scenarios boot a KASAN instance each), and a
 # soft-lockup threshold of 60 s (watchdog_thresh=30): on a busy machine
 # kexec_file_load's SHA-256 of a KASAN kernel and a whole initramfs ran
 # 26 s of guest time without a reschedule.

@@ -52,7 +52,9 @@ static int mk_link_stats_show(struct seq_file *m, void *v)
 		   link->beats, link->bad_ctl, link->shutdown_acks,
 		   link->console_drops);
 	if (link->inst)
-		seq_printf(m, "boot entry_us %llu hello_us %llu\n",
+		seq_printf(m, "boot started_us %llu prepare_us %llu entry_us %llu hello_us %llu\n",
+			   div_u64(READ_ONCE(link->inst->started_ns), NSEC_PER_USEC),
+			   div_u64(mk_arch_prepare_ns(link->inst), NSEC_PER_USEC),
 			   div_u64(mk_arch_entry_ns(link->inst), NSEC_PER_USEC),
 			   READ_ONCE(link->hello) ?
 			   div_u64(link->hello_ns - link->opened_ns,

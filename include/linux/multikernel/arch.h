@@ -234,6 +234,12 @@ int mk_arch_adopt(struct mk_instance *inst, u64 shared_phys, u64 low_base,
 		  struct mk_arch_link *link);
 
 /*
+ * Nanoseconds mk_arch_prepare() took, 0 when not known; for the boot
+ * figures in the link statistics.
+ */
+u64 mk_arch_prepare_ns(struct mk_instance *inst);
+
+/*
  * Nanoseconds from the start IPIs to the jump into the instance kernel,
  * 0 when not known; for the boot figures in the link statistics.
  */

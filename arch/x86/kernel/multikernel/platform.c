@@ -19,6 +19,7 @@
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/kernel.h>
+#include <linux/math64.h>
 #include <linux/multikernel.h>
 #include <linux/multikernel/arch.h>
 #include <linux/reboot.h>
@@ -39,6 +40,7 @@
 #include <asm/reboot.h>
 #include <asm/set_memory.h>
 #include <asm/setup.h>
+#include <asm/tsc.h>
 #include <asm/x86_init.h>
 
 #include "mk_x86.h"
@@ -257,6 +259,25 @@ static void mk_serial_fixup(int port, struct uart_port *up, u32 *capabilities)
 }
 #endif
 
+/*
+ * For the boot profile (spawn.rst): how long ago the host's start code
+ * jumped into this kernel, by the TSC this CPU shares with the host. That
+ * is the decompressor and setup_arch() up to here, which is just before
+ * tsc_early_init(), where this kernel's clock starts. The stamp is the
+ * one the start code left in the shared region's head; a stamp that
+ * makes no sense gives no line.
+ */
+static void __init mk_report_entry(void)
+{
+	u64 now = rdtsc(), entry = mk_shared_head.entry_tsc;
+	u64 khz = mk_handoff.tsc_khz;
+
+	if (!khz || !entry || entry > now || now - entry > khz * 3600000ULL)
+		return;
+	pr_info("the start code entered this kernel %llu us ago (decompression and early setup)\n",
+		div64_u64((now - entry) * 1000, khz));
+}
+
 static void __init mk_init_platform(void)
 {
 	struct multikernel_shared *sh;
@@ -327,6 +348,7 @@ static void __init mk_init_platform(void)
 	pr_info("instance %u \"%s\" on %u CPU(s), TSC %u kHz\n",
 		mk_handoff.instance_id, mk_handoff.name, mk_handoff.nr_cpus,
 		mk_handoff.tsc_khz);
+	mk_report_entry();
 }
 
 static bool __init mk_x2apic_available(void)

@@ -344,8 +344,32 @@ scen_last_words() {
 	mk destroy mkln0
 }
 
+# 15: the figures of a start (spawn.rst, "Where a start's time goes"):
+# the host's stamps in the link statistics, and the instance's own
+# decompression figure, which only a start that went through the start
+# code can give.
+scen_boot_profile() {
+	spawn mkln0 2 wait || return 1
+	wait_state mkln0 "$BOOT_WAIT" running || return 1
+	boot=$(grep "^boot " "$DBG/mkln0/stats")
+	msg "  stats: $boot"
+	for f in started_us prepare_us entry_us hello_us; do
+		v=$(echo "$boot" | tr ' ' '\n' | grep -A1 -x "$f" | tail -n 1)
+		[ "${v:-0}" -gt 0 ] 2>/dev/null || { msg "$f is '$v'"; return 1; }
+	done
+	wait_console mkln0 "$BOOT_WAIT" "the start code entered this kernel " ||
+		return 1
+	us=$(sed -n 's/.*the start code entered this kernel \([0-9]*\) us ago.*/\1/p' "$CON")
+	[ "${us:-0}" -gt 0 ] 2>/dev/null || {
+		msg "no decompression figure: '$us'"
+		return 1
+	}
+	stop_bounded mkln0 --force || return 1
+	mk destroy mkln0
+}
+
 cleanup
-ktap_set_plan 14
+ktap_set_plan 15
 
 scen_echo
 result "10000 echoes of 64 bytes and 20 of 64 KiB come back intact" $?
@@ -375,5 +399,7 @@ scen_untold_period
 result "a heartbeat period that cannot reach the instance is not held against it" $?
 scen_last_words
 result "a gagged instance's panic and power off reach the host as last words" $?
+scen_boot_profile
+result "a start's figures: the host's stamps and the instance's decompression time" $?
 
 ktap_finished
