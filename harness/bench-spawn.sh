@@ -16,6 +16,8 @@ runs=${1:-3}
 	"multikernel=256M MK_RUN=bench-spawn MK_BENCH_RUNS=$runs kunit.enable=0" >/dev/null
 grep '^BENCH spawn' "$BUILD/runs/bench-spawn/ttyS1.log" > "$BUILD/bench-spawn.txt" ||
 	die "no spawn figures: see $BUILD/runs/bench-spawn/"
+grep '^BENCH restart' "$BUILD/runs/bench-spawn/ttyS1.log" > "$BUILD/bench-restart.txt" ||
+	die "no restart figures: see $BUILD/runs/bench-spawn/"
 grep '^BENCH mem' "$BUILD/runs/bench-spawn/ttyS1.log" > "$BUILD/bench-mem.txt" ||
 	die "no memory figures: see $BUILD/runs/bench-spawn/"
 
@@ -48,12 +50,14 @@ for r in $(seq "$runs"); do
 done
 
 cat "$BUILD/bench-spawn.txt"
+cat "$BUILD/bench-restart.txt"
 cat "$BUILD/bench-mem.txt"
 awk '{ printf "BENCH cold run=%d init=%.2f uptime=%.2f\n", NR, $2 - $1, $3 }' "$cold/times"
 # Medians, and the ratio of a spawn (start -> init) to a cold boot.
-python3 - "$BUILD/bench-spawn.txt" "$cold/times" <<'PY'
+python3 - "$BUILD/bench-spawn.txt" "$cold/times" "$BUILD/bench-restart.txt" <<'PY'
 import re, statistics, sys
 spawn = [dict(kv.split('=') for kv in l.split()[2:]) for l in open(sys.argv[1])]
+restart = dict(kv.split('=') for kv in open(sys.argv[3]).readline().split()[2:])
 cold = [[float(x) for x in l.split()] for l in open(sys.argv[2])]
 med = lambda k: statistics.median(float(s[k]) for s in spawn)
 c = statistics.median(t1 - t0 for t0, t1, up in cold)
@@ -74,6 +78,9 @@ print(f"median profile of a start: mkctl start {med('cmd') * 1e3:.0f} ms "
       f"(prepare {med('prepare') * 1e3:.0f} ms), start code {med('entry') * 1e3:.1f} ms, "
       f"decompression+early setup {med('early'):.2f} s, kernel+init (own clock) "
       f"{med('inst_up'):.2f} s, line to the reader {dlv:.2f} s")
+print(f"restart (one) of a stopped instance: start->init {float(restart['init']):.2f} s, "
+      f"command to the IPIs {float(restart['cmd']) * 1e3:.0f} ms (CPUs taken offline again); "
+      f"a new instance's: {med('init'):.2f} s and {med('cmd') * 1e3:.0f} ms")
 print(f"median cold QEMU boot, command to init line: {c:.2f} s "
       f"(its uptime at init {cu:.2f} s)")
 print(f"spawn start->init / cold boot command->init: {med('init') / c:.2f}")

@@ -216,7 +216,34 @@ bench_spawn() {
 		mkctl stop bench --force >/dev/null
 		mkctl destroy bench
 	done
+	bench_restart
 	bench_mem
+}
+
+# bench_restart: one restart, timed like a start above: an instance that
+# ran stopped by force and started again. Unlike a new instance's start,
+# it takes the CPUs back offline, which the stop gave to the host
+# (spawn.rst). The console follower comes after the start, which empties
+# the console of the boot before.
+bench_restart() {
+	mkctl create bench --cpus 3 --mem 64M || return
+	mkctl load bench --kernel /boot/bzImage --initrd /boot/instance.cpio.gz \
+		--cmdline "kunit.enable=0 mkjob=tick" || return
+	mkctl start bench || return
+	mkctl console bench --follow | grep -m1 -qF "$MK_INSTANCE_UP"
+	mkctl stop bench --force >/dev/null || return
+	t1=$(up)
+	mkctl start bench || return
+	line=$(mkctl console bench --follow | grep -m1 -F "$MK_INSTANCE_UP")
+	t2=$(up)
+	boot=$(grep '^boot ' /sys/kernel/debug/multikernel/bench/stats)
+	started=$(echo "$boot" | sed -n 's/.*started_us \([0-9]*\).*/\1/p')
+	prep=$(echo "$boot" | sed -n 's/.*prepare_us \([0-9]*\).*/\1/p')
+	echo "$t1 $t2 ${line##*uptime } ${started:-0} ${prep:-0}" | awk '{
+		printf "BENCH restart init=%.2f inst_up=%.2f cmd=%.3f prepare=%.3f\n",
+			$2 - $1, $3, $4 / 1e6 + $5 / 1e6 - $1, $5 / 1e6 }'
+	mkctl stop bench --force >/dev/null
+	mkctl destroy bench
 }
 
 # MK_RUN=bench-msg: round trips host<->instance next to the same between two
