@@ -127,6 +127,21 @@ if [ -z "${MK_DEBUG:-}" ]; then
 	specs+=("reports:compare:$BUILD/compare/main/ttyS0.log")
 fi
 
+# The spawn benchmark's smoke (one run, about a minute): it fails only
+# when a figure could not be taken (the start's profile among them),
+# never on a value.
+if [ -z "${MK_DEBUG:-}" ]; then
+	n=$((n + 1))
+	log "bench: harness/bench-spawn.sh 1"
+	if "$TOP/harness/bench-spawn.sh" 1 > "$R/bench-spawn.log" 2>&1; then
+		echo "ok $n bench-spawn-smoke" >> "$R/boots.tap"
+	else
+		echo "not ok $n bench-spawn-smoke" >> "$R/boots.tap"
+		tail -n 20 "$R/bench-spawn.log" >&2
+	fi
+	specs+=("reports:bench-spawn:$BUILD/runs/bench-spawn/ttyS0.log")
+fi
+
 # The host powered off with two instances running (hostdown_test.sh): it
 # asked both to shut down, one did, the hard-locked one was reset.
 expect_log hostdown \
