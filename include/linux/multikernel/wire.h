@@ -36,7 +36,7 @@
  * @msg_size:	bytes of the messaging region
  * @entry_tsc:	time stamp counter when the host's start code jumped into
  *		the instance kernel, written on the instance's CPU; for the
- *		host's boot figures only
+ *		boot figures of the host and of the instance only
  *
  * The host writes it before the instance starts and never changes it
  * (but for @entry_tsc); the instance checks it before use. Everything the
