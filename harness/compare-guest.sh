@@ -490,6 +490,10 @@ faults=$(echo "${MK_CMP_FAULTS:-memhog}" | tr , ' ')
 # The LKDTM fault of leg_cfault, empty elsewhere.
 cfault=
 ISO_WAIT=$((secs * 2 > 5 ? secs * 2 : 5))
+# MK_CMP_TRIALS: trials of each fault (1), the runs of its figures; the
+# faults are taken in turn, all once, then all again.
+trials=${MK_CMP_TRIALS:-1}
+trial=1
 
 # check_passes FILE ok|bad: how many passes of compare-check.sh in FILE.
 check_passes() {
@@ -555,13 +559,13 @@ iso_judge() {
 	n1=$(check_passes /tmp/nb.out ok)
 	ok=0
 	[ "$h1" -gt "$h0" ] && [ "$(check_passes /tmp/host-check.out bad)" = 0 ] && ok=1
-	put "$1" "$2" host_ok bool 1 $ok
+	put "$1" "$2" host_ok bool "$trial" $ok
 	ok=0
 	[ "$n1" -gt "$n0" ] && [ "$(check_passes /tmp/nb.out bad)" = 0 ] && ok=1
-	put "$1" "$2" neighbour_ok bool 1 $ok
+	put "$1" "$2" neighbour_ok bool "$trial" $ok
 	ok=0
 	[ "$(cat /proc/sys/kernel/tainted)" = "$taint0" ] || ok=1
-	put "$1" "$2" host_tainted bool 1 $ok
+	put "$1" "$2" host_tainted bool "$trial" $ok
 }
 
 # container_trial BENCH PIDS CMD...: the victim, a container with
@@ -591,7 +595,7 @@ container_trial() {
 	container_stop fv
 	first_line container cr $CPU sh -c 'sysbench --version; exec sleep 100000'
 	case "$line" in
-	sysbench*) put container "$b" recover_ms ms 1 "$(ms "$ts" "$t1")" ;;
+	sysbench*) put container "$b" recover_ms ms "$trial" "$(ms "$ts" "$t1")" ;;
 	*) err container "$b: replacement's first line '$line'" ;;
 	esac
 	container_stop cr
@@ -627,10 +631,10 @@ iso_instance() {
 		done
 		te=$(now)
 		if [ "$(cat $MK/instances/cmpf/state)" = crashed ]; then
-			put instance "$b" crashed bool 1 1
-			put instance "$b" detect_ms ms 1 "$(ms "$ts" "$te")"
+			put instance "$b" crashed bool "$trial" 1
+			put instance "$b" detect_ms ms "$trial" "$(ms "$ts" "$te")"
 		else
-			put instance "$b" crashed bool 1 0
+			put instance "$b" crashed bool "$trial" 0
 		fi
 		# The rest of the wait, for the neighbour and the host.
 		sleep $(((ISO_WAIT * 10 - i + 9) / 10))
@@ -643,7 +647,7 @@ iso_instance() {
 	mkctl stop cmpf --force >/dev/null 2>&1
 	mkctl destroy cmpf
 	if inst_start cmpr $CPU cmpjob=start; then
-		put instance "$b" recover_ms ms 1 "$(ms "$ts" "$t2")"
+		put instance "$b" recover_ms ms "$trial" "$(ms "$ts" "$t2")"
 	else
 		err instance "$b: replacement: $(mkctl console cmpr 2>&1 | tail -n 3)"
 	fi
@@ -658,12 +662,15 @@ iso_instance() {
 leg_isolation() {
 	cgroup_setup
 	host_check_start || { err container "fault isolation: no host check"; return; }
-	for f in $faults; do
-		case "$f" in
-		memhog | forkbomb) iso_container "$f" ;;
-		esac
-		iso_instance "$f"
+	for trial in $(seq "$trials"); do
+		for f in $faults; do
+			case "$f" in
+			memhog | forkbomb) iso_container "$f" ;;
+			esac
+			iso_instance "$f"
+		done
 	done
+	trial=1
 	host_check_stop
 }
 
@@ -1007,10 +1014,10 @@ iso_kvm() {
 	done
 	te=$(now)
 	if kvm_exited; then
-		put kvm "$b" crashed bool 1 1
-		put kvm "$b" detect_ms ms 1 "$(ms "$ts" "$te")"
+		put kvm "$b" crashed bool "$trial" 1
+		put kvm "$b" detect_ms ms "$trial" "$(ms "$ts" "$te")"
 	else
-		put kvm "$b" crashed bool 1 0
+		put kvm "$b" crashed bool "$trial" 0
 	fi
 	# The rest of the wait, if any, for the neighbour and the host.
 	[ $i -ge $((ISO_WAIT * 10)) ] || sleep $(((ISO_WAIT * 10 - i + 9) / 10))
@@ -1033,7 +1040,7 @@ iso_kvm() {
 		kvm_first "sysbench 1." ||
 			err kvm "$b: replacement: no first line in ${wait_s}s: $(kvm_tail)"
 	fi
-	[ -z "$t1" ] || put kvm "$b" recover_ms ms 1 "$(ms "$ts" "$t1")"
+	[ -z "$t1" ] || put kvm "$b" recover_ms ms "$trial" "$(ms "$ts" "$t1")"
 	[ -n "$2" ] || kvm_stop
 }
 
@@ -1063,12 +1070,21 @@ leg_kvmiso() {
 		err kvm "fault isolation: no neighbour guest in ${wait_s}s: $(tail -n 3 /tmp/nb.out)"
 	else
 		kvm_next=
-		set -- $faults
+		# Every trial of every fault in one chain: each victim is
+		# the replacement of the one before.
+		chain=
+		for _ in $(seq "$trials"); do chain="$chain $faults"; done
+		set -- $chain
+		nf=$(echo $faults | wc -w)
+		k=0
 		while [ $# -gt 0 ]; do
 			t1=
+			trial=$((k / nf + 1))
 			iso_kvm "$1" "${2:-}"
+			k=$((k + 1))
 			shift
 		done
+		trial=1
 	fi
 	kill $nbpid 2>/dev/null
 	wait $nbpid 2>/dev/null

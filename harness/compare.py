@@ -150,13 +150,26 @@ def isolation(out, groups, faults):
             if not any(got.values()):
                 continue
 
+            # One trial: yes or no, and its time. Several (MK_CMP_TRIALS):
+            # in how many of them, and the median time with its spread.
             def one(m, yes="yes", no="no"):
                 v = got[m]
-                return "" if not v else (yes if v[0] else no)
+                if not v:
+                    return ""
+                if len(v) == 1:
+                    return yes if v[0] else no
+                return f"{sum(1 for x in v if x)} of {len(v)}"
+
+            def ms(m):
+                v = got[m]
+                if not v:
+                    return ""
+                if len(v) == 1:
+                    return fmt(v[0])
+                return f"{fmt(statistics.median(v))} ({fmt(min(v))}..{fmt(max(v))})"
             rows.append([f, leg, one("host_ok"), one("neighbour_ok"),
                          one("host_tainted"), one("host_died"), one("crashed"),
-                         fmt(got["detect_ms"][0]) if got["detect_ms"] else "",
-                         fmt(got["recover_ms"][0]) if got["recover_ms"] else ""])
+                         ms("detect_ms"), ms("recover_ms")])
     head = ["fault", "leg", "host went on", "neighbour went on", "host tainted",
             "host died", "victim crashed", "detected, ms", "replacement runs, ms"]
     lines = [".. csv-table::", "   :header: " + ", ".join(f'"{h}"' for h in head), ""]

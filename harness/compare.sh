@@ -15,7 +15,8 @@
 # container, instance legs and their fault isolation trials,
 # MK_CMP_FAULTS, then a boot for each kernel fault done from a container,
 # MK_CMP_CFAULTS), kvm (the KVM leg beside a host leg of its own), kvmiso
-# (the KVM leg's fault isolation trials). MK_CMP_KVM_WAIT: seconds a
+# (the KVM leg's fault isolation trials). MK_CMP_TRIALS (1): trials of
+# each fault of MK_CMP_FAULTS in the main and kvmiso boots. MK_CMP_KVM_WAIT: seconds a
 # nested boot may take (300); MK_CMP_KVM_TRACE=1: KVM's trace events, and
 # what a guest that outstays its wait was doing, on the console
 # (compare-guest.sh kvm_diag); MK_CMP_KVM_TSC_PPM: KVM's TSC rate
@@ -41,6 +42,10 @@ else
 fi
 faults=${MK_CMP_FAULTS:-$faults}
 cfaults=${MK_CMP_CFAULTS-$cfaults}
+trials=${MK_CMP_TRIALS:-1}
+case "$trials" in
+'' | *[!0-9]* | 0) die "MK_CMP_TRIALS must be a number of trials, 1 or more" ;;
+esac
 case " $boots " in
 *" kvm "* | *" kvmiso "*) kvm=1 ;;
 *) kvm=0 ;;
@@ -157,6 +162,7 @@ boot() {
 	mkdir -p "$run"
 	args="$args MK_CMP_RUNS=$runs MK_CMP_SECS=$secs MK_CMP_MEM=$mem"
 	args="$args MK_CMP_MSGS=$msgs MK_CMP_HOGS=$hogs MK_CMP_FAULTS=$faults"
+	args="$args MK_CMP_TRIALS=$trials"
 	args="$args MK_RUN=compare kunit.enable=0"
 	# Passed on when set: the KVM leg's wait for a nested boot and its
 	# diagnostics (compare-guest.sh kvm_diag).
