@@ -152,6 +152,13 @@ bench_mem() {
 		sort -k4 -n -r | head -n 5
 }
 
+# boot_stat FIELD: FIELD (started_us, prepare_us, entry_us, hello_us) of
+# the boot line in the bench instance's link statistics, 0 when absent.
+boot_stat() {
+	awk -v f="$1" '$1 == "boot" { for (i = 2; i < NF; i++) if ($i == f) v = $(i + 1) }
+		END { print v + 0 }' /sys/kernel/debug/multikernel/bench/stats
+}
+
 # MK_RUN=bench-spawn: time spawning an instance, MK_BENCH_RUNS times.
 # One "BENCH spawn ..." line per run, seconds of guest time:
 #   load        mkctl load (kexec_file checks and placement)
@@ -192,11 +199,6 @@ bench_spawn() {
 		# instance's, by the TSC it shares with the host: from the
 		# kernel entry to its clock's start (decompression and early
 		# setup).
-		boot=$(grep '^boot ' /sys/kernel/debug/multikernel/bench/stats)
-		started=$(echo "$boot" | sed -n 's/.*started_us \([0-9]*\).*/\1/p')
-		prep=$(echo "$boot" | sed -n 's/.*prepare_us \([0-9]*\).*/\1/p')
-		entry=$(echo "$boot" | sed -n 's/.*entry_us \([0-9]*\).*/\1/p')
-		hello=$(echo "$boot" | sed -n 's/.*hello_us \([0-9]*\).*/\1/p')
 		early=$(mkctl console bench |
 			sed -n 's/.*the start code entered this kernel \([0-9]*\) us ago.*/\1/p' | head -n 1)
 		# cmd: from the mkctl start command to the start IPIs (the host's
@@ -204,7 +206,8 @@ bench_spawn() {
 		# when the instance wrote its init line, on the host's time line
 		# (cmd, then the start code, decompression and early setup by
 		# the shared TSC, then the instance's own clock).
-		echo "$t0 $t1 ${hello:-0} $t2 ${line##*uptime } ${entry:-0} ${prep:-0} ${early:-0} ${started:-0}" |
+		echo "$t0 $t1 $(boot_stat hello_us) $t2 ${line##*uptime } $(boot_stat entry_us)" \
+			"$(boot_stat prepare_us) ${early:-0} $(boot_stat started_us)" |
 			awk -v r=$r '{
 			cmd = $9 / 1e6 + $7 / 1e6 - $2; written = cmd + $6 / 1e6 + $8 / 1e6 + $5
 			printf "BENCH spawn run=%d load=%.2f running=%.2f init=%.2f inst_up=%.2f entry=%.6f kernel=%.3f prepare=%.3f early=%.3f cmd=%.3f written=%.3f\n",
@@ -236,10 +239,7 @@ bench_restart() {
 	mkctl start bench || return
 	line=$(mkctl console bench --follow | grep -m1 -F "$MK_INSTANCE_UP")
 	t2=$(up)
-	boot=$(grep '^boot ' /sys/kernel/debug/multikernel/bench/stats)
-	started=$(echo "$boot" | sed -n 's/.*started_us \([0-9]*\).*/\1/p')
-	prep=$(echo "$boot" | sed -n 's/.*prepare_us \([0-9]*\).*/\1/p')
-	echo "$t1 $t2 ${line##*uptime } ${started:-0} ${prep:-0}" | awk '{
+	echo "$t1 $t2 ${line##*uptime } $(boot_stat started_us) $(boot_stat prepare_us)" | awk '{
 		printf "BENCH restart init=%.2f inst_up=%.2f cmd=%.3f prepare=%.3f\n",
 			$2 - $1, $3, $4 / 1e6 + $5 / 1e6 - $1, $5 / 1e6 }'
 	mkctl stop bench --force >/dev/null
