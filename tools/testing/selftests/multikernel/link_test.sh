@@ -351,10 +351,9 @@ scen_last_words() {
 scen_boot_profile() {
 	spawn mkln0 2 wait || return 1
 	wait_state mkln0 "$BOOT_WAIT" running || return 1
-	boot=$(grep "^boot " "$DBG/mkln0/stats")
-	msg "  stats: $boot"
+	msg "  stats: $(grep "^boot " "$DBG/mkln0/stats")"
 	for f in started_us prepare_us entry_us hello_us; do
-		v=$(echo "$boot" | tr ' ' '\n' | grep -A1 -x "$f" | tail -n 1)
+		v=$(field "$DBG/mkln0/stats" "$f")
 		[ "${v:-0}" -gt 0 ] 2>/dev/null || { msg "$f is '$v'"; return 1; }
 	done
 	wait_console mkln0 "$BOOT_WAIT" "the start code entered this kernel " ||
