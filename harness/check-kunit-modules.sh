@@ -17,7 +17,8 @@ MODULES=(kernel/multikernel/pool_kunit kernel/multikernel/lifecycle_kunit
 	kernel/multikernel/mk_instance_kunit
 	arch/x86/kernel/multikernel/handoff_kunit
 	arch/x86/kernel/multikernel/doorbell_kunit
-	arch/x86/kernel/multikernel/lowmem_kunit)
+	arch/x86/kernel/multikernel/lowmem_kunit
+	arch/x86/kernel/multikernel/unpack_kunit)
 
 [ -f "$OBJ/.config" ] || die "no $OBJ/.config: run harness/build-kernel.sh first"
 mkdir -p "$MOD"

@@ -17,7 +17,10 @@
  * the files it keeps hold the very bytes that were verified, so a file
  * descriptor swapped during the load cannot slip an unverified kernel in.
  * Only the small boot_params segment the bzImage loader built is kept in
- * memory. The purgatory the bzImage loader adds is never run (the start
+ * memory. The arch may unpack the kernel into the instance's memory at
+ * load (the memory is the instance's from then on), so that the first
+ * start need not decompress it; later starts copy the image in as it was
+ * loaded. The purgatory the bzImage loader adds is never run (the start
  * trampoline enters the kernel directly) and is dropped.
  */
 #define pr_fmt(fmt) "multikernel: " fmt
@@ -373,14 +376,17 @@ int mk_load_image(struct mk_instance *inst, int kernel_fd, int initrd_fd,
 		goto free_kimage;
 	}
 
+	mk_arch_image_unpack(image, img);
+
 	kimage_free(image);
 	kexec_unlock();
 	mk_file_put(initrd);
 	mk_file_put(kernel);
 	mk_free_image(inst);
 	inst->image = img;
-	pr_info("%s: kernel loaded, %u segments, entry %pa\n", inst->name,
-		img->nr_segments, &img->entry);
+	pr_info("%s: kernel loaded, %u segments, entry %pa%s\n", inst->name,
+		img->nr_segments, &img->entry,
+		img->unpacked_entry ? ", unpacked for its first start" : "");
 	return 0;
 
 free_kimage:
@@ -411,6 +417,8 @@ void mk_free_image(struct mk_instance *inst)
 /**
  * mk_image_copy_in() - write an image into its instance's memory
  * @img:	the image
+ * @skip_unpacked: leave out the segment whose place the kernel the arch
+ *		unpacked at load took (@img->unpacked_seg)
  *
  * The kernel and initramfs are read from their files, which nobody could
  * write to since the load.
@@ -419,7 +427,7 @@ void mk_free_image(struct mk_instance *inst)
  * Return: 0; -ENOMEM when a segment cannot be mapped; the error of reading
  * a file (-EIO for one that became shorter).
  */
-int mk_image_copy_in(const struct mk_image *img)
+int mk_image_copy_in(const struct mk_image *img, bool skip_unpacked)
 {
 	const struct mk_segment *s;
 	unsigned int i;
@@ -428,6 +436,8 @@ int mk_image_copy_in(const struct mk_image *img)
 
 	for (i = 0; i < img->nr_segments && !ret; i++) {
 		s = &img->seg[i];
+		if (skip_unpacked && i == img->unpacked_seg)
+			continue;
 		p = memremap(s->mem, s->memsz, MEMREMAP_WB);
 		if (!p)
 			return -ENOMEM;

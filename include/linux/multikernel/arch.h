@@ -170,9 +170,16 @@ struct mk_segment {
  * @entry:	physical address of the kernel's 64-bit entry point
  * @boot_params: physical address of its boot_params
  * @bp_seg:	index of the segment that holds @boot_params at its start
+ * @unpacked_entry: physical address the next start enters the kernel at
+ *		that the arch unpacked into the instance's memory at load;
+ *		0 when it starts through @entry
+ * @unpacked_seg: the segment the unpacked kernel took the place of
+ * @unpacked_kaslr: the unpacked kernel was moved to a random virtual
+ *		address
  *
  * The segments are copied into the instance's memory at every start, so
- * a stopped instance starts again from a pristine image.
+ * a stopped instance starts again from a pristine image; only the first
+ * start after a load may find its kernel unpacked in place already.
  */
 struct mk_image {
 	unsigned int nr_segments;
@@ -180,13 +187,19 @@ struct mk_image {
 	phys_addr_t entry;
 	phys_addr_t boot_params;
 	unsigned int bp_seg;
+	phys_addr_t unpacked_entry;
+	unsigned int unpacked_seg;
+	bool unpacked_kaslr;
 };
 
 /* Arch: check the kernel speaks our handoff, find its entry point. */
 int mk_arch_image_finish(struct kimage *image, struct mk_image *mk);
 
-/* Loader: put every segment of @img into place. */
-int mk_image_copy_in(const struct mk_image *img);
+/* Arch: unpack the kernel into the instance's memory for its first start. */
+void mk_arch_image_unpack(const struct kimage *image, struct mk_image *mk);
+
+/* Loader: put every segment of @img into place, @skip_unpacked: but one. */
+int mk_image_copy_in(const struct mk_image *img, bool skip_unpacked);
 
 /**
  * struct mk_arch_link - where an instance's messaging region is

@@ -87,6 +87,29 @@ int mk_shared_check(const struct multikernel_shared *sh, u64 region_size,
 u32 mk_apic_timer_period(u32 apic_timer_khz, u32 hz);
 
 /**
+ * struct mk_elf_info - a kernel's ELF image, placed (unpack.c)
+ * @entry:	offset of its entry point from the start of the image
+ * @placed_end:	bytes from the start of the image to the end of the
+ *		last segment's file data, once placed
+ * @file_end:	bytes of the ELF file itself; what follows is the
+ *		relocation table, if any
+ */
+struct mk_elf_info {
+	size_t entry;
+	size_t placed_end;
+	size_t file_end;
+};
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* unpack.c: its parsers, for unpack_kunit.c */
+int mk_gunzip(void *dst, size_t room, const u8 *src, size_t len, size_t *out);
+int mk_elf_place(u8 *buf, size_t len, size_t room, u64 load,
+		 struct mk_elf_info *info);
+int mk_relocate(u8 *buf, size_t len, u64 load, const struct mk_elf_info *info,
+		s64 delta);
+#endif
+
+/**
  * struct mk_pgt - identity page tables under construction (pgtable.c)
  * @top:	the top-level table (PML4, or PML5 with @levels 5)
  * @pool:	pages for the other tables

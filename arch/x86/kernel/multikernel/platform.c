@@ -262,10 +262,10 @@ static void mk_serial_fixup(int port, struct uart_port *up, u32 *capabilities)
 /*
  * For the boot profile (spawn.rst): how long ago the host's start code
  * jumped into this kernel, by the TSC this CPU shares with the host. That
- * is the decompressor and setup_arch() up to here, which is just before
- * tsc_early_init(), where this kernel's clock starts. The stamp is the
- * one the start code left in the shared region's head; a stamp that
- * makes no sense gives no line.
+ * is the decompressor (unless the host unpacked the kernel at load) and
+ * setup_arch() up to here, which is just before tsc_early_init(), where
+ * this kernel's clock starts. The stamp is the one the start code left
+ * in the shared region's head; a stamp that makes no sense gives no line.
  */
 static void __init mk_report_entry(void)
 {
@@ -274,7 +274,7 @@ static void __init mk_report_entry(void)
 
 	if (!khz || !entry || entry > now || now - entry > khz * 3600000ULL)
 		return;
-	pr_info("the start code entered this kernel %llu us ago (decompression and early setup)\n",
+	pr_info("the start code entered this kernel %llu us ago (its decompressor, if it ran, and early setup)\n",
 		div64_u64((now - entry) * 1000, khz));
 }
 

@@ -58,6 +58,9 @@
  * @fence_ns:	how long fencing its RAM out of the direct map took
  * @copy_ns:	how long writing the image into its RAM took
  * @prepare_ns:	how long mk_arch_prepare() took in all
+ * @entry:	where the start code enters the kernel
+ * @unpacked:	the kernel was unpacked at load: @entry is its own entry
+ *		point, not the bzImage decompressor's
  */
 struct mk_x86_state {
 	struct mk_instance *inst;
@@ -68,6 +71,8 @@ struct mk_x86_state {
 	u64 fence_ns;
 	u64 copy_ns;
 	u64 prepare_ns;
+	phys_addr_t entry;
+	bool unpacked;
 };
 
 static_assert(sizeof(struct multikernel_shared) <= MK_SH_LAST_WORDS);
@@ -264,6 +269,15 @@ static int mk_boot_params_write(struct mk_x86_state *st, const struct mk_image *
 	sd = mk_setup_data_find(bp, s->bufsz, s->mem, SETUP_RNG_SEED);
 	if (sd)
 		get_random_bytes(sd->data, sd->len);
+	/*
+	 * The decompressor sets KASLR_FLAG when it chose where the kernel
+	 * runs; a kernel unpacked at load learns it from the host.
+	 */
+	if (st->unpacked) {
+		bp->hdr.loadflags &= ~KASLR_FLAG;
+		if (img->unpacked_kaslr)
+			bp->hdr.loadflags |= KASLR_FLAG;
+	}
 	next = bp->hdr.setup_data;
 	ret = mk_boot_params_prepare(bp, s->bufsz, s->mem, &st->layout, handoff);
 	if (ret)
@@ -339,7 +353,7 @@ static int mk_trampoline_write(struct mk_x86_state *st, const struct mk_image *i
 	d->cr3 = cr3;
 	d->cr4 = cr4;
 	d->efer = EFER_LME | ((__supported_pte_mask & _PAGE_NX) ? EFER_NX : 0);
-	d->entry = img->entry;
+	d->entry = st->entry;
 	d->boot_params = img->boot_params;
 	d->tsc_out = st->layout.shared_base +
 		     offsetof(struct multikernel_shared, entry_tsc);
@@ -449,8 +463,17 @@ int mk_arch_prepare(struct mk_instance *inst, struct mk_arch_link *link)
 		goto free_low;
 	}
 
+	/*
+	 * Only the first start after a load finds the kernel unpacked: a
+	 * run writes all over the memory, a later start copies the image in
+	 * again. Taken here, so that a start failing from here on leaves
+	 * the next one the whole copy.
+	 */
+	st->unpacked = img->unpacked_entry;
+	st->entry = st->unpacked ? img->unpacked_entry : img->entry;
+	inst->image->unpacked_entry = 0;
 	t1 = ktime_get_ns();
-	ret = mk_image_copy_in(img);
+	ret = mk_image_copy_in(img, st->unpacked);
 	if (ret)
 		goto unmap;
 	st->copy_ns = ktime_get_ns() - t1;
@@ -586,8 +609,9 @@ int mk_arch_start(struct mk_instance *inst)
 		pr_err("%s: CPU %u did not accept the start IPIs\n", inst->name, cpu);
 		return ret;
 	}
-	pr_info("%s: started CPU %u (APIC %#x), kernel entry %pa, prepared in %llu us (image %llu us, fence %llu us)\n",
-		inst->name, cpu, mk_apicid(cpu), &inst->image->entry,
+	pr_info("%s: started CPU %u (APIC %#x), kernel entry %pa%s, prepared in %llu us (image %llu us, fence %llu us)\n",
+		inst->name, cpu, mk_apicid(cpu), &st->entry,
+		st->unpacked ? " (unpacked at load)" : "",
 		div_u64(st->prepare_ns, NSEC_PER_USEC),
 		div_u64(st->copy_ns, NSEC_PER_USEC),
 		div_u64(st->fence_ns, NSEC_PER_USEC));

@@ -232,9 +232,13 @@ crashed_with_reason() {
 }
 
 # 5: a panicking instance is crashed with its reason; stop, start again.
+# Its panic shows that the kernel the host unpacked at load runs at a
+# virtual offset KASLR chose (kaslr.c: "Kernel Offset: disabled" when not).
 scen_panic() {
 	spawn mksp0 3 panic || return 1
 	crashed_with_reason mksp0 || return 1
+	wait_console mksp0 "$BOOT_WAIT" "Kernel Offset: 0x" || return 1
+	msg "  $(grep -m1 -F "Kernel Offset:" "$CON")"
 	# A crashed instance keeps its memory until it is stopped.
 	pool_is mksp0 $((FREE0 - MEM_BYTES)) || return 1
 	mk stop mksp0 --timeout 10 || return 1
@@ -300,7 +304,7 @@ result "instance on two CPUs sees both" $?
 scen_hardlockup
 result "forced stop of a hard-locked instance" $?
 scen_panic
-result "panic is crashed with reason, then respawn" $?
+result "panic is crashed with reason and a KASLR offset, then respawn" $?
 scen_cycles
 result "$CYCLES start/stop cycles leave the host as before" $?
 
