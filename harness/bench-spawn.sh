@@ -77,14 +77,14 @@ print(f"median breakdown: load {med('load'):.2f} s, start->kernel entry "
       f"hello->init line {med('init') - med('running'):.2f} s")
 # Where a start's time goes, each part its own median: the mkctl start
 # command until it returned (of it, preparing the memory: image,
-# boot_params, start code, fence), the start code, decompression and
+# boot_params, start code, fence), the start code, early
 # setup_arch() up to the instance's clock (TSC stamps), the instance's
 # kernel and init by its TSC (its uptime, and what its clock lost at boot
 # behind the TSC), and the line's way from the instance to the reader.
 dlv = statistics.median(float(s['init']) - float(s['written']) for s in spawn)
 print(f"median profile of a start: mkctl start {med('cmd') * 1e3:.0f} ms "
       f"(prepare {med('prepare') * 1e3:.0f} ms), start code {med('entry') * 1e3:.1f} ms, "
-      f"decompression+early setup {med('early'):.2f} s, kernel+init {it:.2f} s "
+      f"early setup {med('early'):.2f} s, kernel+init {it:.2f} s "
       f"(its uptime {med('inst_up'):.2f} s + its clock's lag {med('lag'):.2f} s), "
       f"line to the reader {dlv:.3f} s")
 print(f"restart (one) of a stopped instance: start->init {float(restart['init']):.2f} s, "

@@ -170,8 +170,8 @@ boot_stat() {
 #   inst_up     the instance's own uptime when its init printed that line
 #   entry       start IPIs until the jump into the kernel (the trampoline),
 #               by the TSC (link statistics, debugfs)
-#   kernel      kernel entry until the instance's hello (its kernel boot,
-#               decompressor included)
+#   kernel      kernel entry until the instance's hello (its kernel boot;
+#               no decompressor: the host unpacked the kernel at load)
 # clock_lag: on stdin a kernel log; out, in seconds, how far the kernel's
 # clock (CLOCK_MONOTONIC, its uptime) was behind its TSC-based sched_clock
 # when it marked sched_clock stable: "sched_clock: Marking stable (ktime,
@@ -210,8 +210,7 @@ bench_spawn() {
 		# The host's own split: preparing the memory, then from the
 		# start IPIs to the kernel entry and to the hello; and the
 		# instance's, by the TSC it shares with the host: from the
-		# kernel entry to its clock's start (decompression and early
-		# setup).
+		# kernel entry to its clock's start (early setup).
 		early=$(mkctl console bench |
 			sed -n 's/.*the start code entered this kernel \([0-9]*\) us ago.*/\1/p' | head -n 1)
 		# lag: how far the instance's clock (its uptime) fell behind its
@@ -220,8 +219,8 @@ bench_spawn() {
 		# cmd: from the mkctl start command to the start IPIs (the host's
 		# uptime when it began the start, and the preparation); written:
 		# when the instance wrote its init line, on the host's time line
-		# (cmd, then the start code, decompression and early setup by
-		# the shared TSC, then the instance's uptime and its clock's lag).
+		# (cmd, then the start code and early setup by the shared TSC,
+		# then the instance's uptime and its clock's lag).
 		echo "$t0 $t1 $(boot_stat hello_us) $t2 ${line##*uptime } $(boot_stat entry_us)" \
 			"$(boot_stat prepare_us) ${early:-0} $(boot_stat started_us) ${lag:-0}" |
 			awk -v r=$r '{
