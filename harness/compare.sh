@@ -15,8 +15,9 @@
 # container, instance legs and their fault isolation trials,
 # MK_CMP_FAULTS, then a boot for each kernel fault done from a container,
 # MK_CMP_CFAULTS), kvm (the KVM leg beside a host leg of its own), kvmiso
-# (the KVM leg's fault isolation trials). MK_CMP_TRIALS (1): trials of
-# each fault of MK_CMP_FAULTS in the main and kvmiso boots. MK_CMP_KVM_WAIT: seconds a
+# (the KVM leg's fault isolation trials). MK_CMP_TRIALS (3, QUICK: 1):
+# trials of each fault of MK_CMP_FAULTS in the main and kvmiso boots
+# (a whole run with 3 took 55 minutes beside a make test). MK_CMP_KVM_WAIT: seconds a
 # nested boot may take (300); MK_CMP_KVM_TRACE=1: KVM's trace events, and
 # what a guest that outstays its wait was doing, on the console
 # (compare-guest.sh kvm_diag); MK_CMP_KVM_TSC_PPM: KVM's TSC rate
@@ -33,16 +34,18 @@ if [ -n "${QUICK:-}" ] && [ "$QUICK" != 0 ]; then
 	runs=1 secs=1 msgs=500 timeout=900 boots=${MK_CMP_BOOTS:-main}
 	hogs=none,vm
 	faults=memhog,panic cfaults=panic
+	deftrials=1
 else
 	runs=${MK_CMP_RUNS:-5} secs=${MK_CMP_SECS:-3} msgs=2000 timeout=2400
 	boots=${MK_CMP_BOOTS:-main kvm kvmiso}
 	hogs=none,cpu,vm,fork
 	faults=memhog,forkbomb,panic,bug,exception,softlockup,hardlockup
 	cfaults="panic bug exception"
+	deftrials=3
 fi
 faults=${MK_CMP_FAULTS:-$faults}
 cfaults=${MK_CMP_CFAULTS-$cfaults}
-trials=${MK_CMP_TRIALS:-1}
+trials=${MK_CMP_TRIALS:-$deftrials}
 case "$trials" in
 '' | *[!0-9]* | 0) die "MK_CMP_TRIALS must be a number of trials, 1 or more" ;;
 esac
