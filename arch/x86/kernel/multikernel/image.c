@@ -23,6 +23,34 @@
 
 #define MK_KERNEL_INFO_MAGIC	"LToP"
 
+/* Where a bzImage keeps its setup header (Documentation/arch/x86/boot.rst). */
+#define MK_SETUP_HEADER_OFFSET	0x1f1
+
+/**
+ * mk_bzimage_header() - a bzImage's setup header
+ * @kernel:	the bzImage
+ * @len:	its length
+ * @version:	the least boot protocol version the caller reads fields of
+ * @pm_start:	set to the offset of the protected-mode kernel in @kernel
+ *
+ * Context: Any context.
+ * Return: the header, or NULL for an image too short to hold one or of
+ * an older boot protocol.
+ */
+const struct setup_header *mk_bzimage_header(const u8 *kernel, size_t len,
+					     u16 version, size_t *pm_start)
+{
+	const struct setup_header *hdr;
+
+	if (len < MK_SETUP_HEADER_OFFSET + sizeof(*hdr))
+		return NULL;
+	hdr = (const void *)(kernel + MK_SETUP_HEADER_OFFSET);
+	if (hdr->version < version)
+		return NULL;
+	*pm_start = ((size_t)(hdr->setup_sects ? hdr->setup_sects : 4) + 1) * 512;
+	return hdr;
+}
+
 /**
  * mk_kernel_info_u32() - a 32-bit field of a bzImage's kernel_info
  * @kernel:	the bzImage
@@ -35,13 +63,13 @@
  */
 u32 mk_kernel_info_u32(const u8 *kernel, size_t len, size_t offset)
 {
-	const struct setup_header *hdr = (const void *)(kernel + 0x1f1);
+	const struct setup_header *hdr;
 	size_t pm_start, ki;
 	u32 ki_size, val;
 
-	if (len < 0x1f1 + sizeof(*hdr) || hdr->version < 0x020f)
+	hdr = mk_bzimage_header(kernel, len, 0x020f, &pm_start);
+	if (!hdr)
 		return 0;
-	pm_start = ((size_t)(hdr->setup_sects ? hdr->setup_sects : 4) + 1) * 512;
 	ki = pm_start + hdr->kernel_info_offset;
 	if (ki < pm_start || ki > len || len - ki < offset + 4)
 		return 0;

@@ -78,6 +78,8 @@ struct setup_data *mk_setup_data_find(struct boot_params *bp, size_t buf_len,
 int mk_boot_params_prepare(struct boot_params *bp, size_t buf_len,
 			   u64 buf_phys, const struct mk_x86_layout *l,
 			   u64 handoff_phys);
+const struct setup_header *mk_bzimage_header(const u8 *kernel, size_t len,
+					     u16 version, size_t *pm_start);
 u32 mk_kernel_info_u32(const u8 *kernel, size_t len, size_t offset);
 int mk_e820_keep_off(struct boot_params *bp, u64 lo, u64 hi);
 int mk_handoff_check(const void *data, u32 len,

@@ -350,15 +350,16 @@ static int mk_unpack_into(u8 *dst, size_t room, const struct kimage *image,
 			  struct mk_elf_info *info, bool *kaslr)
 {
 	const u8 *kernel = image->kernel_buf;
-	const struct setup_header *hdr = (const void *)(kernel + 0x1f1);
+	const struct setup_header *hdr;
 	size_t pm_start, off, len;
 	u32 align;
 	s64 delta;
 	int ret;
 
-	if (image->kernel_buf_len < 0x1f1 + sizeof(*hdr) || hdr->version < 0x020a)
+	/* payload_offset and pref_address came with protocol 2.08 and 2.10 */
+	hdr = mk_bzimage_header(kernel, image->kernel_buf_len, 0x020a, &pm_start);
+	if (!hdr)
 		return -ENOEXEC;
-	pm_start = ((size_t)(hdr->setup_sects ? hdr->setup_sects : 4) + 1) * 512;
 	off = pm_start + hdr->payload_offset;
 	if (off < pm_start || off > image->kernel_buf_len ||
 	    image->kernel_buf_len - off < hdr->payload_length)
