@@ -228,7 +228,14 @@ static const char *mk_load_start(int fd, const char *name)
 	struct multikernel_load l = { .size = sizeof(l) };
 	const char *kpath = getenv("MK_INSTANCE_KERNEL");
 	const char *ipath = getenv("MK_INSTANCE_INITRD");
-	static const char cmdline[] = "console=ttyS0 kunit.enable=0";
+	/*
+	 * mkjob=wait: the instance's init waits until it is stopped
+	 * (harness/instance-init.sh). Without it the instance powers off
+	 * once its init ran, and a test that checks a running instance
+	 * after something slow (kexec_file_load hashing a kernel, say)
+	 * would find it stopped whenever the boot beat the check.
+	 */
+	static const char cmdline[] = "console=ttyS0 kunit.enable=0 mkjob=wait";
 	int kfd, ifd = -1, ret;
 
 	if (mk_load_probe(fd, name) == -EOPNOTSUPP)
