@@ -45,11 +45,13 @@ for r in $(seq "$runs"); do
 	done
 	wait "$q" || true
 	[ -n "$t1" ] || die "cold boot $r did not reach init: see $cold/$r/"
-	up=$(grep -m1 -F "$MK_INSTANCE_UP" "$log" | sed 's/.*uptime //' | tr -d '\r')
+	# The number alone: a kernel message can land on the same line.
+	up=$(grep -m1 -F "$MK_INSTANCE_UP" "$log" | sed -n 's/.*uptime \([0-9][0-9.]*\).*/\1/p')
 	# How far its uptime fell behind its TSC at boot (clock_lag in
-	# init.sh, which has this copy's original).
+	# init.sh, which has this copy's original); 0 when it cannot be read.
 	lag=$(sed -n 's/.*sched_clock: Marking stable (\([0-9]*\), [-0-9]*)->(\([0-9]*\), .*/\1 \2/p' "$log" |
-		head -n 1 | awk '{ printf "%.3f", ($2 - $1) / 1e9 }')
+		head -n 1 | awk -v up="${up:-0}" '{ l = ($2 - $1) / 1e9 }
+			END { printf "%.3f", (l >= 0 && l <= up) ? l : 0 }')
 	echo "$t0 $t1 $up ${lag:-0}" >> "$cold/times"
 done
 

@@ -180,9 +180,11 @@ boot_stat() {
 # that comes late, as ticks do under the emulator, is time the clock
 # loses for good; sched_clock counts from tsc_early_init() by the TSC.
 # bench-spawn.sh has a copy for the cold boots' logs.
+# A lag that cannot be (below 0, or more than the uptime UP, $1) reads 0.
 clock_lag() {
 	sed -n 's/.*sched_clock: Marking stable (\([0-9]*\), [-0-9]*)->(\([0-9]*\), .*/\1 \2/p' |
-		head -n 1 | awk '{ printf "%.3f", ($2 - $1) / 1e9 }'
+		head -n 1 | awk -v up="$1" '{ l = ($2 - $1) / 1e9 }
+			END { printf "%.3f", (l >= 0 && l <= up) ? l : 0 }'
 }
 
 bench_spawn() {
@@ -215,13 +217,14 @@ bench_spawn() {
 			sed -n 's/.*the start code entered this kernel \([0-9]*\) us ago.*/\1/p' | head -n 1)
 		# lag: how far the instance's clock (its uptime) fell behind its
 		# TSC before the TSC became its clocksource (clock_lag).
-		lag=$(mkctl console bench | clock_lag)
+		inst_up=$(echo "$line" | sed -n 's/.*uptime \([0-9][0-9.]*\).*/\1/p')
+		lag=$(mkctl console bench | clock_lag "${inst_up:-0}")
 		# cmd: from the mkctl start command to the start IPIs (the host's
 		# uptime when it began the start, and the preparation); written:
 		# when the instance wrote its init line, on the host's time line
 		# (cmd, then the start code and early setup by the shared TSC,
 		# then the instance's uptime and its clock's lag).
-		echo "$t0 $t1 $(boot_stat hello_us) $t2 ${line##*uptime } $(boot_stat entry_us)" \
+		echo "$t0 $t1 $(boot_stat hello_us) $t2 ${inst_up:-0} $(boot_stat entry_us)" \
 			"$(boot_stat prepare_us) ${early:-0} $(boot_stat started_us) ${lag:-0}" |
 			awk -v r=$r '{
 			cmd = $9 / 1e6 + $7 / 1e6 - $2; written = cmd + $6 / 1e6 + $8 / 1e6 + $5 + $10
