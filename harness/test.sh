@@ -53,6 +53,7 @@ MAIN_ARGS="multikernel=256M"
 KDUMP_ARGS="crashkernel=160M $MAIN_ARGS"
 if [ -n "${MK_DEBUG:-}" ]; then
 	SLOW=4
+	: "${MK_TEST_JOBS:=2}"
 	MAIN_ARGS="multikernel=1G MK_INSTANCE_MEM=256M MK_BOOT_WAIT=480 MK_STOP_WAIT=240 MK_HEARTBEAT_MS=10000 MK_TEST_TIMEOUT=3600 watchdog_thresh=30"
 	# A KASAN crash kernel ran out of memory in 160M ("System is
 	# deadlocked on memory"); the kdump test needs one instance's worth
@@ -89,17 +90,47 @@ expect_log() {
 	done > "$R/$name-log.tap"
 	echo "1..$i" >> "$R/$name-log.tap"
 }
+# run_boot N NAME TIMEOUT ARGS SMP: boot N of the run; its TAP line goes to
+# $R/boot-N.tap, for boots.tap in the boots' order whatever order they end.
+run_boot() {
+	local n=$1 name=$2 timeout=$3 args=$4 smp=$5
+	log "boot $name: $args"
+	if MK_SMP=${smp:-4} "$TOP/harness/qemu.sh" "$name" $((timeout * SLOW)) "$args"; then
+		echo "ok $n $name" > "$R/boot-$n.tap"
+	else
+		echo "not ok $n $name" > "$R/boot-$n.tap"
+	fi
+	log "boot $name: done after $(cat "$OUT/runs/$name/seconds" 2>/dev/null || echo ?) s"
+}
+
+# The boots run MK_TEST_JOBS at a time (1; make test-debug: 2, each boot
+# being one emulator thread). Each boot has its own directory, serial
+# logs and monitor socket; the first one, main, the longest, starts first.
 specs=()
 n=0
+jobs_max=${MK_TEST_JOBS:-1}
+case "$jobs_max" in
+'' | *[!0-9]* | 0) fatal "MK_TEST_JOBS must be a number of boots, 1 or more" ;;
+esac
+# Background jobs of a script ignore SIGINT: stop the boots when the run
+# is interrupted or fails, each qemu.sh (which stops its QEMU on TERM)
+# and the subshell that waits for it.
+stop_boots() {
+	local p
+	for p in $(jobs -rp); do
+		pkill -TERM -P "$p" || true
+		kill "$p" 2>/dev/null || true
+	done
+}
+trap stop_boots EXIT
+trap 'stop_boots; exit 130' INT TERM
 for b in "${BOOTS[@]}"; do
 	IFS='|' read -r name timeout args smp <<< "$b"
 	n=$((n + 1))
-	log "boot $name: $args"
-	if MK_SMP=${smp:-4} "$TOP/harness/qemu.sh" "$name" $((timeout * SLOW)) "$args"; then
-		echo "ok $n $name" >> "$R/boots.tap"
-	else
-		echo "not ok $n $name" >> "$R/boots.tap"
-	fi
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+		wait -n || true
+	done
+	run_boot "$n" "$name" "$timeout" "$args" "$smp" &
 	if [ "$name" = kdump ] || [ "$name" = kdump-load ]; then
 		specs+=("tap:$name:$OUT/runs/$name/ttyS1.log"
 			"reports-but-sysrq:$name:$OUT/runs/$name/ttyS0.log")
@@ -112,6 +143,12 @@ for b in "${BOOTS[@]}"; do
 			"reports:$name:$OUT/runs/$name/ttyS0.log")
 	fi
 done
+wait
+trap - EXIT INT TERM
+for i in $(seq "$n"); do
+	cat "$R/boot-$i.tap" 2>/dev/null || echo "not ok $i boot $i did not report"
+done >> "$R/boots.tap"
+rm -f "$R"/boot-*.tap
 
 # The comparison suite's smoke (make compare QUICK=1, about 4 minutes):
 # it fails only when a figure could not be taken, never on a value.
