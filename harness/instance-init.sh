@@ -32,6 +32,8 @@ echo "$MK_INSTANCE_UP on $(uname -r), $(nproc) CPUs online, $(grep MemTotal /pro
 cat /proc/cmdline
 # How it keeps time (spawn_test.sh 1): the host vouches for the TSC.
 echo "MK-INSTANCE: clock $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)$(grep -qw tsc_reliable /proc/cpuinfo && echo ', TSC reliable')"
+# Its wall clock against the TSC (spawn_test.sh 1 compares it with the host's).
+echo "MK-INSTANCE: realtime at TSC $(mk_rdtsc -r)"
 # For the jobs of a kernel that is not an instance (vmcore, luprobe): the
 # old host's TAP goes on on ttyS1 ($t), and the host gave the pool as
 # mkpool=START-END on the command line.

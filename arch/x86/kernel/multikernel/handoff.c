@@ -19,13 +19,16 @@
 #include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/string.h>
+#include <linux/time64.h>
 #include <asm/e820/types.h>
 #include <asm/page_types.h>
 #include <asm/setup.h>
 
 #include "mk_x86.h"
 
-static_assert(sizeof(struct multikernel_handoff) == 1136);
+static_assert(sizeof(struct multikernel_handoff) == 1144);
+static_assert(offsetofend(struct multikernel_handoff, apic_ids) ==
+	      MULTIKERNEL_HANDOFF_SIZE_MIN);
 /* The handoff carries the core's lockdown levels as they are. */
 static_assert(MULTIKERNEL_LOCKDOWN_NONE == MK_LOCKDOWN_NONE);
 static_assert(MULTIKERNEL_LOCKDOWN_INTEGRITY == MK_LOCKDOWN_INTEGRITY);
@@ -35,6 +38,7 @@ static_assert(offsetof(struct multikernel_handoff, tsc_khz) == 64);
 static_assert(offsetof(struct multikernel_handoff, shared_phys) == 88);
 static_assert(offsetof(struct multikernel_handoff, host_realtime_ns) == 104);
 static_assert(offsetof(struct multikernel_handoff, apic_ids) == 112);
+static_assert(offsetof(struct multikernel_handoff, host_realtime_tsc) == 1136);
 static_assert(sizeof(struct multikernel_shared) == 32);
 static_assert(offsetof(struct multikernel_shared, entry_tsc) == 24);
 static_assert(offsetof(struct multikernel_shared, msg_offset) == 16);
@@ -281,7 +285,8 @@ static bool mk_name_ok(const u8 *name, size_t max)
  * @data:	the handoff as found in setup_data; the first
  *		min(@len, sizeof(*@out)) bytes are read
  * @len:	the setup_data's length
- * @out:	filled with the handoff; members the host did not send are 0
+ * @out:	filled with the handoff; members the host did not send (an
+ *		older host's shorter handoff) are 0
  * @why:	set to what is wrong on error
  *
  * Context: Any context.
@@ -307,11 +312,11 @@ int mk_handoff_check(const void *data, u32 len,
 		*why = "unknown version";
 		return -EPROTO;
 	}
-	if (h->size < sizeof(*h) || h->size > len) {
+	if (h->size < MULTIKERNEL_HANDOFF_SIZE_MIN || h->size > len) {
 		*why = "bad size";
 		return -EINVAL;
 	}
-	memcpy(out, h, sizeof(*out));
+	memcpy(out, h, min_t(size_t, h->size, sizeof(*out)));
 
 	*why = "bad flags";
 	if (out->flags & ~MULTIKERNEL_HANDOFF_TSC_RELIABLE)
@@ -406,3 +411,30 @@ u32 mk_apic_timer_period(u32 apic_timer_khz, u32 hz)
 	return min_t(u64, ticks, U32_MAX);
 }
 EXPORT_SYMBOL_IF_KUNIT(mk_apic_timer_period);
+
+/**
+ * mk_handoff_realtime() - the host's CLOCK_REALTIME at a TSC value
+ * @h:		a checked handoff
+ * @tsc:	a TSC reading of this machine, no earlier than the host's
+ *
+ * The host read its clock and the TSC together at the start; the TSC,
+ * which both kernels share, counts the time since at @h->tsc_khz. An
+ * instance's own clock, kept by timer ticks until the TSC becomes its
+ * clocksource, falls behind by every tick that comes late, so it asks
+ * this instead.
+ *
+ * Context: Any context.
+ * Return: nanoseconds since the epoch; @h->host_realtime_ns when the host
+ * sent no TSC reading (an older host), does not trust the TSC, or @tsc is
+ * before its reading.
+ */
+u64 mk_handoff_realtime(const struct multikernel_handoff *h, u64 tsc)
+{
+	if (!(h->flags & MULTIKERNEL_HANDOFF_TSC_RELIABLE) ||
+	    !h->host_realtime_tsc || tsc < h->host_realtime_tsc || !h->tsc_khz)
+		return h->host_realtime_ns;
+	return h->host_realtime_ns +
+	       mul_u64_u32_div(tsc - h->host_realtime_tsc, NSEC_PER_MSEC,
+			       h->tsc_khz);
+}
+EXPORT_SYMBOL_IF_KUNIT(mk_handoff_realtime);

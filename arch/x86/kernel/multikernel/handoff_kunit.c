@@ -333,6 +333,50 @@ static void mk_handoff_good(struct kunit *test)
 	h->flags = MULTIKERNEL_HANDOFF_TSC_RELIABLE;
 	KUNIT_EXPECT_EQ(test, mk_handoff_check(h, sizeof(*h) + 64, out, &why), 0);
 	KUNIT_EXPECT_EQ(test, out->flags, MULTIKERNEL_HANDOFF_TSC_RELIABLE);
+
+	/*
+	 * An older host's handoff ends after apic_ids: accepted, and what it
+	 * did not send reads as 0, whatever follows it in memory.
+	 */
+	h->size = MULTIKERNEL_HANDOFF_SIZE_MIN;
+	h->host_realtime_tsc = 12345;
+	KUNIT_EXPECT_EQ(test, mk_handoff_check(h, sizeof(*h), out, &why), 0);
+	KUNIT_EXPECT_EQ(test, out->apic_ids[1], 3);
+	KUNIT_EXPECT_EQ(test, out->host_realtime_tsc, 0);
+	h->size = sizeof(*h);
+	KUNIT_EXPECT_EQ(test, mk_handoff_check(h, sizeof(*h), out, &why), 0);
+	KUNIT_EXPECT_EQ(test, out->host_realtime_tsc, 12345);
+}
+
+/* The host's wall clock at a TSC value, and when the handoff cannot say. */
+static void mk_handoff_realtime_test(struct kunit *test)
+{
+	const u64 epoch = 1790000000ULL * NSEC_PER_SEC;
+	struct multikernel_handoff *h;
+
+	h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	mk_good_handoff(h);		/* 2.6 GHz */
+	h->flags = MULTIKERNEL_HANDOFF_TSC_RELIABLE;
+	h->host_realtime_ns = epoch;
+	h->host_realtime_tsc = 1000;
+
+	KUNIT_EXPECT_EQ(test, mk_handoff_realtime(h, 1000), epoch);
+	/* 2600 cycles are a microsecond, 2.6e9 a second */
+	KUNIT_EXPECT_EQ(test, mk_handoff_realtime(h, 1000 + 2600), epoch + 1000);
+	KUNIT_EXPECT_EQ(test, mk_handoff_realtime(h, 1000 + 2600000000ULL),
+			epoch + NSEC_PER_SEC);
+	/* a year of cycles does not overflow on the way */
+	KUNIT_EXPECT_EQ(test, mk_handoff_realtime(h, 1000 + 2600000000ULL * 31536000),
+			epoch + 31536000ULL * NSEC_PER_SEC);
+
+	/* a TSC before the host's reading, no reading, an untrusted TSC */
+	KUNIT_EXPECT_EQ(test, mk_handoff_realtime(h, 999), epoch);
+	h->host_realtime_tsc = 0;
+	KUNIT_EXPECT_EQ(test, mk_handoff_realtime(h, 5000000), epoch);
+	h->host_realtime_tsc = 1000;
+	h->flags = 0;
+	KUNIT_EXPECT_EQ(test, mk_handoff_realtime(h, 5000000), epoch);
 }
 
 struct mk_handoff_case {
@@ -354,6 +398,11 @@ static void hb_version(struct multikernel_handoff *h)
 static void hb_small(struct multikernel_handoff *h)
 {
 	h->size = 64;
+}
+
+static void hb_short(struct multikernel_handoff *h)
+{
+	h->size = MULTIKERNEL_HANDOFF_SIZE_MIN - 1;
 }
 
 static void hb_big(struct multikernel_handoff *h)
@@ -425,6 +474,7 @@ static const struct mk_handoff_case mk_handoff_cases[] = {
 	{ "bad magic", hb_magic, -EINVAL },
 	{ "other version", hb_version, -EPROTO },
 	{ "size below the layout", hb_small, -EINVAL },
+	{ "size short of apic_ids", hb_short, -EINVAL },
 	{ "size beyond setup_data", hb_big, -EINVAL },
 	{ "unknown flags", hb_flags, -EINVAL },
 	{ "empty name", hb_name_empty, -EINVAL },
@@ -667,6 +717,7 @@ static struct kunit_case mk_handoff_test_cases[] = {
 	KUNIT_CASE(mk_handoff_good),
 	KUNIT_CASE_PARAM(mk_handoff_bad, mk_handoff_gen_params),
 	KUNIT_CASE(mk_handoff_short),
+	KUNIT_CASE(mk_handoff_realtime_test),
 	KUNIT_CASE(mk_shared_checks),
 	KUNIT_CASE_PARAM(mk_apic_timer_period_hz, mk_period_gen_params),
 	KUNIT_CASE(mk_pgt_permissions),

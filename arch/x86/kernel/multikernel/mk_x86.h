@@ -87,6 +87,7 @@ int mk_handoff_check(const void *data, u32 len,
 int mk_shared_check(const struct multikernel_shared *sh, u64 region_size,
 		    const char **why);
 u32 mk_apic_timer_period(u32 apic_timer_khz, u32 hz);
+u64 mk_handoff_realtime(const struct multikernel_handoff *h, u64 tsc);
 
 /**
  * struct mk_elf_info - a kernel's ELF image, placed (unpack.c)

@@ -26,6 +26,7 @@
 #include <linux/serial_8250.h>
 #include <linux/smp.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 #include <linux/timer.h>
 #include <linux/workqueue.h>
 #include <asm/apic.h>
@@ -208,7 +209,7 @@ static unsigned long mk_get_tsc_khz(void)
 
 static void mk_get_wallclock(struct timespec64 *now)
 {
-	*now = ns_to_timespec64(mk_handoff.host_realtime_ns);
+	*now = ns_to_timespec64(mk_handoff_realtime(&mk_handoff, rdtsc()));
 }
 
 static int mk_set_wallclock(const struct timespec64 *now)
@@ -442,6 +443,31 @@ int mk_arch_instance(struct mk_arch_instance *self)
 	};
 	return 0;
 }
+
+/*
+ * Until the TSC becomes this kernel's clocksource (fs_initcall), its clock
+ * counts timer ticks, and a tick that comes late is time lost for good:
+ * 0.3 s of a start under the emulator. CLOCK_MONOTONIC keeps that loss,
+ * which only this kernel sees; CLOCK_REALTIME is set again from the
+ * host's, so that the wall clocks of the two kernels agree.
+ */
+static int __init mk_clock_sync(void)
+{
+	struct timespec64 host;
+	s64 behind;
+
+	if (!mk_instance || !mk_handoff.host_realtime_tsc ||
+	    !(mk_handoff.flags & MULTIKERNEL_HANDOFF_TSC_RELIABLE))
+		return 0;
+	host = ns_to_timespec64(mk_handoff_realtime(&mk_handoff, rdtsc_ordered()));
+	behind = timespec64_to_ns(&host) - ktime_get_real_ns();
+	if (abs(behind) < NSEC_PER_MSEC || do_settimeofday64(&host))
+		return 0;
+	pr_info("the clock was %lld us %s the host's: set to the host's\n",
+		div_s64(abs(behind), NSEC_PER_USEC), behind > 0 ? "behind" : "ahead of");
+	return 0;
+}
+late_initcall(mk_clock_sync);
 
 /* --- after boot: power off by parking --- */
 

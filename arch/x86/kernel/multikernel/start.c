@@ -216,6 +216,7 @@ static void mk_handoff_fill(struct mk_x86_state *st, struct setup_data *sd,
 	struct mk_instance *inst = st->inst;
 	struct multikernel_handoff *h = (void *)sd->data;
 	unsigned int cpu, n = 0;
+	unsigned long flags;
 
 	memset(sd, 0, sizeof(*sd) + sizeof(*h));
 	sd->next = next;
@@ -233,7 +234,11 @@ static void mk_handoff_fill(struct mk_x86_state *st, struct setup_data *sd,
 	h->bsp_apic_id = boot_cpu_physical_apicid;
 	h->shared_phys = st->layout.shared_base;
 	h->shared_size = st->layout.shared_size;
+	/* Together, so that the instance can tell the time by the TSC. */
+	local_irq_save(flags);
+	h->host_realtime_tsc = rdtsc_ordered();
 	h->host_realtime_ns = ktime_get_real_ns();
+	local_irq_restore(flags);
 	h->lockdown = multikernel_lockdown_level();
 	/*
 	 * The instance has no clocksource to check the TSC against but the
