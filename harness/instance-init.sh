@@ -348,9 +348,12 @@ case "$(cat /proc/cmdline)" in
 	fi
 	# An instance of one CPU sends itself no NMI and no IPI: every one its
 	# kernel counted from its first tick line to its last came from a host.
+	# Whole lines only: read raw from the ring while the instance writes,
+	# the newest line can be cut short and run into older bytes ("ipi 0"
+	# became "ipi 00000000720" in one run).
 	irqs() {
-		region |
-			sed -n 's/.*MK-INSTANCE: tick \([0-9.]*\) longest [0-9.]* ms nmi \([0-9]*\) ipi \([0-9]*\).*/\1 \2 \3/p' |
+		region | tr -d '\r' |
+			sed -n 's/.*MK-INSTANCE: tick \([0-9.]*\) longest [0-9.]* ms nmi \([0-9]*\) ipi \([0-9]*\)$/\1 \2 \3/p' |
 			sort -n
 	}
 	# shellcheck disable=SC2046 # three numbers from each of two lines
