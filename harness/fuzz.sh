@@ -8,6 +8,9 @@
 # interfaces, with an echo instance keeping a datagram device connected,
 # then R instances that each garble their messaging region with B random
 # bytes and are stopped by force. make test runs a short version.
+# With MK_DEBUG=1 the host runs the debug kernel (KASAN, lockdep,
+# kmemleak, ...), where a fuzzer finds the most, and the instances the
+# plain one, as in the soak: what is fuzzed is the host's side.
 # Prints the figures and ends with "N passed, N failed"; kernel error
 # reports in the boot's console count as failures.
 set -euo pipefail
@@ -19,17 +22,26 @@ rounds=${MK_GARBLE_ROUNDS:-6}
 bytes=${MK_GARBLE_BYTES:-20000}
 "$TOP/harness/build-kernel.sh" >/dev/null
 "$TOP/harness/initramfs.sh" >/dev/null
+instance=/boot/bzImage
+slow=1
+if [ -n "${MK_DEBUG:-}" ]; then
+	[ -f "$BUILD/obj/arch/x86/boot/bzImage" ] ||
+		die "no plain kernel for the instances: run make kernel first"
+	instance=/boot/bzImage.plain
+	slow=4
+fi
 
-# Generous for TCG: a few ms an operation, a minute a garbling round.
-timeout=$((900 + ops / 20 + rounds * 120))
+# Generous for TCG: a few ms an operation, a minute a garbling round;
+# four times that on the debug kernel.
+timeout=$(((900 + ops / 20 + rounds * 120) * slow))
 log "fuzz: $ops operations, seed $seed; $rounds x $bytes garbled bytes; at most ${timeout}s"
 status=0
 "$TOP/harness/qemu.sh" fuzz "$timeout" \
-	"multikernel=256M MK_RUN=fuzz MK_FUZZ_OPS=$ops MK_FUZZ_SEED=$seed MK_FUZZ_PEER=1 MK_GARBLE_ROUNDS=$rounds MK_GARBLE_BYTES=$bytes kunit.enable=0 MK_INSTANCE_KERNEL=/boot/bzImage MK_INSTANCE_INITRD=/boot/instance.cpio.gz" ||
+	"multikernel=256M MK_RUN=fuzz MK_FUZZ_OPS=$ops MK_FUZZ_SEED=$seed MK_FUZZ_PEER=1 MK_GARBLE_ROUNDS=$rounds MK_GARBLE_BYTES=$bytes kunit.enable=0 MK_INSTANCE_KERNEL=$instance MK_INSTANCE_INITRD=/boot/instance.cpio.gz" ||
 	status=$?
 log "figures (guest time, TCG):"
-grep -E '^(#|ok|not ok)' "$BUILD/runs/fuzz/ttyS1.log" || true
+grep -E '^(#|ok|not ok)' "$OUT/runs/fuzz/ttyS1.log" || true
 python3 "$TOP/harness/results.py" "$TREE" \
-	"tap:fuzz:$BUILD/runs/fuzz/ttyS1.log" \
-	"reports:fuzz:$BUILD/runs/fuzz/ttyS0.log" || status=$?
+	"tap:fuzz:$OUT/runs/fuzz/ttyS1.log" \
+	"reports:fuzz:$OUT/runs/fuzz/ttyS0.log" || status=$?
 exit "$status"
