@@ -53,15 +53,17 @@ mb = {k: statistics.median(v) for k, v in bps.items()}
 print(f"\nmedians of {runs} runs; guest time under TCG, comparable only within this run")
 print("xfer: transport only (as the debugfs echo file times); loop: with making")
 print("and checking each message (as msgdev_client times); ratios against the")
-print("pipe and AF_UNIX SOCK_SEQPACKET baselines of the same size and timing")
+print("pipe and AF_UNIX SOCK_SEQPACKET baselines of the same size and timing;")
+print("spread: the fastest and the slowest run's rtt")
 print(f"{'path':<7}{'timing':<7}{'size':>6}{'rtt us':>10}{'MB/s':>9}"
-      f"{'rtt/pipe':>10}{'rtt/unix':>10}")
+      f"{'rtt/pipe':>10}{'rtt/unix':>10}  {'spread us'}")
 for s in sizes:
     for p, t in rows:
         k = (p, t, s)
         print(f"{p:<7}{t:<7}{s:>6}{mr[k] / 1e3:>10.1f}{mb[k] / 1e6:>9.2f}"
               f"{mr[k] / mr[('pipe', t, s)]:>10.2f}"
-              f"{mr[k] / mr[('unix', t, s)]:>10.2f}")
+              f"{mr[k] / mr[('unix', t, s)]:>10.2f}"
+              f"  {min(rtt[k]) / 1e3:.1f}-{max(rtt[k]) / 1e3:.1f}")
 print()
 for p, t in (("kernel", "xfer"), ("user", "loop")):
     for b in ("pipe", "unix"):

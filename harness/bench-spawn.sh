@@ -96,6 +96,13 @@ print(f"median cold QEMU boot, command to init line: {c:.2f} s "
       f"(kernel+init {ct:.2f} s: its uptime at init {cu:.2f} s + its clock's lag "
       f"{statistics.median(lag for t0, t1, up, lag in cold):.2f} s)")
 print(f"spawn start->init / cold boot command->init: {med('init') / c:.2f}")
+# The spread: the fastest and the slowest run of each side, and the ratio
+# at the two ends (fastest spawn to slowest cold boot, and back).
+si = [float(s['init']) for s in spawn]
+ci = [t1 - t0 for t0, t1, up, lag in cold]
+print(f"spread: spawn start->init {min(si):.2f}-{max(si):.2f} s, cold boot "
+      f"command->init {min(ci):.2f}-{max(ci):.2f} s, their ratio "
+      f"{min(si) / max(ci):.2f}-{max(si) / min(ci):.2f}")
 print(f"spawn start->init line written / cold boot command->init: {med('written') / c:.2f}")
 print(f"instance kernel+init / cold kernel+init (by their TSCs): {it / ct:.2f}")
 print(f"instance kernel+init / cold kernel+init (uptimes, which lose time at boot): "
