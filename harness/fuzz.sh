@@ -22,14 +22,9 @@ rounds=${MK_GARBLE_ROUNDS:-6}
 bytes=${MK_GARBLE_BYTES:-20000}
 "$TOP/harness/build-kernel.sh" >/dev/null
 "$TOP/harness/initramfs.sh" >/dev/null
-instance=/boot/bzImage
+instance=$(campaign_instance_kernel)
 slow=1
-if [ -n "${MK_DEBUG:-}" ]; then
-	[ -f "$BUILD/obj/arch/x86/boot/bzImage" ] ||
-		die "no plain kernel for the instances: run make kernel first"
-	instance=/boot/bzImage.plain
-	slow=4
-fi
+[ -z "${MK_DEBUG:-}" ] || slow=4
 
 # Generous for TCG: a few ms an operation, a minute a garbling round;
 # four times that on the debug kernel.

@@ -48,6 +48,20 @@ log() {
 	echo "==> $*" >&2
 }
 
+# campaign_instance_kernel: the kernel a long campaign (soak.sh, fuzz.sh)
+# boots in its instances, as a path in the initramfs: the boot's own, or,
+# with MK_DEBUG=1, the plain one, so that instances boot at a release
+# kernel's speed while the debug host checks its own side of each.
+campaign_instance_kernel() {
+	if [ -z "${MK_DEBUG:-}" ]; then
+		echo /boot/bzImage
+	elif [ -f "$BUILD/obj/arch/x86/boot/bzImage" ]; then
+		echo /boot/bzImage.plain
+	else
+		die "no plain kernel for the instances: run make kernel first"
+	fi
+}
+
 # qemu_cmd DIR ACCEL CPUS MEM INITRD "KERNEL ARGS": set QEMU_CMD to the
 # command line that boots build/obj's bzImage (with INITRD unless empty)
 # on CPUS vCPUs and MEM of RAM, its serial ports ttyS0 (console), ttyS1

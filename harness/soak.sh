@@ -16,12 +16,7 @@ set -euo pipefail
 cycles=${MK_SOAK_CYCLES:-1000}
 "$TOP/harness/build-kernel.sh" >/dev/null
 "$TOP/harness/initramfs.sh" >/dev/null
-instance=/boot/bzImage
-if [ -n "${MK_DEBUG:-}" ]; then
-	[ -f "$BUILD/obj/arch/x86/boot/bzImage" ] ||
-		die "no plain kernel for the instances: run make kernel first"
-	instance=/boot/bzImage.plain
-fi
+instance=$(campaign_instance_kernel)
 
 # About four seconds of guest time a cycle under TCG; generous on top.
 timeout=$((600 + cycles * 20))
