@@ -62,6 +62,8 @@ gate "kernel-doc -Wall on our sources and headers" kdoc
 gate "shellcheck -S warning harness/" shellcheck -x -S warning "$TOP"/harness/*.sh
 gate "no test-only symbol without the test options (build/obj-prod)" \
 	"$TOP/harness/check-test-symbols.sh"
+gate "the comparison suite's parsers read known output right" \
+	"$TOP/harness/check-parsers.sh"
 echo "1..$n" >> "$out/gates.tap"
 
 if grep -q '^not ok' "$out/checkpatch.tap" "$out/gates.tap"; then
